@@ -1,0 +1,149 @@
+"""Aggregation of service records into daily series and run totals, in bounded memory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulation.requests import ServiceRecord
+
+# log-spaced delay histogram: 1e-5 to 1e4 days, 0.5% relative resolution
+_EDGES = np.logspace(-5, 4, 4000)
+
+
+class DelayHistogram:
+    """Streaming histogram of delays for quantiles over a whole run in fixed memory."""
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(len(_EDGES) + 1, dtype=np.int64)
+
+    def add(self, values: list[float]) -> None:
+        """Add a batch of delays (days)."""
+        if values:
+            idx = np.searchsorted(_EDGES, np.asarray(values), side="right")
+            np.add.at(self.counts, idx, 1)
+
+    def quantile(self, q: float) -> float:
+        """Approximate ``q``-quantile (upper bin edge), NaN when empty."""
+        total = self.counts.sum()
+        if total == 0:
+            return math.nan
+        k = int(np.searchsorted(np.cumsum(self.counts), q * total, side="left"))
+        return float(_EDGES[min(k, len(_EDGES) - 1)])
+
+
+class Metrics:
+    """Counts and sums kept while the model runs; the day's row is built by ``close_day``.
+
+    Attributes:
+        records: Every ``ServiceRecord`` when the scenario keeps records, else empty.
+    """
+
+    def __init__(self, keep_records: bool) -> None:
+        self.keep_records = keep_records
+        self.records: list[ServiceRecord] = []
+        self.services = 0
+        self.external_arrived = 0
+        self.external_completed = 0
+        self.internal_arrived = 0
+        self.internal_completed = 0
+        self.requests_created = 0
+        self.requests_completed = 0
+        self.revenue = 0.0
+        self.delay_sum = 0.0
+        self.quality_sum = 0.0
+        self.satisfaction_sum = 0.0
+        self.internal_score_sum = 0.0
+        self.internal_score_n = 0
+        self.quits = 0
+        self.hires = 0
+        self.histogram = DelayHistogram()
+        # Little's law for the organization: external requests present and its time integral
+        self.present = 0
+        self.area = 0.0
+        self._t_last = 0.0
+        self._reset_day()
+
+    def _reset_day(self) -> None:
+        self.day_delays: list[float] = []
+        self.day_quality = 0.0
+        self.day_satisfaction = 0.0
+        self.day_arrivals = 0
+        self.day_completed = 0
+        self.day_revenue = 0.0
+        self.day_quits = 0
+        self.day_hires = 0
+        self.day_internal_score = 0.0
+        self.day_internal_n = 0
+
+    # ------------------------------------------------------------ called by the service chain
+
+    def on_service(self, record: ServiceRecord) -> None:
+        """One piece of work finished."""
+        self.services += 1
+        if self.keep_records:
+            self.records.append(record)
+
+    def on_external_arrival(self, now: float) -> None:
+        """An external request entered the organization."""
+        self.area += self.present * (now - self._t_last)
+        self._t_last = now
+        self.present += 1
+        self.external_arrived += 1
+        self.day_arrivals += 1
+
+    def on_external_done(self, now: float, delay: float, quality: float, satisfaction: float,
+                         price: float) -> None:
+        """An external request was delivered to its customer."""
+        self.area += self.present * (now - self._t_last)
+        self._t_last = now
+        self.present -= 1
+        self.external_completed += 1
+        self.delay_sum += delay
+        self.quality_sum += quality
+        self.satisfaction_sum += satisfaction
+        self.revenue += price
+        self.day_delays.append(delay)
+        self.day_quality += quality
+        self.day_satisfaction += satisfaction
+        self.day_completed += 1
+        self.day_revenue += price
+
+    def on_internal_experience(self, score: float) -> None:
+        """An internal customer received a service and judged it."""
+        self.internal_score_sum += score
+        self.internal_score_n += 1
+        self.day_internal_score += score
+        self.day_internal_n += 1
+
+    def little(self, now: float) -> tuple[float, float, float]:
+        """Organization-level ``(L, lambda, W)`` for external requests up to ``now``."""
+        area = self.area + self.present * (now - self._t_last)
+        n = self.external_completed
+        return (
+            area / now if now > 0 else math.nan,
+            self.external_arrived / now if now > 0 else math.nan,
+            self.delay_sum / n if n else math.nan,
+        )
+
+    def close_day(self) -> dict[str, float]:
+        """The day's flows; resets the daily accumulators."""
+        n = self.day_completed
+        delays = self.day_delays
+        self.histogram.add(delays)
+        row = {
+            "arrivals": float(self.day_arrivals),
+            "completions": float(n),
+            "mean_delay": sum(delays) / n if n else math.nan,
+            "p95_delay": float(np.percentile(delays, 95)) if n else math.nan,
+            "mean_quality": self.day_quality / n if n else math.nan,
+            "service_satisfaction": self.day_satisfaction / n if n else math.nan,
+            "revenue": self.day_revenue,
+            "quits": float(self.day_quits),
+            "hires": float(self.day_hires),
+            "internal_service": (self.day_internal_score / self.day_internal_n
+                                 if self.day_internal_n else math.nan),
+        }
+        self._reset_day()
+        return row

@@ -1,0 +1,376 @@
+"""The organization model: wires positions, people, customers and the event loop, and runs days.
+
+One model time unit is one working day. ``model.step()`` advances a day: requests flow in
+continuous time inside it, then the daily dynamics run (morale, quits and hires, customer churn and
+word of mouth, data collection).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from simulation.agents import Customer, Employee
+from simulation.chain import ServiceChain
+from simulation.config import Scenario
+from simulation.engine import Clock
+from simulation.metrics import Metrics
+from simulation.streams import SeedLike, Streams
+
+DAILY_SERIES = (
+    "active_customers", "lost_customers", "new_customers", "arrivals", "completions",
+    "mean_delay", "p95_delay", "mean_quality", "customer_satisfaction", "service_satisfaction",
+    "revenue", "mean_morale", "quits", "hires", "vacancies", "backlog", "internal_service",
+)
+
+
+def _today(key: str, model: OrgModel) -> float:
+    """Model reporter reading one column of the day's row (picklable through ``partial``)."""
+    return model.today.get(key, math.nan)
+
+
+class OrgModel(mesa.Model):
+    """An organization as a customer service chain.
+
+    Args:
+        scenario: What to simulate; ``Scenario()`` (the default pyramid) when omitted.
+        rng: Seed (int, ``SeedSequence`` or ``Generator``); fresh entropy when omitted, recorded
+            in ``seed_entropy``.
+        employee_cls: Employee class to staff positions with (subclass ``Employee`` to change a
+            behaviour).
+        customer_cls: Customer class for external customers.
+
+    Attributes:
+        graph: The dependency graph of positions (nodes relabelled 0..n-1; ``id`` keeps the
+            original label).
+        chain: The service chain moving requests.
+        clock: The event loop; ``clock.now`` is the time in days.
+        metrics: Counters, sums and (optionally) the service records.
+        datacollector: Mesa ``DataCollector`` with one row per day.
+    """
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being simulated (replaces Mesa's experimental scenario slot)."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, value: Scenario) -> None:
+        self._scenario = value
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        rng: SeedLike = None,
+        employee_cls: type[Employee] = Employee,
+        customer_cls: type[Customer] = Customer,
+    ) -> None:
+        scenario = Scenario() if scenario is None else scenario
+        if not isinstance(scenario, Scenario):
+            raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+        if not (isinstance(employee_cls, type) and issubclass(employee_cls, Employee)):
+            raise TypeError("employee_cls must be Employee or a subclass of it")
+        if not (isinstance(customer_cls, type) and issubclass(customer_cls, Customer)):
+            raise TypeError("customer_cls must be Customer or a subclass of it")
+        streams, generator = Streams.from_seed(rng)
+        super().__init__(rng=generator)
+        self.scenario = scenario
+        self.streams = streams
+        self.seed_entropy = streams.seed_sequence.entropy
+        self.spawn_key = tuple(streams.seed_sequence.spawn_key)
+        self.employee_cls = employee_cls
+        self.customer_cls = customer_cls
+        self.discipline = scenario.design.discipline
+        self.quality_rule = scenario.work.quality_rule
+        self.work_time = scenario.work.work_time
+        self.max_depth = scenario.work.max_depth
+        self.clock = Clock(self._on_arrival)
+        self.metrics = Metrics(scenario.keep_records)
+        self.graph = self._build_graph()
+        self.chain = ServiceChain(self, self.graph)
+        self.former_employees: list[Employee] = []
+        self._vacancies: dict[int, float] = {}
+        self.reputation = scenario.people.resource_ref
+        self._hire_staff()
+        self.customers: list[Customer] = []
+        self.lost_customers = 0
+        self._frontline = [n for n, d in self.graph.nodes(data=True) if d["customer_facing"]]
+        if scenario.customers.count and not self._frontline:
+            raise ValueError("the organization has customers but no customer-facing position")
+        for _ in range(scenario.customers.count):
+            self._new_customer()
+        self.customers_initial = len(self.customers)
+        self.customers_acquired = 0
+        self.today: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={key: partial(_today, key) for key in self._series_names()}
+        )
+        self._schedule_arrivals()
+
+    # ------------------------------------------------------------------ wiring
+
+    def _build_graph(self) -> nx.MultiDiGraph:
+        graph = self.scenario.design.build(self.streams.structure)
+        return nx.convert_node_labels_to_integers(graph, ordering="sorted",
+                                                  label_attribute="id")
+
+    def _hire_staff(self) -> None:
+        people = self.scenario.people
+        staff = []
+        for node in range(self.graph.number_of_nodes()):
+            attrs = self.graph.nodes[node]
+            staff.append(self.employee_cls(
+                self, node, role=attrs["role"], level=attrs["level"],
+                department=attrs["department"], skill=attrs["skill"], rate=attrs["rate"],
+                dependencies=self.chain.inputs_of[node], morale=people.initial_morale,
+            ))
+        self.chain.staff(staff)
+
+    def _series_names(self) -> list[str]:
+        levels = sorted(set(self.chain.level))
+        return [*DAILY_SERIES, *(f"utilisation_level_{lv}" for lv in levels)]
+
+    def _new_customer(self) -> Customer:
+        c = self.scenario.customers
+        d = self.streams.decisions
+        home = self._frontline[int(d.random() * len(self._frontline))]
+        # Beta-distributed expectation with the configured mean and spread
+        mean, sd = c.expectation, c.expectation_spread
+        if sd > 0:
+            k = max(mean * (1 - mean) / (sd * sd) - 1.0, 1e-3)
+            expectation = float(d.gen.beta(mean * k, (1 - mean) * k))
+        else:
+            expectation = mean
+        customer = self.customer_cls(self, home, expectation, c.initial_satisfaction)
+        self.customers.append(customer)
+        return customer
+
+    # ------------------------------------------------------------------ arrivals
+
+    def _schedule_arrivals(self) -> None:
+        """Draw the next day's customer requests and scheduled internal requests."""
+        gen = self.streams.arrivals.gen
+        start = self.clock.now
+        active = [c for c in self.customers if c.active]
+        self._active = active
+        n_ext = int(gen.poisson(self.scenario.customers.request_rate * len(active))) if active \
+            else 0
+        times = start + gen.random(n_ext)
+        codes = gen.integers(0, len(active), size=n_ext) if active else np.zeros(0, np.int64)
+        scheduled = self.chain.scheduled
+        if scheduled:
+            rates = np.array([dep.per_day for _, dep in scheduled])
+            counts = gen.poisson(rates)
+            total = int(counts.sum())
+            times = np.concatenate([times, start + gen.random(total)])
+            codes = np.concatenate([codes, -1 - np.repeat(np.arange(len(scheduled)), counts)])
+        order = np.argsort(times, kind="stable")
+        self.clock.set_arrivals(times[order].tolist(), codes[order].tolist())
+
+    def _on_arrival(self, code: int) -> None:
+        if code >= 0:
+            self.chain.submit_external(self._active[code])
+        else:
+            self.chain.submit_scheduled(-1 - code)
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        """Run one working day: the day's work, then the daily dynamics and data collection."""
+        self.clock.run_until(float(self.time))
+        flows = self.metrics.close_day()
+        utilisation = self._people_day()
+        customers = self._customers_day()
+        self.today = {**flows, **utilisation, **customers, **self._state()}
+        self.datacollector.collect(self)
+        self._schedule_arrivals()
+
+    def _people_day(self) -> dict[str, float]:
+        people = self.scenario.people
+        by_level: dict[int, list[float]] = {}
+        employees = [e for e in self.chain.occupant if e is not None]
+        for e in employees:
+            u = e.utilisation_since_last()
+            by_level.setdefault(e.level, []).append(u)
+            e.step_day(u)
+        if self.metrics.day_internal_n and people.enabled:
+            day_score = self.metrics.day_internal_score / self.metrics.day_internal_n
+            self.reputation += (day_score - self.reputation) / people.resource_memory
+        if people.enabled:
+            for e in employees:
+                if e.will_quit():
+                    self._quit(e)
+            for node, due in sorted(self._vacancies.items()):
+                if due <= self.steps:
+                    self._hire(node)
+        row = {f"utilisation_level_{lv}": float(np.mean(us)) for lv, us in by_level.items()}
+        for lv in set(self.chain.level) - set(by_level):
+            row[f"utilisation_level_{lv}"] = math.nan
+        return row
+
+    def _quit(self, employee: Employee) -> None:
+        self.chain.vacate(employee)
+        employee.left = self.steps
+        self.former_employees.append(employee)
+        employee.remove()
+        self.metrics.quits += 1
+        self.metrics.day_quits += 1
+        delay = self.scenario.people.hiring_delay * self.streams.decisions.exponential()
+        self._vacancies[employee.node] = self.steps + delay
+
+    def _hire(self, node: int) -> None:
+        people = self.scenario.people
+        attrs = self.graph.nodes[node]
+        attraction = 1.0 + people.reputation_effect * (self.reputation - people.resource_ref)
+        skill = min(1.0, max(0.01, attrs["skill"] * attraction))
+        employee = self.employee_cls(
+            self, node, role=attrs["role"], level=attrs["level"], department=attrs["department"],
+            skill=skill, rate=attrs["rate"], dependencies=self.chain.inputs_of[node],
+            morale=people.initial_morale, proficiency=people.new_hire_proficiency,
+        )
+        del self._vacancies[node]
+        self.chain.fill(employee)
+        self.metrics.hires += 1
+        self.metrics.day_hires += 1
+
+    def _customers_day(self) -> dict[str, float]:
+        c = self.scenario.customers
+        gen = self.streams.decisions.gen
+        left_today = 0
+        positive = negative = 0.0
+        for customer in self._active:
+            if c.churn and customer.will_leave():
+                customer.leave()
+                left_today += 1
+                continue
+            if c.word_of_mouth:
+                pos, neg = customer.word_of_mouth()
+                positive += pos
+                negative += neg
+        new = 0
+        if c.word_of_mouth:
+            negative += left_today * c.departure_messages
+            pos_msgs = int(gen.poisson(positive))
+            neg_msgs = int(gen.poisson(negative))
+            rate = c.acquisition_per_day + c.recruits_per_message * pos_msgs \
+                - c.deterred_per_message * neg_msgs
+            new = int(gen.poisson(max(rate, 0.0)))
+        elif c.acquisition_per_day > 0:
+            new = int(gen.poisson(c.acquisition_per_day))
+        if left_today:
+            self.lost_customers += left_today
+            self.customers = [x for x in self.customers if x.active]
+        for _ in range(new):
+            self._new_customer()
+        self.customers_acquired += new
+        return {"new_customers": float(new), "lost_today": float(left_today)}
+
+    def _state(self) -> dict[str, float]:
+        active = self.customers
+        staff = [e for e in self.chain.occupant if e is not None]
+        return {
+            "active_customers": float(len(active)),
+            "lost_customers": float(self.lost_customers),
+            "customer_satisfaction": (float(np.mean([x.satisfaction for x in active]))
+                                      if active else math.nan),
+            "mean_morale": float(np.mean([e.morale for e in staff])) if staff else math.nan,
+            "vacancies": float(len(self._vacancies)),
+            "backlog": float(self.chain.in_progress()),
+        }
+
+    # ------------------------------------------------------------------ results
+
+    @property
+    def employees(self) -> list[Employee]:
+        """Current employees in position order."""
+        return [e for e in self.chain.occupant if e is not None]
+
+    def run(self, days: int | None = None) -> OrgModel:
+        """Run ``days`` working days (the scenario's ``days`` when omitted); returns self."""
+        self.run_for(self.scenario.days if days is None else days)
+        return self
+
+    def daily(self) -> pd.DataFrame:
+        """One row per simulated day (index ``day``, from 1)."""
+        df = self.datacollector.get_model_vars_dataframe()
+        df.index = pd.RangeIndex(1, len(df) + 1, name="day")
+        return df
+
+    def records(self) -> pd.DataFrame:
+        """Every service record (only with ``Scenario.keep_records``)."""
+        if not self.scenario.keep_records:
+            raise RuntimeError("records were aggregated: build the scenario with keep_records=True")
+        from simulation.requests import ServiceRecord
+
+        return pd.DataFrame(self.metrics.records, columns=ServiceRecord._fields)
+
+    def employee_summary(self) -> pd.DataFrame:
+        """One row per employee (past and present): load, service given, blame attributed."""
+        now = self.clock.now
+        rows = []
+        for e in [*self.former_employees, *self.employees]:
+            span = ((e.left if e.left is not None else now) - e.hired) or math.nan
+            n = e.internal_served
+            rows.append({
+                "employee_id": e.unique_id, "position": e.node,
+                "name": self.graph.nodes[e.node]["name"], "role": e.role, "level": e.level,
+                "department": e.department, "active": e.active, "hired": e.hired,
+                "left": e.left, "morale": e.morale, "skill": e.skill,
+                "utilisation": e.busy_until_now() / span,
+                "internal_served": n, "external_served": e.external_served,
+                "internal_response": e.internal_response / n if n else math.nan,
+                "internal_satisfaction": e.internal_score / n if n else math.nan,
+                "blamed_wait": e.blamed_wait, "blamed_work": e.blamed_work,
+                "blamed_handoff": e.blamed_handoff,
+                "blamed_delay": e.blamed_wait + e.blamed_work + e.blamed_handoff,
+                "blamed_quality": e.blamed_quality,
+            })
+        return pd.DataFrame(rows)
+
+    def kpis(self) -> dict[str, Any]:
+        """One flat dict of run-level results (the row an experiment stores)."""
+        m = self.metrics
+        n = m.external_completed
+        ever = self.customers_initial + self.customers_acquired
+        staff = self.employees
+        little_l, little_lambda, little_w = m.little(self.clock.now)
+        return {
+            "days": self.steps,
+            "seed_entropy": str(self.seed_entropy),
+            "spawn_key": "/".join(map(str, self.spawn_key)),
+            "employees": len(self.chain.occupant),
+            "customers_active": len(self.customers),
+            "customers_lost": self.lost_customers,
+            "customers_acquired": self.customers_acquired,
+            "retention": 1.0 - self.lost_customers / ever if ever else math.nan,
+            "external_arrived": m.external_arrived,
+            "external_completed": n,
+            "internal_arrived": m.internal_arrived,
+            "internal_completed": m.internal_completed,
+            "in_progress": self.chain.in_progress(),
+            "mean_delay": m.delay_sum / n if n else math.nan,
+            "p95_delay": m.histogram.quantile(0.95),
+            "mean_quality": m.quality_sum / n if n else math.nan,
+            "service_satisfaction": m.satisfaction_sum / n if n else math.nan,
+            "customer_satisfaction": (float(np.mean([c.satisfaction for c in self.customers]))
+                                      if self.customers else math.nan),
+            "revenue": m.revenue,
+            "internal_service": (m.internal_score_sum / m.internal_score_n
+                                 if m.internal_score_n else math.nan),
+            "mean_morale": float(np.mean([e.morale for e in staff])) if staff else math.nan,
+            "quits": m.quits,
+            "hires": m.hires,
+            "turnover_per_month": (m.quits / len(self.chain.occupant) / self.steps * 21.0
+                                   if self.steps else math.nan),
+            "little_L": little_l,
+            "little_lambda": little_lambda,
+            "little_W": little_w,
+            "events": self.clock.events,
+        }

@@ -1,0 +1,154 @@
+"""Requests flowing through the service chain, and the frozen record of each completed service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from simulation.agents import Customer
+
+
+class Need(StrEnum):
+    """What an internal customer relies on a provider for; ``SERVICE`` is an external request."""
+
+    MATERIALS = "materials"
+    INFORMATION = "information"
+    INSTRUCTION = "instruction"
+    PARTICIPATION = "participation"
+    ASSISTANCE = "assistance"
+    SERVICE = "service"
+
+
+class ServiceRecord(NamedTuple):
+    """One completed piece of work: the raw material for every metric.
+
+    Times are in days. ``ready`` is when all inputs had arrived and the work joined the provider's
+    queue (fork-join), so ``start - ready`` is the queueing wait and ``finish - start`` the work.
+    ``quality_in`` is the mean delivered input quality (NaN when the work needed no inputs).
+    """
+
+    request_id: int
+    parent_id: int
+    root_id: int
+    requester_id: int
+    provider_id: int
+    provider_node: int
+    need: Need
+    external: bool
+    depth: int
+    arrival: float
+    ready: float
+    start: float
+    finish: float
+    quality_in: float
+    quality_out: float
+
+
+class Request:
+    """A unit of work at one position, possibly waiting for sub-requests (its inputs).
+
+    Mutable and internal to the engine; users see :class:`ServiceRecord` instead.
+    """
+
+    __slots__ = (
+        "arrival",
+        "children",
+        "customer",
+        "delivered",
+        "depth",
+        "finish",
+        "handoff",
+        "handoff_delay",
+        "id",
+        "inputs",
+        "need",
+        "node",
+        "origin",
+        "parent",
+        "pending",
+        "quality",
+        "ready",
+        "requester_id",
+        "requester_level",
+        "root",
+        "server",
+        "skill",
+        "start",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        rid: int,
+        node: int,
+        need: Need,
+        arrival: float,
+        parent: Request | None,
+        requester_id: int,
+        requester_level: int,
+        weight: float = 1.0,
+        customer: Customer | None = None,
+    ) -> None:
+        self.id = rid
+        self.node = node
+        self.need = need
+        self.arrival = arrival
+        self.parent = parent
+        self.requester_id = requester_id
+        self.requester_level = requester_level
+        self.weight = weight
+        self.customer = customer
+        self.root = self if parent is None else parent.root
+        self.depth = 0 if parent is None else parent.depth + 1
+        self.pending = 0
+        self.children: list[Request] = []
+        self.inputs: list[tuple[float, float]] = []  # (delivered quality, weight)
+        self.ready = arrival
+        self.start = arrival
+        self.finish = arrival
+        self.quality = 0.0
+        self.handoff_delay = 0.0
+        self.delivered = arrival
+        self.server: Any = None  # the Employee who did the work
+        self.skill = 0.0  # effective skill of the server when the work finished
+        self.handoff = False  # delivered across a department boundary
+        self.origin = -1  # requesting position of an internal root request
+
+    @property
+    def external(self) -> bool:
+        """True when the chain ends at an external customer."""
+        return self.root.customer is not None
+
+    def on_chain(self, node: int) -> bool:
+        """True if ``node`` already works on this request's chain (itself or an ancestor)."""
+        r: Request | None = self
+        while r is not None:
+            if r.node == node:
+                return True
+            r = r.parent
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """An internal customer's reliance on one provider position.
+
+    Attributes:
+        provider: The provider's position (graph node).
+        need: What is needed (materials, information, instruction, participation, assistance).
+        probability: Share of the customer's own requests that need this input (per request).
+        per_day: Scheduled requests per day regardless of external demand (weekly = 0.2).
+        weight: How much the input matters to the output quality.
+        handoff: Whether the input crosses a department boundary.
+        purpose: A label such as ``approval`` or ``reporting``.
+    """
+
+    provider: int
+    need: Need
+    probability: float = 1.0
+    per_day: float = 0.0
+    weight: float = 1.0
+    handoff: bool = False
+    purpose: str = "dependency"

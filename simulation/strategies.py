@@ -1,0 +1,209 @@
+"""Pluggable strategy objects: queue disciplines, quality rules and work-time distributions.
+
+Each is a small frozen dataclass with one method the engine calls; write your own by implementing
+the same method (they are structural protocols, no registration needed).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from simulation.requests import Request
+    from simulation.streams import Stream
+
+# --------------------------------------------------------------------------- queue disciplines
+
+
+@runtime_checkable
+class QueueDiscipline(Protocol):
+    """Orders an employee's queue: the lowest key is served next, ties first-come first-served."""
+
+    def key(self, request: Request) -> float:
+        """Priority key of a request joining the queue (lower is served first)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FirstComeFirstServed:
+    """Serve work in the order it became ready."""
+
+    def key(self, request: Request) -> float:
+        """All requests share one key, so the arrival order decides."""
+        return 0.0
+
+
+@dataclass(frozen=True)
+class RankFirst:
+    """Serve the higher-ranked requester first (the traditional pyramid).
+
+    External customers rank below every employee (requester level -1).
+    """
+
+    def key(self, request: Request) -> float:
+        """Minus the requester's level."""
+        return -float(request.requester_level)
+
+
+@dataclass(frozen=True)
+class CustomerFirst:
+    """Serve work nearest an external customer first (Carlzon's inverted pyramid).
+
+    Work on an external customer's chain goes before internal-only work; within each, the
+    shallower the request (closer to the customer), the sooner it is served.
+    """
+
+    internal_penalty: float = 1000.0
+
+    def key(self, request: Request) -> float:
+        """Chain depth, plus a penalty for work no external customer is waiting for."""
+        root = request.root
+        return float(request.depth) + (0.0 if root.customer is not None else self.internal_penalty)
+
+
+# --------------------------------------------------------------------------- quality rules
+
+
+@runtime_checkable
+class QualityRule(Protocol):
+    """Combines effective skill with delivered input qualities into output quality in [0, 1]."""
+
+    def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
+        """Output quality from own skill and ``(quality, weight)`` inputs."""
+        ...
+
+    def blame(self, skill: float, inputs: list[tuple[float, float]]) -> list[float]:
+        """Shares (summing to 1) of the quality lost due to own skill, then each input."""
+        ...
+
+
+def _proportional(terms: list[float]) -> list[float]:
+    total = sum(terms)
+    if total <= 0.0:
+        return [1.0] + [0.0] * (len(terms) - 1)
+    return [t / total for t in terms]
+
+
+@dataclass(frozen=True)
+class Compensatory:
+    """Weighted mean: ``q = (1 - d) * skill + d * weighted mean of inputs``.
+
+    Attributes:
+        input_dependence: Share ``d`` of output quality that comes from inputs, in [0, 1].
+    """
+
+    input_dependence: float = 0.5
+
+    def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
+        """Linear mix of skill and inputs."""
+        if not inputs:
+            return skill
+        wsum = sum(w for _, w in inputs)
+        mean_in = sum(q * w for q, w in inputs) / wsum
+        d = self.input_dependence
+        return (1.0 - d) * skill + d * mean_in
+
+    def blame(self, skill: float, inputs: list[tuple[float, float]]) -> list[float]:
+        """Exact linear decomposition of ``1 - q``."""
+        if not inputs:
+            return [1.0]
+        wsum = sum(w for _, w in inputs)
+        d = self.input_dependence
+        return _proportional(
+            [(1.0 - d) * (1.0 - skill)] + [d * w / wsum * (1.0 - q) for q, w in inputs]
+        )
+
+
+@dataclass(frozen=True)
+class CobbDouglas:
+    """Multiplicative: ``q = skill^(1-d) * (weighted geometric mean of inputs)^d``.
+
+    A poor input hurts more than under :class:`Compensatory`; blame is exact in log space.
+    """
+
+    input_dependence: float = 0.5
+
+    def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
+        """Geometric mix of skill and inputs."""
+        if not inputs:
+            return skill
+        wsum = sum(w for _, w in inputs)
+        log_in = sum(w * math.log(max(q, 1e-12)) for q, w in inputs) / wsum
+        d = self.input_dependence
+        return math.exp((1.0 - d) * math.log(max(skill, 1e-12)) + d * log_in)
+
+    def blame(self, skill: float, inputs: list[tuple[float, float]]) -> list[float]:
+        """Shares of ``-log q``."""
+        if not inputs:
+            return [1.0]
+        wsum = sum(w for _, w in inputs)
+        d = self.input_dependence
+        return _proportional(
+            [-(1.0 - d) * math.log(max(skill, 1e-12))]
+            + [-d * w / wsum * math.log(max(q, 1e-12)) for q, w in inputs]
+        )
+
+
+@dataclass(frozen=True)
+class WeakestLink:
+    """The output is only as good as the worst of own skill and inputs."""
+
+    def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
+        """Minimum of skill and input qualities."""
+        return min([skill, *(q for q, _ in inputs)])
+
+    def blame(self, skill: float, inputs: list[tuple[float, float]]) -> list[float]:
+        """All the blame to the weakest link (the first one on ties)."""
+        values = [skill, *(q for q, _ in inputs)]
+        worst = values.index(min(values))
+        return [1.0 if i == worst else 0.0 for i in range(len(values))]
+
+
+# --------------------------------------------------------------------------- work times
+
+
+@runtime_checkable
+class WorkTime(Protocol):
+    """Distribution of the time one piece of work takes, given its mean."""
+
+    def sample(self, mean: float, stream: Stream) -> float:
+        """One work time in days."""
+        ...
+
+
+@dataclass(frozen=True)
+class Exponential:
+    """Exponential work times (M/M/1 servers)."""
+
+    def sample(self, mean: float, stream: Stream) -> float:
+        """Mean times a standard exponential draw."""
+        return mean * stream.exponential()
+
+
+@dataclass(frozen=True)
+class Deterministic:
+    """Every piece of work takes exactly its mean."""
+
+    def sample(self, mean: float, stream: Stream) -> float:
+        """The mean itself."""
+        return mean
+
+
+@dataclass(frozen=True)
+class Erlang:
+    """Erlang-k work times: coefficient of variation ``1/sqrt(k)``, smoother than exponential."""
+
+    k: int = 4
+
+    def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError(f"Erlang.k must be >= 1, got {self.k}")
+
+    def sample(self, mean: float, stream: Stream) -> float:
+        """Sum of ``k`` exponential phases."""
+        total = 0.0
+        for _ in range(self.k):
+            total += stream.exponential()
+        return mean * total / self.k

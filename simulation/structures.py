@@ -1,0 +1,451 @@
+"""Organization designs: builders that return the dependency graph of positions.
+
+A design is a frozen dataclass whose ``build(rng)`` returns a ``networkx.MultiDiGraph`` (a
+``DiGraph`` subclass). Nodes are positions; an edge ``u -> v`` keyed by its purpose means *u relies
+on v* (v is u's internal service provider). Every random choice uses the generator passed in.
+
+Node attributes: ``name``, ``role``, ``level`` (0 = frontline), ``department``, ``skill`` in (0, 1],
+``rate`` (tasks per day) and ``customer_facing``. Edge attributes: ``need`` (:class:`Need`),
+``probability`` (needed on that share of the provider's requests), ``per_day`` (scheduled requests
+per day, e.g. weekly = 0.2), ``weight`` (importance of the input) and ``handoff`` (crosses a
+department boundary).
+
+The pyramid and the inverted pyramid have the same people with the same skills and rates; they
+differ in mechanisms, each its own parameter: who reports to whom (``reporting_rate``), how often
+work needs approval (``approval_prob``, ``escalation_prob``), whether management supplies
+assistance and coaching to the level below (``support_prob``, ``coaching_rate``), and whose work is
+served first (``discipline``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from simulation.requests import Need
+from simulation.strategies import (
+    CustomerFirst,
+    FirstComeFirstServed,
+    QueueDiscipline,
+    RankFirst,
+)
+
+ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
+
+
+def _check(condition: bool, design: str, key: str, value: object, allowed: str) -> None:
+    if not condition:
+        raise ValueError(f"{design}.{key} = {value!r} is not allowed: {allowed}")
+
+
+def _skill(rng: np.random.Generator, mean: float, concentration: float = 60.0) -> float:
+    """A skill drawn from a Beta distribution with the given mean, kept in (0, 1]."""
+    a, b = mean * concentration, (1.0 - mean) * concentration
+    return float(min(1.0, max(1e-3, rng.beta(a, b))))
+
+
+def add_position(
+    g: nx.MultiDiGraph,
+    node: int,
+    *,
+    role: str,
+    level: int,
+    department: str,
+    skill: float,
+    rate: float,
+    customer_facing: bool,
+    name: str | None = None,
+) -> None:
+    """Add one position with every attribute the model reads."""
+    g.add_node(
+        node,
+        name=name or f"{role} {node}",
+        role=role,
+        level=level,
+        department=department,
+        skill=skill,
+        rate=rate,
+        customer_facing=customer_facing,
+    )
+
+
+def add_dependency(
+    g: nx.MultiDiGraph,
+    customer: int,
+    provider: int,
+    *,
+    purpose: str,
+    need: Need,
+    probability: float = 0.0,
+    per_day: float = 0.0,
+    weight: float = 1.0,
+    handoff: bool | None = None,
+) -> None:
+    """Add ``customer -> provider``: the internal customer relies on the provider."""
+    if handoff is None:
+        handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
+    g.add_edge(
+        customer,
+        provider,
+        key=purpose,
+        need=need,
+        probability=probability,
+        per_day=per_day,
+        weight=weight,
+        handoff=handoff,
+    )
+
+
+@dataclass(frozen=True)
+class OrgDesign:
+    """Base of every design: the queue discipline its people follow and how it is drawn."""
+
+    discipline: QueueDiscipline = field(default_factory=FirstComeFirstServed)
+    inverted: bool = False
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Return the dependency graph of positions."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build(rng)")
+
+
+@dataclass(frozen=True)
+class Hierarchy(OrgDesign):
+    """A tree of ``levels`` levels with ``span`` subordinates per manager, plus its mechanisms.
+
+    Attributes:
+        levels: Number of levels, frontline included.
+        span: Span of control (direct reports per manager).
+        frontline_rate: Tasks per day a frontline employee completes.
+        manager_rate: Tasks per day a manager completes.
+        frontline_skill: Mean skill of frontline employees.
+        manager_skill: Mean skill of managers.
+        approval_prob: Share of frontline work that needs the supervisor's approval.
+        escalation_prob: Share of a manager's work that needs their own boss's approval.
+        reporting_rate: Reports per day each manager asks of each direct report.
+        support_prob: Share of work for which the boss supplies assistance (an input).
+        support_weight: Weight of that assistance in the output quality.
+        coaching_rate: Coaching sessions per day each employee receives from the boss.
+        peer_prob: Share of frontline work that needs a peer's help.
+    """
+
+    levels: int = 3
+    span: int = 5
+    frontline_rate: float = 12.0
+    manager_rate: float = 20.0
+    frontline_skill: float = 0.8
+    manager_skill: float = 0.85
+    approval_prob: float = 0.3
+    escalation_prob: float = 0.25
+    reporting_rate: float = 1.0
+    support_prob: float = 0.0
+    support_weight: float = 2.0
+    coaching_rate: float = 0.0
+    peer_prob: float = 0.05
+
+    def __post_init__(self) -> None:
+        name = type(self).__name__
+        _check(1 <= self.levels <= len(ROLE_BY_HEIGHT) + 1, name, "levels", self.levels, "1 to 6")
+        _check(1 <= self.span <= 50, name, "span", self.span, "1 to 50")
+        for key in ("frontline_rate", "manager_rate"):
+            v = getattr(self, key)
+            _check(v > 0, name, key, v, "a positive number of tasks per day")
+        for key in ("frontline_skill", "manager_skill"):
+            v = getattr(self, key)
+            _check(0 < v < 1, name, key, v, "between 0 and 1 (exclusive)")
+        for key in ("approval_prob", "escalation_prob", "support_prob", "peer_prob"):
+            v = getattr(self, key)
+            _check(0 <= v <= 1, name, key, v, "a probability in [0, 1]")
+        for key in ("reporting_rate", "coaching_rate", "support_weight"):
+            v = getattr(self, key)
+            _check(v >= 0, name, key, v, "a number >= 0")
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Build the tree top-down (node 0 is the top) and add the dependencies."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design=type(self).__name__)
+        top = self.levels - 1
+        boss: dict[int, int] = {}
+        frontier = [0]
+        add_position(
+            g, 0, role="chief executive" if top > 0 else "frontline", level=top,
+            department="management" if top > 0 else "unit 1",
+            skill=_skill(rng, self.manager_skill if top > 0 else self.frontline_skill),
+            rate=self.manager_rate if top > 0 else self.frontline_rate,
+            customer_facing=top == 0,
+        )
+        next_id = 1
+        for level in range(top - 1, -1, -1):
+            new_frontier = []
+            for b in frontier:
+                for _ in range(self.span):
+                    node = next_id
+                    next_id += 1
+                    unit = (
+                        f"unit {node}" if level == top - 1 else g.nodes[b]["department"]
+                    )
+                    is_front = level == 0
+                    add_position(
+                        g, node, role=ROLE_BY_HEIGHT[level], level=level, department=unit,
+                        skill=_skill(rng, self.frontline_skill if is_front else self.manager_skill),
+                        rate=self.frontline_rate if is_front else self.manager_rate,
+                        customer_facing=is_front,
+                    )
+                    boss[node] = b
+                    new_frontier.append(node)
+            frontier = new_frontier
+        self._add_vertical(g, boss)
+        self._add_peers(g, boss, rng)
+        return g
+
+    def _add_vertical(self, g: nx.MultiDiGraph, boss: dict[int, int]) -> None:
+        for node, b in boss.items():
+            front = g.nodes[node]["level"] == 0
+            approve = self.approval_prob if front else self.escalation_prob
+            if approve > 0:
+                add_dependency(g, node, b, purpose="approval", need=Need.INSTRUCTION,
+                               probability=approve, handoff=False)
+            if self.support_prob > 0:
+                add_dependency(g, node, b, purpose="support", need=Need.ASSISTANCE,
+                               probability=self.support_prob, weight=self.support_weight,
+                               handoff=False)
+            if self.coaching_rate > 0:
+                add_dependency(g, node, b, purpose="coaching", need=Need.INSTRUCTION,
+                               per_day=self.coaching_rate, handoff=False)
+            if self.reporting_rate > 0:
+                add_dependency(g, b, node, purpose="reporting", need=Need.INFORMATION,
+                               per_day=self.reporting_rate, handoff=False)
+
+    def _add_peers(
+        self, g: nx.MultiDiGraph, boss: dict[int, int], rng: np.random.Generator
+    ) -> None:
+        if self.peer_prob <= 0:
+            return
+        teams: dict[int, list[int]] = {}
+        for node, b in boss.items():
+            if g.nodes[node]["level"] == 0:
+                teams.setdefault(b, []).append(node)
+        for members in teams.values():
+            if len(members) < 2:
+                continue
+            for node in members:
+                others = [m for m in members if m != node]
+                peer = others[int(rng.integers(len(others)))]
+                add_dependency(g, node, peer, purpose="peer", need=Need.ASSISTANCE,
+                               probability=self.peer_prob, handoff=False)
+
+
+@dataclass(frozen=True)
+class Pyramid(Hierarchy):
+    """The traditional pyramid: lower levels serve higher ones.
+
+    Managers ask their reports for daily reports, frontline work needs approvals from managers who
+    serve their own bosses first, and every queue serves the higher-ranked requester first.
+    """
+
+    discipline: QueueDiscipline = field(default_factory=RankFirst)
+
+
+@dataclass(frozen=True)
+class InvertedPyramid(Hierarchy):
+    """Carlzon's inverted pyramid: management serves the frontline, the frontline the customers.
+
+    Same people as :class:`Pyramid`. Management supplies assistance and coaching instead of asking
+    for reports, approvals are rare (empowerment), and work nearest a customer is served first.
+    """
+
+    discipline: QueueDiscipline = field(default_factory=CustomerFirst)
+    inverted: bool = True
+    approval_prob: float = 0.05
+    escalation_prob: float = 0.05
+    reporting_rate: float = 0.0
+    support_prob: float = 0.15
+    coaching_rate: float = 0.5
+
+
+@dataclass(frozen=True)
+class TwoWayStreet(Hierarchy):
+    """Halfway: both directions serve each other, first come first served."""
+
+    discipline: QueueDiscipline = field(default_factory=FirstComeFirstServed)
+    approval_prob: float = 0.15
+    escalation_prob: float = 0.12
+    reporting_rate: float = 0.5
+    support_prob: float = 0.08
+    coaching_rate: float = 0.25
+
+
+@dataclass(frozen=True)
+class FlatTeam(OrgDesign):
+    """A self-managing team: everyone serves customers and helps a few teammates.
+
+    Attributes:
+        size: Number of team members.
+        helpers: Teammates each member relies on.
+        peer_prob: Share of work that needs each helper.
+        rate: Tasks per day per member.
+        skill: Mean skill.
+    """
+
+    size: int = 12
+    helpers: int = 2
+    peer_prob: float = 0.1
+    rate: float = 12.0
+    skill: float = 0.8
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.size <= 10_000, "FlatTeam", "size", self.size, "1 to 10000")
+        _check(0 <= self.helpers < max(self.size, 1), "FlatTeam", "helpers", self.helpers,
+               "0 to size - 1")
+        _check(0 <= self.peer_prob <= 1, "FlatTeam", "peer_prob", self.peer_prob, "[0, 1]")
+        _check(self.rate > 0, "FlatTeam", "rate", self.rate, "> 0")
+        _check(0 < self.skill < 1, "FlatTeam", "skill", self.skill, "(0, 1)")
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Members 0..size-1, each relying on ``helpers`` random teammates."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design="FlatTeam")
+        for i in range(self.size):
+            add_position(g, i, role="team member", level=0, department="team",
+                         skill=_skill(rng, self.skill), rate=self.rate, customer_facing=True)
+        for i in range(self.size):
+            others = [j for j in range(self.size) if j != i]
+            if not others or self.helpers == 0 or self.peer_prob == 0:
+                continue
+            for j in rng.choice(others, size=self.helpers, replace=False).tolist():
+                add_dependency(g, i, int(j), purpose="peer", need=Need.ASSISTANCE,
+                               probability=self.peer_prob)
+        return g
+
+
+@dataclass(frozen=True)
+class Silos(OrgDesign):
+    """Departments that hand work across their boundaries.
+
+    Department 0 faces the customers; the others are back offices it relies on. Work crossing a
+    department boundary pays a handoff delay and a quality loss (see ``Communication``).
+
+    Attributes:
+        departments: Number of departments (>= 1).
+        members: Staff per department, under one head each.
+        cross_prob: Share of frontline work that needs each back office.
+        approval_prob: Share of work that needs the department head's approval.
+        rate: Tasks per day per member; heads work at ``head_rate``.
+        head_rate: Tasks per day per department head.
+        skill: Mean skill.
+    """
+
+    departments: int = 3
+    members: int = 6
+    cross_prob: float = 0.25
+    approval_prob: float = 0.1
+    rate: float = 12.0
+    head_rate: float = 20.0
+    skill: float = 0.8
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.departments <= 100, "Silos", "departments", self.departments, "1 to 100")
+        _check(1 <= self.members <= 1000, "Silos", "members", self.members, "1 to 1000")
+        for key in ("cross_prob", "approval_prob"):
+            v = getattr(self, key)
+            _check(0 <= v <= 1, "Silos", key, v, "a probability in [0, 1]")
+        _check(self.rate > 0 and self.head_rate > 0, "Silos", "rate", self.rate, "> 0")
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Heads then members per department; frontline members rely on each back office."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design="Silos")
+        names = ["customer service", "operations", "finance", "logistics", "legal", "IT"]
+        node = 0
+        staff: list[list[int]] = []
+        for d in range(self.departments):
+            dept = names[d] if d < len(names) else f"department {d + 1}"
+            head = node
+            add_position(g, head, role="head of " + dept, level=1, department=dept,
+                         skill=_skill(rng, self.skill), rate=self.head_rate,
+                         customer_facing=False)
+            node += 1
+            members = []
+            for _ in range(self.members):
+                role = "frontline" if d == 0 else "specialist"
+                add_position(g, node, role=role, level=0, department=dept,
+                             skill=_skill(rng, self.skill), rate=self.rate,
+                             customer_facing=d == 0)
+                if self.approval_prob > 0:
+                    add_dependency(g, node, head, purpose="approval", need=Need.INSTRUCTION,
+                                   probability=self.approval_prob)
+                members.append(node)
+                node += 1
+            staff.append(members)
+        if self.cross_prob > 0:
+            for front in staff[0]:
+                for back in staff[1:]:
+                    provider = back[int(rng.integers(len(back)))]
+                    add_dependency(g, front, provider, purpose="cross-department",
+                                   need=Need.INFORMATION, probability=self.cross_prob)
+        return g
+
+
+@dataclass(frozen=True)
+class CustomGraph(OrgDesign):
+    """Your own organization as a graph (copied, checked, defaults filled in).
+
+    Missing node attributes get defaults (level 0, skill 0.8, rate 12, customer facing when level
+    is 0); missing edge attributes too (need information, probability 1, weight 1, handoff when
+    departments differ).
+    """
+
+    graph: nx.DiGraph = field(default_factory=nx.MultiDiGraph)
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Return a validated copy of the user's graph."""
+        return normalise_graph(self.graph, inverted=self.inverted)
+
+
+_NODE_DEFAULTS = {"level": 0, "skill": 0.8, "rate": 12.0, "department": "organization"}
+
+
+def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGraph:
+    """Copy ``graph`` into a MultiDiGraph with every attribute the model needs, or raise.
+
+    Raises:
+        ValueError: naming the node or edge, the attribute, the value and what is allowed.
+    """
+    g = nx.MultiDiGraph(inverted=inverted, design=graph.graph.get("design", "CustomGraph"))
+    if graph.number_of_nodes() == 0:
+        raise ValueError("the organization graph has no positions (nodes)")
+    for node, data in graph.nodes(data=True):
+        attrs = {**_NODE_DEFAULTS, **data}
+        level = attrs["level"]
+        _check(isinstance(level, int) and level >= 0, f"node {node!r}", "level", level,
+               "an integer >= 0")
+        _check(0 < float(attrs["skill"]) <= 1, f"node {node!r}", "skill", attrs["skill"],
+               "in (0, 1]")
+        _check(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
+               "a positive number of tasks per day (inf for no work time)")
+        role = attrs.get("role", "frontline" if level == 0 else f"level {level}")
+        add_position(
+            g, node, role=role, level=level, department=str(attrs["department"]),
+            skill=float(attrs["skill"]), rate=float(attrs["rate"]),
+            customer_facing=bool(attrs.get("customer_facing", level == 0)),
+            name=attrs.get("name"),
+        )
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
+        (u, v, d.get("purpose", "dependency"), d) for u, v, d in graph.edges(data=True))
+    for u, v, key, data in edges:
+        where = f"dependency {u!r} -> {v!r}"
+        _check(u != v, where, "provider", v, "someone other than the internal customer")
+        prob = float(data.get("probability", 0.0 if data.get("per_day") else 1.0))
+        per_day = float(data.get("per_day", 0.0))
+        weight = float(data.get("weight", 1.0))
+        _check(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
+        _check(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
+        _check(weight > 0, where, "weight", weight, "> 0")
+        need = data.get("need", Need.INFORMATION)
+        try:
+            need = Need(need)
+        except ValueError:
+            allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
+            raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
+        add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
+                       weight=weight, handoff=data.get("handoff"))
+    return g
