@@ -105,7 +105,7 @@ class People:
     resource_ref: float = 0.7
     resource_memory: float = 5.0
     demand_effect: float = 1.0
-    demand_ref: float = 0.75
+    demand_ref: float = 0.8
     demand_memory: float = 10.0
     quality_effect: float = 0.4
     speed_effect: float = 0.3
@@ -137,7 +137,10 @@ class Customers:
     """External customers: demand, judgement, loyalty and word of mouth.
 
     Attributes:
-        count: Customers at the start.
+        per_position: Customers at the start per customer-facing position (used unless
+            ``count`` is given), so demand scales with the organization.
+        count: Customers at the start; None for ``per_position`` times the customer-facing
+            positions.
         request_rate: Requests per day per active customer (Poisson).
         price: Revenue per completed external request.
         expectation: Mean expected perceived value in (0, 1); each customer's is Beta distributed.
@@ -152,7 +155,9 @@ class Customers:
         churn_rate_per_month: Leaving probability per month at satisfaction 0.5 (expectations met).
         loyalty: Log hazard ratio per unit of satisfaction; 9 makes the totally satisfied
             (CS 0.9) six times as loyal as the merely satisfied (CS 0.7) (Jones & Sasser 1995).
-        acquisition_per_day: New customers per day from marketing alone.
+        market: Size of the market as a multiple of the initial customers; acquisition slows as
+            the active customers approach it (word of mouth and marketing reach fewer prospects).
+        acquisition_per_day: New customers per day from marketing alone, in an untapped market.
         word_of_mouth: Whether customers talk.
         talk_rate: Messages per day of a customer at either extreme of satisfaction.
         negative_ratio: How much more the dissatisfied talk than the delighted (Anderson 1998).
@@ -161,8 +166,9 @@ class Customers:
         departure_messages: Negative messages a leaving customer spreads.
     """
 
-    count: int = 1000
-    request_rate: float = 0.2
+    per_position: float = 40.0
+    count: int | None = None
+    request_rate: float = 0.18
     price: float = 100.0
     expectation: float = 0.6
     expectation_spread: float = 0.08
@@ -174,6 +180,7 @@ class Customers:
     churn: bool = True
     churn_rate_per_month: float = 0.03
     loyalty: float = 9.0
+    market: float = 1.25
     acquisition_per_day: float = 1.0
     word_of_mouth: bool = True
     talk_rate: float = 0.05
@@ -182,13 +189,23 @@ class Customers:
     deterred_per_message: float = 0.1
     departure_messages: float = 2.0
 
+    def initial_count(self, customer_facing: int) -> int:
+        """Customers at the start for an organization with that many customer-facing positions."""
+        if self.count is not None:
+            return self.count
+        return round(self.per_position * customer_facing)
+
     def __post_init__(self) -> None:
-        _require(self.count >= 0, "Customers", "count", self.count, "an integer >= 0")
+        _require(self.count is None or self.count >= 0, "Customers", "count", self.count,
+                 "an integer >= 0, or None")
+        _require(self.per_position >= 0, "Customers", "per_position", self.per_position, ">= 0")
         _non_negative(self, "request_rate", "price", "expectation_spread", "sensitivity",
                       "loyalty", "acquisition_per_day", "talk_rate", "recruits_per_message",
                       "deterred_per_message", "departure_messages")
         _unit_interval(self, "satisfaction_weight", "initial_satisfaction",
                        "expectation_learning", "churn_rate_per_month")
+        _require(self.market >= 1, "Customers", "market", self.market,
+                 ">= 1 (the market holds at least the initial customers)")
         _require(0 < self.expectation < 1, "Customers", "expectation", self.expectation,
                  "in (0, 1)")
         _require(self.patience > 0, "Customers", "patience", self.patience, "> 0 days")

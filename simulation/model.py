@@ -102,11 +102,13 @@ class OrgModel(mesa.Model):
         self.customers: list[Customer] = []
         self.lost_customers = 0
         self._frontline = [n for n, d in self.graph.nodes(data=True) if d["customer_facing"]]
-        if scenario.customers.count and not self._frontline:
+        n_customers = scenario.customers.initial_count(len(self._frontline))
+        if n_customers and not self._frontline:
             raise ValueError("the organization has customers but no customer-facing position")
-        for _ in range(scenario.customers.count):
+        for _ in range(n_customers):
             self._new_customer()
         self.customers_initial = len(self.customers)
+        self.market_size = max(1.0, scenario.customers.market * self.customers_initial)
         self.customers_acquired = 0
         self.today: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -255,15 +257,16 @@ class OrgModel(mesa.Model):
                 positive += pos
                 negative += neg
         new = 0
+        room = max(0.0, 1.0 - (len(self.customers) - left_today) / self.market_size)
         if c.word_of_mouth:
             negative += left_today * c.departure_messages
             pos_msgs = int(gen.poisson(positive))
             neg_msgs = int(gen.poisson(negative))
             rate = c.acquisition_per_day + c.recruits_per_message * pos_msgs \
                 - c.deterred_per_message * neg_msgs
-            new = int(gen.poisson(max(rate, 0.0)))
+            new = int(gen.poisson(max(rate, 0.0) * room))
         elif c.acquisition_per_day > 0:
-            new = int(gen.poisson(c.acquisition_per_day))
+            new = int(gen.poisson(c.acquisition_per_day * room))
         if left_today:
             self.lost_customers += left_today
             self.customers = [x for x in self.customers if x.active]

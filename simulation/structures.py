@@ -138,7 +138,7 @@ class Hierarchy(OrgDesign):
     frontline_skill: float = 0.8
     manager_skill: float = 0.85
     approval_prob: float = 0.3
-    escalation_prob: float = 0.25
+    escalation_prob: float = 0.15
     reporting_rate: float = 1.0
     support_prob: float = 0.0
     support_weight: float = 2.0
@@ -290,7 +290,7 @@ class FlatTeam(OrgDesign):
 
     size: int = 12
     helpers: int = 2
-    peer_prob: float = 0.1
+    peer_prob: float = 0.05
     rate: float = 12.0
     skill: float = 0.8
 
@@ -330,16 +330,18 @@ class Silos(OrgDesign):
         members: Staff per department, under one head each.
         cross_prob: Share of frontline work that needs each back office.
         approval_prob: Share of work that needs the department head's approval.
-        rate: Tasks per day per member; heads work at ``head_rate``.
+        rate: Tasks per day per frontline member.
+        specialist_rate: Tasks per day per back-office specialist (specialised work is slower).
         head_rate: Tasks per day per department head.
         skill: Mean skill.
     """
 
     departments: int = 3
     members: int = 6
-    cross_prob: float = 0.25
+    cross_prob: float = 0.5
     approval_prob: float = 0.1
     rate: float = 12.0
+    specialist_rate: float = 6.0
     head_rate: float = 20.0
     skill: float = 0.8
 
@@ -349,7 +351,9 @@ class Silos(OrgDesign):
         for key in ("cross_prob", "approval_prob"):
             v = getattr(self, key)
             _check(0 <= v <= 1, "Silos", key, v, "a probability in [0, 1]")
-        _check(self.rate > 0 and self.head_rate > 0, "Silos", "rate", self.rate, "> 0")
+        for key in ("rate", "specialist_rate", "head_rate"):
+            v = getattr(self, key)
+            _check(v > 0, "Silos", key, v, "a positive number of tasks per day")
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Heads then members per department; frontline members rely on each back office."""
@@ -368,7 +372,8 @@ class Silos(OrgDesign):
             for _ in range(self.members):
                 role = "frontline" if d == 0 else "specialist"
                 add_position(g, node, role=role, level=0, department=dept,
-                             skill=_skill(rng, self.skill), rate=self.rate,
+                             skill=_skill(rng, self.skill),
+                             rate=self.rate if d == 0 else self.specialist_rate,
                              customer_facing=d == 0)
                 if self.approval_prob > 0:
                     add_dependency(g, node, head, purpose="approval", need=Need.INSTRUCTION,
@@ -377,9 +382,9 @@ class Silos(OrgDesign):
                 node += 1
             staff.append(members)
         if self.cross_prob > 0:
-            for front in staff[0]:
+            for i, front in enumerate(staff[0]):
                 for back in staff[1:]:
-                    provider = back[int(rng.integers(len(back)))]
+                    provider = back[i % len(back)]  # spread the frontline evenly
                     add_dependency(g, front, provider, purpose="cross-department",
                                    need=Need.INFORMATION, probability=self.cross_prob)
         return g

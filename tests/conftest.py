@@ -1,0 +1,48 @@
+"""Shared fixtures: small graphs for queueing checks and a short-run helper."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+
+from simulation import OrgModel, Scenario
+
+
+def tandem_graph(rates: tuple[float, ...] = (2.0, 3.0, 4.0)) -> nx.DiGraph:
+    """Stations in series: the customer-facing one (last rate) relies on the one before, etc."""
+    g = nx.DiGraph()
+    n = len(rates)
+    for i in range(n):
+        g.add_node(i, rate=rates[n - 1 - i], customer_facing=i == 0, level=0)
+    for i in range(n - 1):
+        g.add_edge(i, i + 1, probability=1.0)
+    return g
+
+
+def fork_join_graph(k: int = 2, rate: float = 1.0) -> nx.DiGraph:
+    """A dispatcher with no work time forking every request to ``k`` parallel M/M/1 servers."""
+    g = nx.DiGraph()
+    g.add_node(0, rate=math.inf)
+    for i in range(1, k + 1):
+        g.add_node(i, rate=rate, customer_facing=False)
+        g.add_edge(0, i, probability=1.0)
+    return g
+
+
+@pytest.fixture
+def small_scenario() -> Scenario:
+    """A 7-person pyramid with 100 customers that keeps its records."""
+    from simulation import Pyramid
+
+    return Scenario(design=Pyramid(levels=2, span=6), keep_records=True).with_customers(
+        count=240
+    )
+
+
+def run(scenario: Scenario | None = None, days: int = 10, seed: int = 1, **kwargs) -> OrgModel:
+    """Build and run a model."""
+    model = OrgModel(scenario, rng=seed, **kwargs)
+    model.run_for(days)
+    return model

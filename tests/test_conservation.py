@@ -1,0 +1,106 @@
+"""Nothing is lost: every request is somewhere, and Little's law holds."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from simulation import OrgModel, Scenario, Silos, TwoWayStreet, Vacancy
+from simulation.presets import queueing_network
+from tests.conftest import run
+
+
+def census(model: OrgModel) -> tuple[int, int]:
+    """Count requests in the system by looking where they are, not at the counters.
+
+    Returns all requests present (queued, in service, held by a vacancy, or waiting for inputs)
+    and the external requests among their roots.
+    """
+    located = []
+    for server in {id(s): s for s in model.chain.servers}.values():
+        if isinstance(server, Vacancy):
+            located.extend(server.waiting)
+        else:
+            located.extend(r for _, _, r in server.queue)
+            if server.current is not None:
+                located.append(server.current)
+    in_transit = [arg for _, _, fn, arg in model.clock._heap
+                  if getattr(fn, "__name__", "") == "_deliver"]
+    waiting = {}
+    for r in located + in_transit:
+        p = r.parent
+        while p is not None:
+            if p.pending > 0:
+                waiting[id(p)] = p
+            p = p.parent
+    present = located + list(waiting.values())
+    roots = {id(r.root): r.root for r in present + in_transit}
+    external = sum(1 for r in roots.values() if r.customer is not None)
+    return len(present), external
+
+
+@pytest.mark.parametrize("scenario", [
+    Scenario(),
+    Scenario(design=TwoWayStreet()),
+    Scenario(design=Silos()),
+    Scenario().with_people(quit_rate_per_month=0.5, hiring_delay=3.0),  # many vacancies
+], ids=["pyramid", "two_way_street", "silos", "high_turnover"])
+def test_arrived_equals_completed_plus_in_progress_every_day(scenario: Scenario) -> None:
+    model = OrgModel(scenario, rng=5)
+    m = model.metrics
+    for _ in range(40):
+        model.step()
+        present, external = census(model)
+        assert m.requests_created == m.requests_completed + present
+        assert m.external_arrived == m.external_completed + external
+    assert m.external_completed > 0
+
+
+def test_high_turnover_run_really_had_vacancies_and_covering() -> None:
+    model = run(Scenario().with_people(quit_rate_per_month=0.5, hiring_delay=3.0), days=40,
+                seed=5)
+    assert model.metrics.quits > 10
+    assert model.metrics.hires > 5
+
+
+def _little_per_employee(model: OrgModel) -> list[tuple[float, float]]:
+    now = model.clock.now
+    records = model.records()
+    pairs = []
+    for e in model.employees:
+        mine = records[records.provider_id == e.unique_id]
+        if len(mine) < 500:
+            continue
+        area = e.area + e.present * (now - e._t_last)
+        time_average = area / now
+        flow = len(mine) / now
+        sojourn = float((mine.finish - mine.ready).mean())
+        pairs.append((time_average, flow * sojourn))
+    return pairs
+
+
+def test_littles_law_per_employee_and_for_the_organization() -> None:
+    scenario = Scenario(keep_records=True).with_people(enabled=False)
+    model = run(scenario, days=300, seed=2)
+    pairs = _little_per_employee(model)
+    assert len(pairs) >= 20
+    for observed, predicted in pairs:
+        assert observed == pytest.approx(predicted, rel=0.02)
+    L, lam, W = model.metrics.little(model.clock.now)
+    assert L == pytest.approx(lam * W, rel=0.02)
+
+
+def test_littles_law_for_the_organization_with_every_dynamic_on() -> None:
+    model = run(Scenario(), days=300, seed=4)
+    L, lam, W = model.metrics.little(model.clock.now)
+    assert model.metrics.quits > 0
+    assert L == pytest.approx(lam * W, rel=0.02)
+
+
+def test_queueing_network_sends_the_configured_arrival_rate() -> None:
+    g = nx.DiGraph()
+    g.add_node(0, rate=5.0)
+    model = run(queueing_network(g, 3.0), days=400, seed=9)
+    lam = model.metrics.external_arrived / 400
+    assert lam == pytest.approx(3.0, abs=3 * np.sqrt(3.0 / 400))
