@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from simulation.config import DAYS_PER_MONTH
-from simulation.requests import Dependency, Request
+from simulation.requests import Dependency, Need, Request
 
 if TYPE_CHECKING:
     from simulation.model import OrgModel
@@ -134,8 +134,22 @@ class Employee(mesa.Agent):
         return sample_inputs(deps, request, self.model.streams.decisions, self.model.max_depth)
 
     def work_time(self, request: Request) -> float:
-        """How long the work takes, in days."""
-        return self.model.work_time.sample(self.mean_work, self.model.streams.work)
+        """How long the work takes, in days: own speed, times the effort its inputs leave."""
+        mean = self.mean_work
+        if request.inputs:
+            mean *= self.effort(request)
+        return self.model.work_time.sample(mean, self.model.streams.work)
+
+    def effort(self, request: Request) -> float:
+        """Work multiplier from the inputs: poor inputs cause rework, assistance takes work off."""
+        work = self.model.scenario.work
+        inputs = request.inputs
+        mean_q = sum(q for q, _ in inputs) / len(inputs)
+        relief = 0.0
+        for (q, _), child in zip(inputs, request.children, strict=True):
+            if child.need is Need.ASSISTANCE:
+                relief = max(relief, work.assistance_relief * q)
+        return max(0.1, 1.0 + work.rework * (1.0 - mean_q) - relief)
 
     def output_quality(self, request: Request) -> float:
         """Quality of the output from effective skill and the delivered inputs."""

@@ -48,6 +48,11 @@ class Work:
         communication: In [0, 1]; multiplies handoff delay and loss by ``1 - communication``.
         internal_tolerance: Days of delay after which an internal customer's experience of a
             service has fallen to ``1/e`` of its quality.
+        rework: Extra work per unit of input quality shortfall: work with inputs of mean quality
+            ``q`` takes ``1 + rework * (1 - q)`` times as long (internal friction becomes external
+            friction).
+        assistance_relief: Share of the work an assistance input takes off the requester, times
+            the assistance's quality (help with the task itself).
     """
 
     quality_rule: QualityRule = field(default_factory=Compensatory)
@@ -57,11 +62,14 @@ class Work:
     handoff_loss: float = 0.1
     communication: float = 0.5
     internal_tolerance: float = 1.0
+    rework: float = 0.5
+    assistance_relief: float = 0.3
 
     def __post_init__(self) -> None:
         _require(1 <= self.max_depth <= 50, "Work", "max_depth", self.max_depth, "1 to 50")
         _non_negative(self, "handoff_delay")
-        _unit_interval(self, "handoff_loss", "communication")
+        _unit_interval(self, "handoff_loss", "communication", "assistance_relief")
+        _non_negative(self, "rework")
         _require(self.internal_tolerance > 0, "Work", "internal_tolerance",
                  self.internal_tolerance, "> 0 days")
 

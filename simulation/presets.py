@@ -12,7 +12,6 @@ from simulation.structures import (
     CustomGraph,
     FlatTeam,
     InvertedPyramid,
-    Pyramid,
     Silos,
     TwoWayStreet,
 )
@@ -117,7 +116,8 @@ def queueing_network(
         name="queueing_network",
         description="The model reduced to a queueing network.",
         design=CustomGraph(discipline=discipline or FirstComeFirstServed(), graph=graph),
-        work=Work(work_time=work_time or Exponential(), handoff_delay=0.0, handoff_loss=0.0),
+        work=Work(work_time=work_time or Exponential(), handoff_delay=0.0, handoff_loss=0.0,
+                  rework=0.0, assistance_relief=0.0),
         people=People(enabled=False),
         customers=Customers(count=customers, request_rate=arrival_rate / customers, churn=False,
                             word_of_mouth=False, acquisition_per_day=0.0),

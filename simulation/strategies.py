@@ -49,18 +49,23 @@ class RankFirst:
 
 @dataclass(frozen=True)
 class CustomerFirst:
-    """Serve work nearest an external customer first (Carlzon's inverted pyramid).
+    """Serve work an external customer is waiting for first (Carlzon's inverted pyramid).
 
-    Work on an external customer's chain goes before internal-only work; within each, the
-    shallower the request (closer to the customer), the sooner it is served.
+    Work on an external customer's chain goes before internal-only work, and among it the
+    customer who has waited longest is served first, wherever in the chain the work is: a
+    sub-request that blocks a customer is as urgent as the customer's own final step.
+    Internal-only work follows, first come first served.
     """
 
-    internal_penalty: float = 1000.0
-
     def key(self, request: Request) -> float:
-        """Chain depth, plus a penalty for work no external customer is waiting for."""
+        """The customer's arrival time; internal-only work after all customer work."""
         root = request.root
-        return float(request.depth) + (0.0 if root.customer is not None else self.internal_penalty)
+        if root.customer is not None:
+            return root.arrival
+        return _INTERNAL_AFTER + request.arrival
+
+
+_INTERNAL_AFTER = 1e12  # days: later than any customer's arrival
 
 
 # --------------------------------------------------------------------------- quality rules
