@@ -58,7 +58,7 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
         for key, label, _unit, _scale, better_high in HEADLINE_KPIS[:3] + HEADLINE_KPIS[6:8]:
             d = paired_difference(other[key].to_numpy(), base[key].to_numpy())
             r = relative_difference(other[key].to_numpy(), base[key].to_numpy())
-            clear = r["low"] > 0 or r["high"] < 0
+            clear = r["low"] > 0 or r["high"] < 0  # False when the interval is NaN
             verdict = ("better" if (r["relative"] > 0) == better_high else "worse") if clear \
                 else "no clear difference"
             parts.append(f"  {label}: {r['relative'] * 100:+.1f}% (95% CI "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -65,8 +66,11 @@ def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
     point = float(ratio(a, b))
     if np.all(a == a[0]) and np.all(b == b[0]):
         return {"relative": point, "low": point, "high": point}
-    res = stats.bootstrap((a, b), ratio, paired=True, vectorized=True, method="BCa",
-                          confidence_level=level, n_resamples=resamples,
-                          rng=np.random.default_rng(seed))
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # resamples whose baseline mean is 0 make the ratio undefined: the interval is then NaN
+        warnings.simplefilter("ignore")
+        res = stats.bootstrap((a, b), ratio, paired=True, vectorized=True, method="BCa",
+                              confidence_level=level, n_resamples=resamples,
+                              rng=np.random.default_rng(seed))
     return {"relative": point, "low": float(res.confidence_interval.low),
             "high": float(res.confidence_interval.high)}

@@ -63,8 +63,9 @@ class Streams:
         """Spawn the streams and the model's own generator from one seed.
 
         Args:
-            seed: An int, a ``SeedSequence``, a ``Generator`` (its seed sequence is spawned), or
-                None for fresh OS entropy (recorded in ``seed_sequence.entropy``).
+            seed: An int, a ``SeedSequence``, a ``Generator`` (only its seed sequence is used,
+                not its state), or None for fresh OS entropy (recorded in
+                ``seed_sequence.entropy``).
 
         Returns:
             The streams and the generator to hand to Mesa as ``model.rng``.
@@ -73,10 +74,15 @@ class Streams:
             ss = seed.bit_generator.seed_seq
             if not isinstance(ss, np.random.SeedSequence):
                 raise TypeError("a Generator passed as rng must be seeded with a SeedSequence")
-            children = ss.spawn(5)
         else:
             ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-            children = ss.spawn(5)
+        # Children derived from (entropy, spawn_key) rather than ss.spawn(), which would mutate
+        # the caller's SeedSequence: the same seed object must give the same run every time.
+        children = [
+            np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, i),
+                                   pool_size=ss.pool_size)
+            for i in range(5)
+        ]
         gens = [np.random.Generator(np.random.PCG64(c)) for c in children]
         streams = cls(
             seed_sequence=ss,

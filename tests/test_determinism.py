@@ -80,3 +80,10 @@ def test_models_run_side_by_side_without_shared_state(small_scenario: Scenario) 
         a.step()
         b.step()
     assert _same(alone, a.kpis())
+
+
+def test_reusing_a_seed_object_gives_the_same_run(small_scenario: Scenario) -> None:
+    seed = np.random.SeedSequence(99).spawn(1)[0]
+    first = OrgModel(small_scenario, rng=seed).run(5).kpis()
+    OrgModel(Scenario(), rng=seed).run(2)  # another scenario with the same replication seed
+    assert _same(first, OrgModel(small_scenario, rng=seed).run(5).kpis())

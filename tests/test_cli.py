@@ -1,0 +1,96 @@
+"""The command line, the runner's reproducibility, and the README/CI contract."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation.cli import main
+from simulation.presets import inverted_pyramid, pyramid
+from simulation.runner import replicate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text()
+    setup = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```bash\n(.+?)\n```", setup, flags=re.S)
+    assert len(commands) == 2
+    demo, tests = commands
+    assert "service-chain demo" in demo
+    assert "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci
+
+
+def test_python_version_file_selects_312() -> None:
+    assert (ROOT / ".python-version").read_text().strip() == "3.12"
+
+
+def test_results_are_identical_whatever_the_number_of_workers() -> None:
+    scenarios = [pyramid(), inverted_pyramid()]
+    serial = replicate(scenarios, 3, seed=5, days=5, workers=1)
+    parallel = replicate(scenarios, 3, seed=5, days=5, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert list(serial.scenario) == ["pyramid"] * 3 + ["inverted_pyramid"] * 3
+    assert serial.spawn_key.tolist() == ["0", "1", "2"] * 2  # common random numbers
+
+
+def test_list_and_describe(capsys) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("pyramid", "inverted_pyramid", "two_way_street", "flat_team", "silos"):
+        assert name in out
+    assert main(["describe", "pyramid"]) == 0
+    out = capsys.readouterr().out
+    assert "chief executive" in out and "load" in out
+
+
+def test_demo_prints_cis_and_a_paired_headline(capsys, tmp_path) -> None:
+    out_csv = tmp_path / "runs.csv"
+    assert main(["demo", "-r", "3", "--days", "5", "-w", "1", "-o", str(out_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "inverted_pyramid against pyramid, paired over 3 runs" in out
+    assert "customer retention" in out and "95% CI" in out
+    assert len(pd.read_csv(out_csv)) == 6
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["demo", "pyramid", "nonsense"], "unknown scenario 'nonsense'"),
+    (["demo", "pyramid"], "at least two scenarios"),
+    (["demo", "--days", "0"], "--days = 0 is not allowed"),
+])
+def test_bad_arguments_exit_2_with_a_clear_message(argv, message, capsys) -> None:
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "simulation", "list"], capture_output=True,
+                          text=True, check=True)
+    assert "inverted_pyramid" in done.stdout
+
+
+def test_relative_difference_is_bounded_below_and_reproducible() -> None:
+    import numpy as np
+
+    from simulation.stats import mean_ci, paired_difference, relative_difference
+
+    rng = np.random.default_rng(0)
+    base = rng.lognormal(0.0, 1.0, 20)
+    better = base * 0.3
+    r = relative_difference(better, base)
+    assert r["relative"] == pytest.approx(-0.7)
+    assert -1.0 < r["low"] <= -0.7 <= r["high"] < 0
+    assert r == relative_difference(better, base)
+    d = paired_difference(better, base)
+    assert d["low"] < d["diff"] < d["high"] < 0 and d["p_value"] < 0.01
+    m, lo, hi = mean_ci(np.array([1.0, 2.0, 3.0]))
+    assert (m, round(lo, 4), round(hi, 4)) == (2.0, round(2 - 4.302653 / np.sqrt(3), 4),
+                                               round(2 + 4.302653 / np.sqrt(3), 4))
