@@ -69,6 +69,6 @@ def test_headcount_is_the_same(pyramid, inverted) -> None:
 ], ids=["customer_first_queues", "no_reporting", "empowerment"])
 def test_each_pyramid_mechanism_alone_costs_customers_time(change, pyramid) -> None:
     """Switching one mechanism of the pyramid to its inverted value shortens customer delay."""
-    changed = kpis(Pyramid(**change), reps=10)
-    lo, _ = paired_ci(pyramid["mean_delay"][:10], changed["mean_delay"])
+    changed = kpis(Pyramid(**change))
+    lo, _ = paired_ci(pyramid["mean_delay"], changed["mean_delay"])
     assert lo > 0
