@@ -337,6 +337,22 @@ class OrgModel(mesa.Model):
             })
         return pd.DataFrame(rows)
 
+    def attribution(self, by: str = "level") -> pd.DataFrame:
+        """Where the chain breaks, summed by ``level``, ``role``, ``department`` or employee.
+
+        Delay (days) and quality lost on external customers' critical paths, largest first;
+        shares are of the total over all external requests completed so far.
+        """
+        allowed = ("level", "role", "department", "employee_id")
+        if by not in allowed:
+            raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
+        cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_delay", "blamed_quality"]
+        table = self.employee_summary().groupby(by)[cols].sum()
+        for col in ("blamed_delay", "blamed_quality"):
+            total = table[col].sum()
+            table[col.replace("blamed_", "share_")] = table[col] / total if total else math.nan
+        return table.sort_values("blamed_delay", ascending=False)
+
     def kpis(self) -> dict[str, Any]:
         """One flat dict of run-level results (the row an experiment stores)."""
         m = self.metrics

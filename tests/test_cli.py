@@ -94,3 +94,22 @@ def test_relative_difference_is_bounded_below_and_reproducible() -> None:
     m, lo, hi = mean_ci(np.array([1.0, 2.0, 3.0]))
     assert (m, round(lo, 4), round(hi, 4)) == (2.0, round(2 - 4.302653 / np.sqrt(3), 4),
                                                round(2 + 4.302653 / np.sqrt(3), 4))
+
+
+def test_readme_quickstart_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("## Quickstart", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) <= 14
+    exec(compile(code, "README quickstart", "exec"), {})
+
+
+def test_attribution_by_level_adds_up_and_refuses_unknown_groupings() -> None:
+    from simulation import OrgModel
+
+    model = OrgModel(rng=2).run(15)
+    table = model.attribution("level")
+    assert table.share_delay.sum() == pytest.approx(1.0)
+    assert table.blamed_delay.sum() == pytest.approx(model.metrics.delay_sum)
+    assert model.attribution("role").index[0] == "frontline"
+    with pytest.raises(ValueError, match="by = 'rank' is not allowed"):
+        model.attribution("rank")

@@ -87,3 +87,21 @@ def test_reusing_a_seed_object_gives_the_same_run(small_scenario: Scenario) -> N
     first = OrgModel(small_scenario, rng=seed).run(5).kpis()
     OrgModel(Scenario(), rng=seed).run(2)  # another scenario with the same replication seed
     assert _same(first, OrgModel(small_scenario, rng=seed).run(5).kpis())
+
+
+def test_exact_values_under_a_fixed_seed() -> None:
+    """Golden values: any change here is a change of behaviour and must be deliberate."""
+    import networkx as nx
+
+    from simulation.presets import queueing_network
+    from tests.conftest import tandem_graph
+
+    g: nx.DiGraph = tandem_graph()
+    k = OrgModel(queueing_network(g, 1.0), rng=1).run(50).kpis()
+    assert (k["external_completed"], k["events"]) == (47, 193)
+    assert k["mean_delay"] == 1.2704502390985617
+    k = OrgModel(rng=1).run(30).kpis()
+    assert (k["external_completed"], k["customers_lost"], k["quits"]) == (5115, 17, 3)
+    assert k["mean_delay"] == 0.7227232325540549
+    assert k["mean_quality"] == 0.8035248677224603
+    assert k["mean_morale"] == 0.6871811723885946
