@@ -6,32 +6,15 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Self
 
 from simulation.strategies import Compensatory, Exponential, QualityRule, WorkTime
 from simulation.structures import OrgDesign, Pyramid
+from simulation.validation import non_negative, require, unit_interval
 
 DAYS_PER_MONTH = 21.0
 """Working days in a month: rates quoted per month are divided by this."""
-
-
-def _require(ok: bool, section: str, key: str, value: object, allowed: str) -> None:
-    if not ok:
-        raise ValueError(f"{section}.{key} = {value!r} is not allowed: {allowed}")
-
-
-def _unit_interval(section: object, *keys: str) -> None:
-    for key in keys:
-        v = getattr(section, key)
-        _require(0.0 <= v <= 1.0, type(section).__name__, key, v, "a number in [0, 1]")
-
-
-def _non_negative(section: object, *keys: str) -> None:
-    for key in keys:
-        v = getattr(section, key)
-        _require(v >= 0.0 and not math.isnan(v), type(section).__name__, key, v, "a number >= 0")
 
 
 @dataclass(frozen=True)
@@ -66,11 +49,11 @@ class Work:
     assistance_relief: float = 0.3
 
     def __post_init__(self) -> None:
-        _require(1 <= self.max_depth <= 50, "Work", "max_depth", self.max_depth, "1 to 50")
-        _non_negative(self, "handoff_delay")
-        _unit_interval(self, "handoff_loss", "communication", "assistance_relief")
-        _non_negative(self, "rework")
-        _require(self.internal_tolerance > 0, "Work", "internal_tolerance",
+        require(1 <= self.max_depth <= 50, "Work", "max_depth", self.max_depth, "1 to 50")
+        non_negative(self, "handoff_delay")
+        unit_interval(self, "handoff_loss", "communication", "assistance_relief")
+        non_negative(self, "rework")
+        require(self.internal_tolerance > 0, "Work", "internal_tolerance",
                  self.internal_tolerance, "> 0 days")
 
 
@@ -126,17 +109,17 @@ class People:
     reputation_effect: float = 0.5
 
     def __post_init__(self) -> None:
-        _unit_interval(self, "initial_morale", "adjustment", "baseline_morale", "resource_ref",
+        unit_interval(self, "initial_morale", "adjustment", "baseline_morale", "resource_ref",
                        "demand_ref", "quality_effect", "speed_effect", "quit_rate_per_month",
                        "quit_morale_ref")
-        _non_negative(self, "resource_effect", "demand_effect", "quit_sensitivity",
+        non_negative(self, "resource_effect", "demand_effect", "quit_sensitivity",
                       "hiring_delay", "reputation_effect")
-        _require(self.resource_memory >= 1, "People", "resource_memory", self.resource_memory,
+        require(self.resource_memory >= 1, "People", "resource_memory", self.resource_memory,
                  ">= 1 day")
-        _require(self.demand_memory >= 1, "People", "demand_memory", self.demand_memory, ">= 1 day")
-        _require(0 < self.new_hire_proficiency <= 1, "People", "new_hire_proficiency",
+        require(self.demand_memory >= 1, "People", "demand_memory", self.demand_memory, ">= 1 day")
+        require(0 < self.new_hire_proficiency <= 1, "People", "new_hire_proficiency",
                  self.new_hire_proficiency, "in (0, 1]")
-        _require(0 < self.progress_ratio <= 1, "People", "progress_ratio", self.progress_ratio,
+        require(0 < self.progress_ratio <= 1, "People", "progress_ratio", self.progress_ratio,
                  "in (0, 1]")
 
 
@@ -204,20 +187,20 @@ class Customers:
         return round(self.per_position * customer_facing)
 
     def __post_init__(self) -> None:
-        _require(self.count is None or self.count >= 0, "Customers", "count", self.count,
+        require(self.count is None or self.count >= 0, "Customers", "count", self.count,
                  "an integer >= 0, or None")
-        _require(self.per_position >= 0, "Customers", "per_position", self.per_position, ">= 0")
-        _non_negative(self, "request_rate", "price", "expectation_spread", "sensitivity",
+        require(self.per_position >= 0, "Customers", "per_position", self.per_position, ">= 0")
+        non_negative(self, "request_rate", "price", "expectation_spread", "sensitivity",
                       "loyalty", "acquisition_per_day", "talk_rate", "recruits_per_message",
                       "deterred_per_message", "departure_messages")
-        _unit_interval(self, "satisfaction_weight", "initial_satisfaction",
+        unit_interval(self, "satisfaction_weight", "initial_satisfaction",
                        "expectation_learning", "churn_rate_per_month")
-        _require(self.market >= 1, "Customers", "market", self.market,
+        require(self.market >= 1, "Customers", "market", self.market,
                  ">= 1 (the market holds at least the initial customers)")
-        _require(0 < self.expectation < 1, "Customers", "expectation", self.expectation,
+        require(0 < self.expectation < 1, "Customers", "expectation", self.expectation,
                  "in (0, 1)")
-        _require(self.patience > 0, "Customers", "patience", self.patience, "> 0 days")
-        _require(self.negative_ratio >= 1, "Customers", "negative_ratio", self.negative_ratio,
+        require(self.patience > 0, "Customers", "patience", self.patience, "> 0 days")
+        require(self.negative_ratio >= 1, "Customers", "negative_ratio", self.negative_ratio,
                  ">= 1 (negative word of mouth is at least as strong)")
 
 
@@ -249,8 +232,8 @@ class Scenario:
     keep_records: bool = False
 
     def __post_init__(self) -> None:
-        _require(self.days >= 1, "Scenario", "days", self.days, "an integer >= 1")
-        _require(self.replications >= 1, "Scenario", "replications", self.replications, ">= 1")
+        require(self.days >= 1, "Scenario", "days", self.days, "an integer >= 1")
+        require(self.replications >= 1, "Scenario", "replications", self.replications, ">= 1")
         for f in fields(self):
             value = getattr(self, f.name)
             expected = {"design": OrgDesign, "work": Work, "people": People,

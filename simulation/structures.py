@@ -32,13 +32,9 @@ from simulation.strategies import (
     QueueDiscipline,
     RankFirst,
 )
+from simulation.validation import non_negative, positive, require, unit_interval
 
 ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
-
-
-def _check(condition: bool, design: str, key: str, value: object, allowed: str) -> None:
-    if not condition:
-        raise ValueError(f"{design}.{key} = {value!r} is not allowed: {allowed}")
 
 
 def _skill(rng: np.random.Generator, mean: float, concentration: float = 60.0) -> float:
@@ -147,20 +143,14 @@ class Hierarchy(OrgDesign):
 
     def __post_init__(self) -> None:
         name = type(self).__name__
-        _check(1 <= self.levels <= len(ROLE_BY_HEIGHT) + 1, name, "levels", self.levels, "1 to 6")
-        _check(1 <= self.span <= 50, name, "span", self.span, "1 to 50")
-        for key in ("frontline_rate", "manager_rate"):
-            v = getattr(self, key)
-            _check(v > 0, name, key, v, "a positive number of tasks per day")
+        require(1 <= self.levels <= len(ROLE_BY_HEIGHT) + 1, name, "levels", self.levels, "1 to 6")
+        require(1 <= self.span <= 50, name, "span", self.span, "1 to 50")
+        positive(self, "frontline_rate", "manager_rate")
         for key in ("frontline_skill", "manager_skill"):
             v = getattr(self, key)
-            _check(0 < v < 1, name, key, v, "between 0 and 1 (exclusive)")
-        for key in ("approval_prob", "escalation_prob", "support_prob", "peer_prob"):
-            v = getattr(self, key)
-            _check(0 <= v <= 1, name, key, v, "a probability in [0, 1]")
-        for key in ("reporting_rate", "coaching_rate", "support_weight"):
-            v = getattr(self, key)
-            _check(v >= 0, name, key, v, "a number >= 0")
+            require(0 < v < 1, name, key, v, "between 0 and 1 (exclusive)")
+        unit_interval(self, "approval_prob", "escalation_prob", "support_prob", "peer_prob")
+        non_negative(self, "reporting_rate", "coaching_rate", "support_weight")
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Build the tree top-down (node 0 is the top) and add the dependencies."""
@@ -295,12 +285,12 @@ class FlatTeam(OrgDesign):
     skill: float = 0.8
 
     def __post_init__(self) -> None:
-        _check(1 <= self.size <= 10_000, "FlatTeam", "size", self.size, "1 to 10000")
-        _check(0 <= self.helpers < max(self.size, 1), "FlatTeam", "helpers", self.helpers,
+        require(1 <= self.size <= 10_000, "FlatTeam", "size", self.size, "1 to 10000")
+        require(0 <= self.helpers < max(self.size, 1), "FlatTeam", "helpers", self.helpers,
                "0 to size - 1")
-        _check(0 <= self.peer_prob <= 1, "FlatTeam", "peer_prob", self.peer_prob, "[0, 1]")
-        _check(self.rate > 0, "FlatTeam", "rate", self.rate, "> 0")
-        _check(0 < self.skill < 1, "FlatTeam", "skill", self.skill, "(0, 1)")
+        unit_interval(self, "peer_prob")
+        positive(self, "rate")
+        require(0 < self.skill < 1, "FlatTeam", "skill", self.skill, "(0, 1)")
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Members 0..size-1, each relying on ``helpers`` random teammates."""
@@ -346,14 +336,10 @@ class Silos(OrgDesign):
     skill: float = 0.8
 
     def __post_init__(self) -> None:
-        _check(1 <= self.departments <= 100, "Silos", "departments", self.departments, "1 to 100")
-        _check(1 <= self.members <= 1000, "Silos", "members", self.members, "1 to 1000")
-        for key in ("cross_prob", "approval_prob"):
-            v = getattr(self, key)
-            _check(0 <= v <= 1, "Silos", key, v, "a probability in [0, 1]")
-        for key in ("rate", "specialist_rate", "head_rate"):
-            v = getattr(self, key)
-            _check(v > 0, "Silos", key, v, "a positive number of tasks per day")
+        require(1 <= self.departments <= 100, "Silos", "departments", self.departments, "1 to 100")
+        require(1 <= self.members <= 1000, "Silos", "members", self.members, "1 to 1000")
+        unit_interval(self, "cross_prob", "approval_prob")
+        positive(self, "rate", "specialist_rate", "head_rate")
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Heads then members per department; frontline members rely on each back office."""
@@ -421,11 +407,11 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
     for node, data in graph.nodes(data=True):
         attrs = {**_NODE_DEFAULTS, **data}
         level = attrs["level"]
-        _check(isinstance(level, int) and level >= 0, f"node {node!r}", "level", level,
+        require(isinstance(level, int) and level >= 0, f"node {node!r}", "level", level,
                "an integer >= 0")
-        _check(0 < float(attrs["skill"]) <= 1, f"node {node!r}", "skill", attrs["skill"],
+        require(0 < float(attrs["skill"]) <= 1, f"node {node!r}", "skill", attrs["skill"],
                "in (0, 1]")
-        _check(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
+        require(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
                "a positive number of tasks per day (inf for no work time)")
         role = attrs.get("role", "frontline" if level == 0 else f"level {level}")
         add_position(
@@ -438,13 +424,13 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         (u, v, d.get("purpose", "dependency"), d) for u, v, d in graph.edges(data=True))
     for u, v, key, data in edges:
         where = f"dependency {u!r} -> {v!r}"
-        _check(u != v, where, "provider", v, "someone other than the internal customer")
+        require(u != v, where, "provider", v, "someone other than the internal customer")
         prob = float(data.get("probability", 0.0 if data.get("per_day") else 1.0))
         per_day = float(data.get("per_day", 0.0))
         weight = float(data.get("weight", 1.0))
-        _check(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
-        _check(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
-        _check(weight > 0, where, "weight", weight, "> 0")
+        require(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
+        require(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
+        require(weight > 0, where, "weight", weight, "> 0")
         need = data.get("need", Need.INFORMATION)
         try:
             need = Need(need)
