@@ -1,184 +1,175 @@
-"""Scenario configuration: frozen dataclasses where every parameter has a default.
+"""Scenario configuration: frozen, validated dataclasses where every parameter has a default.
 
 ``Scenario()`` is the default pyramid. Change one thing with ``dataclasses.replace`` or the
-``with_`` helpers, e.g. ``Scenario().with_people(enabled=False)``.
+``with_`` helpers, e.g. ``Scenario().with_people(enabled=False)``. Every value is validated on
+construction (pydantic): a wrong type or an out-of-range value raises ``pydantic.ValidationError``
+(a ``ValueError``) naming the field, the value and the rule. The same definitions validate scenario
+files and generate their JSON Schema and documentation, so they cannot disagree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, Self
+from dataclasses import field, replace
+from typing import Annotated, Any, Self
 
-from simulation.strategies import Compensatory, Exponential, QualityRule, WorkTime
+from pydantic import ConfigDict, Field, InstanceOf
+from pydantic.dataclasses import dataclass
+
+from simulation.strategies import (
+    Compensatory,
+    Exponential,
+    QualityRuleField,
+    WorkTimeField,
+)
 from simulation.structures import OrgDesign, Pyramid
-from simulation.validation import non_negative, require, unit_interval
 
 DAYS_PER_MONTH = 21.0
 """Working days in a month: rates quoted per month are divided by this."""
 
+CONFIG = ConfigDict(extra="forbid")
 
-@dataclass(frozen=True)
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+@dataclass(frozen=True, config=CONFIG)
 class Work:
-    """How work is done and how quality propagates.
+    """How work is done and how quality and delay propagate along the chain."""
 
-    Attributes:
-        quality_rule: Combines own skill with input qualities (strategy object).
-        work_time: Distribution of work times around the mean ``1 / (rate * speed)``.
-        max_depth: Longest chain of sub-requests; deeper needs are not requested.
-        handoff_delay: Mean extra days for work crossing a department boundary (exponential),
-            before communication.
-        handoff_loss: Share of quality lost crossing a department boundary, before communication.
-        communication: In [0, 1]; multiplies handoff delay and loss by ``1 - communication``.
-        internal_tolerance: Days of delay after which an internal customer's experience of a
-            service has fallen to ``1/e`` of its quality.
-        rework: Extra work per unit of input quality shortfall: work with inputs of mean quality
-            ``q`` takes ``1 + rework * (1 - q)`` times as long (internal friction becomes external
-            friction).
-        assistance_relief: Share of the work an assistance input takes off the requester, times
-            the assistance's quality (help with the task itself).
-    """
-
-    quality_rule: QualityRule = field(default_factory=Compensatory)
-    work_time: WorkTime = field(default_factory=Exponential)
-    max_depth: int = 6
-    handoff_delay: float = 0.25
-    handoff_loss: float = 0.1
-    communication: float = 0.5
-    internal_tolerance: float = 1.0
-    rework: float = 0.5
-    assistance_relief: float = 0.3
-
-    def __post_init__(self) -> None:
-        require(1 <= self.max_depth <= 50, "Work", "max_depth", self.max_depth, "1 to 50")
-        non_negative(self, "handoff_delay")
-        unit_interval(self, "handoff_loss", "communication", "assistance_relief")
-        non_negative(self, "rework")
-        require(self.internal_tolerance > 0, "Work", "internal_tolerance",
-                 self.internal_tolerance, "> 0 days")
+    quality_rule: Annotated[QualityRuleField, Field(description=(
+        "How own skill and input qualities combine into output quality: compensatory, "
+        "cobb_douglas or weakest_link (a name, or a table with kind and parameters)."))] = field(
+        default_factory=Compensatory)
+    work_time: Annotated[WorkTimeField, Field(description=(
+        "Distribution of work times around the mean 1 / (rate * speed): exponential, "
+        "deterministic or erlang (a name, or a table with kind and parameters)."))] = field(
+        default_factory=Exponential)
+    max_depth: Annotated[int, Field(ge=1, le=50, description=(
+        "Longest chain of sub-requests (hops); deeper needs are not requested."))] = 6
+    handoff_delay: Annotated[NonNegative, Field(description=(
+        "Mean extra delay (days, exponential) of work crossing a department boundary, before "
+        "communication."))] = 0.25
+    handoff_loss: Annotated[Share, Field(description=(
+        "Share of quality lost crossing a department boundary, before communication."))] = 0.1
+    communication: Annotated[Share, Field(description=(
+        "Communication between departments, 0 to 1: multiplies handoff delay and loss by "
+        "(1 - communication)."))] = 0.5
+    internal_tolerance: Annotated[float, Field(gt=0.0, description=(
+        "Days of delay after which an internal customer's experience of a service has fallen to "
+        "1/e of its quality."))] = 1.0
+    rework: Annotated[NonNegative, Field(description=(
+        "Extra work per unit of input quality shortfall: work whose inputs have mean quality q "
+        "takes 1 + rework * (1 - q) times as long."))] = 0.5
+    assistance_relief: Annotated[Share, Field(description=(
+        "Share of the work an assistance input takes off the requester, times the assistance's "
+        "quality."))] = 0.3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=CONFIG)
 class People:
     """Employee dynamics: morale (contagion, job demands-resources), learning, quits and hires.
 
     With ``enabled=False`` morale stays at ``initial_morale``, nobody learns or quits, and skill and
     speed are exactly the position's: the model reduces to a queueing network.
-
-    Attributes:
-        enabled: Switch every people dynamic on or off.
-        initial_morale: Morale of incumbents and new hires.
-        adjustment: Share of the gap to the target morale closed each day.
-        baseline_morale: Target morale with neutral resources and demands.
-        resource_effect: Target rise per unit of internal service experience above ``resource_ref``.
-        resource_ref: Internal service experience counted as neutral.
-        resource_memory: Days over which internal service experience is averaged.
-        demand_effect: Target fall per unit of utilisation above ``demand_ref``.
-        demand_ref: Utilisation above which load is felt as overload.
-        demand_memory: Days over which utilisation is averaged (sustained overload).
-        quality_effect: Share of skill lost at morale 0.
-        speed_effect: Share of speed lost at morale 0.
-        quit_rate_per_month: Quit probability per month at ``quit_morale_ref`` morale.
-        quit_sensitivity: Log hazard ratio per unit of morale below ``quit_morale_ref``.
-        quit_morale_ref: Morale at which the quit rate is the baseline.
-        hiring_delay: Mean days a vacancy stays open.
-        new_hire_proficiency: Proficiency of a new hire (1 = fully proficient).
-        progress_ratio: Wright's learning curve: the remaining gap shrinks by this factor each
-            time the tasks done double.
-        reputation_effect: How much better new hires are per unit of internal service reputation
-            above ``resource_ref`` (good internal service attracts good people).
     """
 
-    enabled: bool = True
-    initial_morale: float = 0.7
-    adjustment: float = 0.1
-    baseline_morale: float = 0.7
-    resource_effect: float = 0.8
-    resource_ref: float = 0.7
-    resource_memory: float = 5.0
-    demand_effect: float = 1.0
-    demand_ref: float = 0.8
-    demand_memory: float = 10.0
-    quality_effect: float = 0.4
-    speed_effect: float = 0.3
-    quit_rate_per_month: float = 0.02
-    quit_sensitivity: float = 5.0
-    quit_morale_ref: float = 0.7
-    hiring_delay: float = 20.0
-    new_hire_proficiency: float = 0.7
-    progress_ratio: float = 0.8
-    reputation_effect: float = 0.5
+    enabled: Annotated[bool, Field(description="Switch every people dynamic on or off.")] = True
+    initial_morale: Annotated[Share, Field(description=(
+        "Morale (0 to 1) of incumbents and new hires."))] = 0.7
+    adjustment: Annotated[Share, Field(description=(
+        "Share of the gap to the target morale closed each day."))] = 0.1
+    baseline_morale: Annotated[Share, Field(description=(
+        "Target morale with neutral resources and demands; at this morale people work at their "
+        "nominal skill and rate."))] = 0.7
+    resource_effect: Annotated[NonNegative, Field(description=(
+        "Rise of target morale per unit of internal service experience above resource_ref."))
+    ] = 0.8
+    resource_ref: Annotated[Share, Field(description=(
+        "Internal service experience (0 to 1) felt as neutral."))] = 0.7
+    resource_memory: Annotated[float, Field(ge=1.0, description=(
+        "Days over which internal service experience is averaged."))] = 5.0
+    demand_effect: Annotated[NonNegative, Field(description=(
+        "Fall of target morale per unit of utilisation above demand_ref."))] = 1.0
+    demand_ref: Annotated[Share, Field(description=(
+        "Utilisation above which load is felt as overload."))] = 0.8
+    demand_memory: Annotated[float, Field(ge=1.0, description=(
+        "Days over which utilisation is averaged (sustained overload)."))] = 10.0
+    quality_effect: Annotated[Share, Field(description=(
+        "Relative change of skill per unit of morale above or below the baseline."))] = 0.4
+    speed_effect: Annotated[Share, Field(description=(
+        "Relative change of speed per unit of morale above or below the baseline."))] = 0.3
+    quit_rate_per_month: Annotated[Share, Field(description=(
+        "Quit probability per month at quit_morale_ref morale (US quits rate: about 0.02 to "
+        "0.025)."))] = 0.02
+    quit_sensitivity: Annotated[NonNegative, Field(description=(
+        "Log hazard ratio of quitting per unit of morale below quit_morale_ref."))] = 5.0
+    quit_morale_ref: Annotated[Share, Field(description=(
+        "Morale at which the quit rate is the baseline."))] = 0.7
+    hiring_delay: Annotated[NonNegative, Field(description=(
+        "Mean days (exponential) a vacancy stays open."))] = 20.0
+    new_hire_proficiency: Annotated[float, Field(gt=0.0, le=1.0, description=(
+        "Proficiency of a new hire (1 = fully proficient)."))] = 0.7
+    progress_ratio: Annotated[float, Field(gt=0.0, le=1.0, description=(
+        "Wright's learning curve: the gap to full proficiency shrinks by this factor each time "
+        "the tasks done double."))] = 0.8
+    reputation_effect: Annotated[NonNegative, Field(description=(
+        "How much more skilled new hires are per unit of internal service reputation above "
+        "resource_ref (good internal service attracts good people)."))] = 0.5
 
-    def __post_init__(self) -> None:
-        unit_interval(self, "initial_morale", "adjustment", "baseline_morale", "resource_ref",
-                       "demand_ref", "quality_effect", "speed_effect", "quit_rate_per_month",
-                       "quit_morale_ref")
-        non_negative(self, "resource_effect", "demand_effect", "quit_sensitivity",
-                      "hiring_delay", "reputation_effect")
-        require(self.resource_memory >= 1, "People", "resource_memory", self.resource_memory,
-                 ">= 1 day")
-        require(self.demand_memory >= 1, "People", "demand_memory", self.demand_memory, ">= 1 day")
-        require(0 < self.new_hire_proficiency <= 1, "People", "new_hire_proficiency",
-                 self.new_hire_proficiency, "in (0, 1]")
-        require(0 < self.progress_ratio <= 1, "People", "progress_ratio", self.progress_ratio,
-                 "in (0, 1]")
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=CONFIG)
 class Customers:
-    """External customers: demand, judgement, loyalty and word of mouth.
+    """External customers: demand, judgement, loyalty and word of mouth."""
 
-    Attributes:
-        per_position: Customers at the start per customer-facing position (used unless
-            ``count`` is given), so demand scales with the organization.
-        count: Customers at the start; None for ``per_position`` times the customer-facing
-            positions.
-        request_rate: Requests per day per active customer (Poisson).
-        price: Revenue per completed external request.
-        expectation: Mean expected perceived value in (0, 1); each customer's is Beta distributed.
-        expectation_spread: Standard deviation of expectations across customers.
-        expectation_learning: Share of the gap between experience and expectation closed per
-            service (adaptive expectations; 0 keeps expectations fixed).
-        patience: Days of delay after which perceived value has fallen to ``1/e`` of quality.
-        sensitivity: Slope of the satisfaction curve against disconfirmation (value - expectation).
-        satisfaction_weight: Weight ``w`` of each experience: ``CS += w * (s - CS)`` (Bolton 1998).
-        initial_satisfaction: Cumulative satisfaction of a new customer.
-        churn: Whether customers can leave (exit); off means only voice.
-        churn_rate_per_month: Leaving probability per month at satisfaction 0.5 (expectations met).
-        loyalty: Log hazard ratio per unit of satisfaction; 9 makes the totally satisfied
-            (CS 0.9) six times as loyal as the merely satisfied (CS 0.7) (Jones & Sasser 1995).
-        market: Size of the market as a multiple of the initial customers; acquisition slows as
-            the active customers approach it (word of mouth and marketing reach fewer prospects).
-        acquisition_per_day: New customers per day from marketing alone, in an untapped market.
-        word_of_mouth: Whether customers talk.
-        talk_rate: Messages per day of a customer at either extreme of satisfaction.
-        negative_ratio: How much more the dissatisfied talk than the delighted (Anderson 1998).
-        recruits_per_message: New customers won per positive message.
-        deterred_per_message: Prospects lost per negative message.
-        departure_messages: Negative messages a leaving customer spreads.
-    """
-
-    per_position: float = 40.0
-    count: int | None = None
-    request_rate: float = 0.18
-    price: float = 100.0
-    expectation: float = 0.6
-    expectation_spread: float = 0.08
-    expectation_learning: float = 0.0
-    patience: float = 2.0
-    sensitivity: float = 10.0
-    satisfaction_weight: float = 0.1
-    initial_satisfaction: float = 0.6
-    churn: bool = True
-    churn_rate_per_month: float = 0.03
-    loyalty: float = 9.0
-    market: float = 1.25
-    acquisition_per_day: float = 1.0
-    word_of_mouth: bool = True
-    talk_rate: float = 0.05
-    negative_ratio: float = 2.0
-    recruits_per_message: float = 0.1
-    deterred_per_message: float = 0.1
-    departure_messages: float = 2.0
+    per_position: Annotated[NonNegative, Field(description=(
+        "Customers at the start per customer-facing position (unless count is given), so demand "
+        "scales with the organization."))] = 40.0
+    count: Annotated[int | None, Field(ge=0, description=(
+        "Customers at the start; leave unset for per_position times the customer-facing "
+        "positions."))] = None
+    request_rate: Annotated[NonNegative, Field(description=(
+        "Requests per day per active customer (Poisson)."))] = 0.18
+    price: Annotated[NonNegative, Field(description=(
+        "Revenue per completed external request."))] = 100.0
+    expectation: Annotated[float, Field(gt=0.0, lt=1.0, description=(
+        "Mean expected perceived value (0 to 1); each customer's is Beta distributed."))] = 0.6
+    expectation_spread: Annotated[NonNegative, Field(lt=0.5, description=(
+        "Standard deviation of expectations across customers."))] = 0.08
+    expectation_learning: Annotated[Share, Field(description=(
+        "Share of the gap between experience and expectation closed per service (adaptive "
+        "expectations; 0 keeps them fixed)."))] = 0.0
+    patience: Annotated[float, Field(gt=0.0, description=(
+        "Days of delay after which perceived value has fallen to 1/e of the quality."))] = 2.0
+    sensitivity: Annotated[NonNegative, Field(description=(
+        "Slope of satisfaction against disconfirmation (perceived value - expectation)."))] = 10.0
+    satisfaction_weight: Annotated[Share, Field(description=(
+        "Weight w of each experience in cumulative satisfaction: CS += w (s - CS) "
+        "(Bolton 1998)."))] = 0.1
+    initial_satisfaction: Annotated[Share, Field(description=(
+        "Cumulative satisfaction of a new customer."))] = 0.6
+    churn: Annotated[bool, Field(description=(
+        "Whether customers can leave (exit); false leaves only voice."))] = True
+    churn_rate_per_month: Annotated[Share, Field(description=(
+        "Leaving probability per month at satisfaction 0.5 (expectations just met)."))] = 0.03
+    loyalty: Annotated[NonNegative, Field(description=(
+        "Log hazard ratio of leaving per unit of satisfaction; 9 makes the totally satisfied "
+        "(0.9) six times as loyal as the merely satisfied (0.7) (Jones & Sasser 1995)."))] = 9.0
+    market: Annotated[float, Field(ge=1.0, description=(
+        "Market size as a multiple of the initial customers; acquisition slows as active "
+        "customers approach it."))] = 1.25
+    acquisition_per_day: Annotated[NonNegative, Field(description=(
+        "New customers per day from marketing alone, in an untapped market."))] = 1.0
+    word_of_mouth: Annotated[bool, Field(description="Whether customers talk.")] = True
+    talk_rate: Annotated[NonNegative, Field(description=(
+        "Messages per day of a customer at either extreme of satisfaction."))] = 0.05
+    negative_ratio: Annotated[float, Field(ge=1.0, description=(
+        "How much more the dissatisfied talk than the delighted (Anderson 1998); >= 1."))] = 2.0
+    recruits_per_message: Annotated[NonNegative, Field(description=(
+        "New customers won per positive message."))] = 0.1
+    deterred_per_message: Annotated[NonNegative, Field(description=(
+        "Prospects lost per negative message."))] = 0.1
+    departure_messages: Annotated[NonNegative, Field(description=(
+        "Negative messages a leaving customer spreads."))] = 2.0
 
     def initial_count(self, customer_facing: int) -> int:
         """Customers at the start for an organization with that many customer-facing positions."""
@@ -186,62 +177,31 @@ class Customers:
             return self.count
         return round(self.per_position * customer_facing)
 
-    def __post_init__(self) -> None:
-        require(self.count is None or self.count >= 0, "Customers", "count", self.count,
-                 "an integer >= 0, or None")
-        require(self.per_position >= 0, "Customers", "per_position", self.per_position, ">= 0")
-        non_negative(self, "request_rate", "price", "expectation_spread", "sensitivity",
-                      "loyalty", "acquisition_per_day", "talk_rate", "recruits_per_message",
-                      "deterred_per_message", "departure_messages")
-        unit_interval(self, "satisfaction_weight", "initial_satisfaction",
-                       "expectation_learning", "churn_rate_per_month")
-        require(self.market >= 1, "Customers", "market", self.market,
-                 ">= 1 (the market holds at least the initial customers)")
-        require(0 < self.expectation < 1, "Customers", "expectation", self.expectation,
-                 "in (0, 1)")
-        require(self.patience > 0, "Customers", "patience", self.patience, "> 0 days")
-        require(self.negative_ratio >= 1, "Customers", "negative_ratio", self.negative_ratio,
-                 ">= 1 (negative word of mouth is at least as strong)")
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid",
+                                          arbitrary_types_allowed=True))
 class Scenario:
-    """Everything one run needs besides its seed; ``Scenario()`` is the default pyramid.
+    """Everything one run needs besides its seed; ``Scenario()`` is the default pyramid."""
 
-    Attributes:
-        name: Short name used in results.
-        description: One paragraph a non-specialist understands.
-        design: The organization design (structure, mechanisms, queue discipline).
-        work: How work is done and quality propagates.
-        people: Employee dynamics.
-        customers: External customers.
-        days: Default run length in working days.
-        replications: Default number of seeded replications.
-        keep_records: Keep every ``ServiceRecord`` (memory grows with the run) instead of
-            aggregating per day.
-    """
-
-    name: str = "pyramid"
-    description: str = "The traditional pyramid: lower levels serve higher ones."
-    design: OrgDesign = field(default_factory=Pyramid)
-    work: Work = field(default_factory=Work)
-    people: People = field(default_factory=People)
-    customers: Customers = field(default_factory=Customers)
-    days: int = 250
-    replications: int = 20
-    keep_records: bool = False
-
-    def __post_init__(self) -> None:
-        require(self.days >= 1, "Scenario", "days", self.days, "an integer >= 1")
-        require(self.replications >= 1, "Scenario", "replications", self.replications, ">= 1")
-        for f in fields(self):
-            value = getattr(self, f.name)
-            expected = {"design": OrgDesign, "work": Work, "people": People,
-                        "customers": Customers}.get(f.name)
-            if expected is not None and not isinstance(value, expected):
-                raise TypeError(
-                    f"Scenario.{f.name} must be a {expected.__name__}, got {type(value).__name__}"
-                )
+    name: Annotated[str, Field(min_length=1, description="Short name used in results.")] = (
+        "pyramid")
+    description: Annotated[str, Field(description=(
+        "One paragraph a non-specialist understands."))] = (
+        "The traditional pyramid: lower levels serve higher ones.")
+    design: Annotated[InstanceOf[OrgDesign], Field(description=(
+        "The organization design: structure, mechanisms and queue discipline."))] = field(
+        default_factory=Pyramid)
+    work: Annotated[Work, Field(description="How work is done.")] = field(default_factory=Work)
+    people: Annotated[People, Field(description="Employee dynamics.")] = field(
+        default_factory=People)
+    customers: Annotated[Customers, Field(description="External customers.")] = field(
+        default_factory=Customers)
+    days: Annotated[int, Field(ge=1, description="Default run length in working days.")] = 250
+    replications: Annotated[int, Field(ge=1, description=(
+        "Default number of seeded replications."))] = 20
+    keep_records: Annotated[bool, Field(description=(
+        "Keep every service record (memory grows with the run) instead of aggregating per "
+        "day."))] = False
 
     def with_work(self, **changes: Any) -> Self:
         """A copy with some ``Work`` parameters changed."""

@@ -7,47 +7,58 @@ the same method (they are structural protocols, no registration needed).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from dataclasses import field
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Union, runtime_checkable
+
+from pydantic import ConfigDict, Field, TypeAdapter, WrapValidator
+from pydantic.dataclasses import dataclass
 
 if TYPE_CHECKING:
     from simulation.requests import Request
     from simulation.streams import Stream
+
+_CONFIG = ConfigDict(extra="forbid")
 
 # --------------------------------------------------------------------------- queue disciplines
 
 
 @runtime_checkable
 class QueueDiscipline(Protocol):
-    """Orders an employee's queue: the lowest key is served next, ties first-come first-served."""
+    """Orders an employee's queue: the lowest key is served next, ties first come first served."""
 
     def key(self, request: Request) -> float:
         """Priority key of a request joining the queue (lower is served first)."""
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class FirstComeFirstServed:
     """Serve work in the order it became ready."""
+
+    kind: Literal["first_come_first_served"] = field(
+        default="first_come_first_served", repr=False, kw_only=True)
 
     def key(self, request: Request) -> float:
         """All requests share one key, so the arrival order decides."""
         return 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class RankFirst:
     """Serve the higher-ranked requester first (the traditional pyramid).
 
     External customers rank below every employee (requester level -1).
     """
 
+    kind: Literal["rank_first"] = field(
+        default="rank_first", repr=False, kw_only=True)
+
     def key(self, request: Request) -> float:
         """Minus the requester's level."""
         return -float(request.requester_level)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class CustomerFirst:
     """Serve work an external customer is waiting for first (Carlzon's inverted pyramid).
 
@@ -56,6 +67,9 @@ class CustomerFirst:
     sub-request that blocks a customer is as urgent as the customer's own final step.
     Internal-only work follows, first come first served.
     """
+
+    kind: Literal["customer_first"] = field(
+        default="customer_first", repr=False, kw_only=True)
 
     def key(self, request: Request) -> float:
         """The customer's arrival time; internal-only work after all customer work."""
@@ -91,7 +105,7 @@ def _proportional(terms: list[float]) -> list[float]:
     return [t / total for t in terms]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Compensatory:
     """Weighted mean: ``q = (1 - d) * skill + d * weighted mean of inputs``.
 
@@ -99,7 +113,10 @@ class Compensatory:
         input_dependence: Share ``d`` of output quality that comes from inputs, in [0, 1].
     """
 
-    input_dependence: float = 0.5
+    kind: Literal["compensatory"] = field(
+        default="compensatory", repr=False, kw_only=True)
+
+    input_dependence: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
 
     def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
         """Linear mix of skill and inputs."""
@@ -121,14 +138,17 @@ class Compensatory:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class CobbDouglas:
     """Multiplicative: ``q = skill^(1-d) * (weighted geometric mean of inputs)^d``.
 
     A poor input hurts more than under :class:`Compensatory`; blame is exact in log space.
     """
 
-    input_dependence: float = 0.5
+    kind: Literal["cobb_douglas"] = field(
+        default="cobb_douglas", repr=False, kw_only=True)
+
+    input_dependence: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
 
     def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
         """Geometric mix of skill and inputs."""
@@ -151,9 +171,12 @@ class CobbDouglas:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class WeakestLink:
     """The output is only as good as the worst of own skill and inputs."""
+
+    kind: Literal["weakest_link"] = field(
+        default="weakest_link", repr=False, kw_only=True)
 
     def combine(self, skill: float, inputs: list[tuple[float, float]]) -> float:
         """Minimum of skill and input qualities."""
@@ -178,33 +201,38 @@ class WorkTime(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Exponential:
     """Exponential work times (M/M/1 servers)."""
+
+    kind: Literal["exponential"] = field(
+        default="exponential", repr=False, kw_only=True)
 
     def sample(self, mean: float, stream: Stream) -> float:
         """Mean times a standard exponential draw."""
         return mean * stream.exponential()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Deterministic:
     """Every piece of work takes exactly its mean."""
+
+    kind: Literal["deterministic"] = field(
+        default="deterministic", repr=False, kw_only=True)
 
     def sample(self, mean: float, stream: Stream) -> float:
         """The mean itself."""
         return mean
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Erlang:
     """Erlang-k work times: coefficient of variation ``1/sqrt(k)``, smoother than exponential."""
 
-    k: int = 4
+    kind: Literal["erlang"] = field(
+        default="erlang", repr=False, kw_only=True)
 
-    def __post_init__(self) -> None:
-        if self.k < 1:
-            raise ValueError(f"Erlang.k must be >= 1, got {self.k}")
+    k: Annotated[int, Field(ge=1, le=1000)] = 4
 
     def sample(self, mean: float, stream: Stream) -> float:
         """Sum of ``k`` exponential phases."""
@@ -212,3 +240,47 @@ class Erlang:
         for _ in range(self.k):
             total += stream.exponential()
         return mean * total / self.k
+
+
+# --------------------------------------------------------------------------- file and schema form
+
+
+def _strategy_field(members: tuple[type, ...], method: str, what: str) -> Any:
+    """Annotated type accepting a name, a table with ``kind``, or any object with ``method``."""
+    names = [m.__dataclass_fields__["kind"].default for m in members]
+    union = Annotated[Union[members], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+
+    def accept(value: Any, handler: Any) -> Any:
+        if isinstance(value, str):
+            if value not in names:
+                raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(names)}")
+            value = {"kind": value}
+        if isinstance(value, dict):
+            return handler(value)
+        if callable(getattr(value, method, None)):
+            return value  # a user's own strategy object
+        raise ValueError(f"a {what} is a name ({', '.join(names)}), a table with kind and "
+                         f"parameters, or an object with a {method}() method")
+
+    schemas = [TypeAdapter(m).json_schema() for m in members]
+    for sch in schemas:
+        sch.pop("title", None)
+    json_schema = {"anyOf": [{"type": "string", "enum": names}, *schemas]}
+    return Annotated[union, WrapValidator(accept), _JsonSchema(json_schema)]
+
+
+class _JsonSchema:
+    """Replace a field's JSON Schema (pydantic's WithJsonSchema, without its import cost)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return self.schema
+
+
+DisciplineField = _strategy_field((FirstComeFirstServed, RankFirst, CustomerFirst), "key",
+                                  "queue discipline")
+QualityRuleField = _strategy_field((Compensatory, CobbDouglas, WeakestLink), "combine",
+                                   "quality rule")
+WorkTimeField = _strategy_field((Exponential, Deterministic, Erlang), "sample", "work-time rule")

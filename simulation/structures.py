@@ -20,19 +20,28 @@ served first (``discipline``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import Annotated, Self
 
 import networkx as nx
 import numpy as np
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass
 
 from simulation.requests import Need
 from simulation.strategies import (
     CustomerFirst,
+    DisciplineField,
     FirstComeFirstServed,
-    QueueDiscipline,
     RankFirst,
 )
-from simulation.validation import non_negative, positive, require, unit_interval
+from simulation.validation import require
+
+_CONFIG = ConfigDict(extra="forbid")
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PerDay = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Rate = Annotated[float, Field(gt=0.0)]
+Skill = Annotated[float, Field(gt=0.0, lt=1.0)]
 
 ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
 
@@ -95,62 +104,53 @@ def add_dependency(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class OrgDesign:
     """Base of every design: the queue discipline its people follow and how it is drawn."""
 
-    discipline: QueueDiscipline = field(default_factory=FirstComeFirstServed)
-    inverted: bool = False
+    discipline: Annotated[DisciplineField, Field(description=(
+        "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
+        "requester first) or customer_first (work an external customer waits for first)."))] = (
+        field(default_factory=FirstComeFirstServed))
+    inverted: Annotated[bool, Field(description=(
+        "Draw the organization point down (management at the bottom, serving)."))] = False
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Return the dependency graph of positions."""
         raise NotImplementedError(f"{type(self).__name__} must implement build(rng)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Hierarchy(OrgDesign):
     """A tree of ``levels`` levels with ``span`` subordinates per manager, plus its mechanisms.
 
-    Attributes:
-        levels: Number of levels, frontline included.
-        span: Span of control (direct reports per manager).
-        frontline_rate: Tasks per day a frontline employee completes.
-        manager_rate: Tasks per day a manager completes.
-        frontline_skill: Mean skill of frontline employees.
-        manager_skill: Mean skill of managers.
-        approval_prob: Share of frontline work that needs the supervisor's approval.
-        escalation_prob: Share of a manager's work that needs their own boss's approval.
-        reporting_rate: Reports per day each manager asks of each direct report.
-        support_prob: Share of work for which the boss supplies assistance (an input).
-        support_weight: Weight of that assistance in the output quality.
-        coaching_rate: Coaching sessions per day each employee receives from the boss.
-        peer_prob: Share of frontline work that needs a peer's help.
+    Field descriptions document every parameter.
     """
 
-    levels: int = 3
-    span: int = 5
-    frontline_rate: float = 12.0
-    manager_rate: float = 20.0
-    frontline_skill: float = 0.8
-    manager_skill: float = 0.85
-    approval_prob: float = 0.3
-    escalation_prob: float = 0.15
-    reporting_rate: float = 1.0
-    support_prob: float = 0.0
-    support_weight: float = 2.0
-    coaching_rate: float = 0.0
-    peer_prob: float = 0.05
-
-    def __post_init__(self) -> None:
-        name = type(self).__name__
-        require(1 <= self.levels <= len(ROLE_BY_HEIGHT) + 1, name, "levels", self.levels, "1 to 6")
-        require(1 <= self.span <= 50, name, "span", self.span, "1 to 50")
-        positive(self, "frontline_rate", "manager_rate")
-        for key in ("frontline_skill", "manager_skill"):
-            v = getattr(self, key)
-            require(0 < v < 1, name, key, v, "between 0 and 1 (exclusive)")
-        unit_interval(self, "approval_prob", "escalation_prob", "support_prob", "peer_prob")
-        non_negative(self, "reporting_rate", "coaching_rate", "support_weight")
+    levels: Annotated[int, Field(ge=1, le=6, description="Number of levels, frontline included.")
+                      ] = 3
+    span: Annotated[int, Field(ge=1, le=50, description=(
+        "Span of control: direct reports per manager."))] = 5
+    frontline_rate: Annotated[Rate, Field(description=(
+        "Tasks per day a frontline employee completes."))] = 12.0
+    manager_rate: Annotated[Rate, Field(description="Tasks per day a manager completes.")] = 20.0
+    frontline_skill: Annotated[Skill, Field(description=(
+        "Mean skill (0 to 1) of frontline employees."))] = 0.8
+    manager_skill: Annotated[Skill, Field(description="Mean skill (0 to 1) of managers.")] = 0.85
+    approval_prob: Annotated[Probability, Field(description=(
+        "Share of frontline work that needs the supervisor's approval."))] = 0.3
+    escalation_prob: Annotated[Probability, Field(description=(
+        "Share of a manager's work that needs their own boss's approval."))] = 0.15
+    reporting_rate: Annotated[PerDay, Field(description=(
+        "Reports per day each manager asks of each direct report."))] = 1.0
+    support_prob: Annotated[Probability, Field(description=(
+        "Share of work for which the boss supplies assistance (an input)."))] = 0.0
+    support_weight: Annotated[float, Field(gt=0.0, description=(
+        "Weight of that assistance in the output quality."))] = 2.0
+    coaching_rate: Annotated[PerDay, Field(description=(
+        "Coaching sessions per day each employee receives from the boss."))] = 0.0
+    peer_prob: Annotated[Probability, Field(description=(
+        "Share of frontline work that needs a teammate's help."))] = 0.05
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Build the tree top-down (node 0 is the top) and add the dependencies."""
@@ -226,7 +226,7 @@ class Hierarchy(OrgDesign):
                                probability=self.peer_prob, handoff=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Pyramid(Hierarchy):
     """The traditional pyramid: lower levels serve higher ones.
 
@@ -234,10 +234,10 @@ class Pyramid(Hierarchy):
     serve their own bosses first, and every queue serves the higher-ranked requester first.
     """
 
-    discipline: QueueDiscipline = field(default_factory=RankFirst)
+    discipline: DisciplineField = field(default_factory=RankFirst)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class InvertedPyramid(Hierarchy):
     """Carlzon's inverted pyramid: management serves the frontline, the frontline the customers.
 
@@ -245,7 +245,7 @@ class InvertedPyramid(Hierarchy):
     for reports, approvals are rare (empowerment), and work nearest a customer is served first.
     """
 
-    discipline: QueueDiscipline = field(default_factory=CustomerFirst)
+    discipline: DisciplineField = field(default_factory=CustomerFirst)
     inverted: bool = True
     approval_prob: float = 0.05
     escalation_prob: float = 0.05
@@ -254,11 +254,11 @@ class InvertedPyramid(Hierarchy):
     coaching_rate: float = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class TwoWayStreet(Hierarchy):
     """Halfway: both directions serve each other, first come first served."""
 
-    discipline: QueueDiscipline = field(default_factory=FirstComeFirstServed)
+    discipline: DisciplineField = field(default_factory=FirstComeFirstServed)
     approval_prob: float = 0.15
     escalation_prob: float = 0.12
     reporting_rate: float = 0.5
@@ -266,31 +266,22 @@ class TwoWayStreet(Hierarchy):
     coaching_rate: float = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class FlatTeam(OrgDesign):
-    """A self-managing team: everyone serves customers and helps a few teammates.
+    """A self-managing team: everyone serves customers and helps a few teammates."""
 
-    Attributes:
-        size: Number of team members.
-        helpers: Teammates each member relies on.
-        peer_prob: Share of work that needs each helper.
-        rate: Tasks per day per member.
-        skill: Mean skill.
-    """
+    size: Annotated[int, Field(ge=1, le=10_000, description="Number of team members.")] = 12
+    helpers: Annotated[int, Field(ge=0, description="Teammates each member relies on.")] = 2
+    peer_prob: Annotated[Probability, Field(description=(
+        "Share of work that needs each helper."))] = 0.05
+    rate: Annotated[Rate, Field(description="Tasks per day per member.")] = 12.0
+    skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
 
-    size: int = 12
-    helpers: int = 2
-    peer_prob: float = 0.05
-    rate: float = 12.0
-    skill: float = 0.8
-
-    def __post_init__(self) -> None:
-        require(1 <= self.size <= 10_000, "FlatTeam", "size", self.size, "1 to 10000")
-        require(0 <= self.helpers < max(self.size, 1), "FlatTeam", "helpers", self.helpers,
-               "0 to size - 1")
-        unit_interval(self, "peer_prob")
-        positive(self, "rate")
-        require(0 < self.skill < 1, "FlatTeam", "skill", self.skill, "(0, 1)")
+    @model_validator(mode="after")
+    def _helpers_fit(self) -> Self:
+        require(self.helpers < max(self.size, 1) or self.helpers == 0, "FlatTeam", "helpers",
+                self.helpers, f"0 to size - 1 = {self.size - 1}")
+        return self
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Members 0..size-1, each relying on ``helpers`` random teammates."""
@@ -308,38 +299,27 @@ class FlatTeam(OrgDesign):
         return g
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_CONFIG)
 class Silos(OrgDesign):
     """Departments that hand work across their boundaries.
 
     Department 0 faces the customers; the others are back offices it relies on. Work crossing a
-    department boundary pays a handoff delay and a quality loss (see ``Communication``).
-
-    Attributes:
-        departments: Number of departments (>= 1).
-        members: Staff per department, under one head each.
-        cross_prob: Share of frontline work that needs each back office.
-        approval_prob: Share of work that needs the department head's approval.
-        rate: Tasks per day per frontline member.
-        specialist_rate: Tasks per day per back-office specialist (specialised work is slower).
-        head_rate: Tasks per day per department head.
-        skill: Mean skill.
+    department boundary pays a handoff delay and a quality loss (see ``Work.communication``).
     """
 
-    departments: int = 3
-    members: int = 6
-    cross_prob: float = 0.5
-    approval_prob: float = 0.1
-    rate: float = 12.0
-    specialist_rate: float = 6.0
-    head_rate: float = 20.0
-    skill: float = 0.8
-
-    def __post_init__(self) -> None:
-        require(1 <= self.departments <= 100, "Silos", "departments", self.departments, "1 to 100")
-        require(1 <= self.members <= 1000, "Silos", "members", self.members, "1 to 1000")
-        unit_interval(self, "cross_prob", "approval_prob")
-        positive(self, "rate", "specialist_rate", "head_rate")
+    departments: Annotated[int, Field(ge=1, le=100, description=(
+        "Number of departments; the first faces the customers."))] = 3
+    members: Annotated[int, Field(ge=1, le=1000, description=(
+        "Staff per department, under one head each."))] = 6
+    cross_prob: Annotated[Probability, Field(description=(
+        "Share of frontline work that needs each back office."))] = 0.5
+    approval_prob: Annotated[Probability, Field(description=(
+        "Share of work that needs the department head's approval."))] = 0.1
+    rate: Annotated[Rate, Field(description="Tasks per day per frontline member.")] = 12.0
+    specialist_rate: Annotated[Rate, Field(description=(
+        "Tasks per day per back-office specialist (specialised work is slower)."))] = 6.0
+    head_rate: Annotated[Rate, Field(description="Tasks per day per department head.")] = 20.0
+    skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Heads then members per department; frontline members rely on each back office."""
@@ -376,7 +356,7 @@ class Silos(OrgDesign):
         return g
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True))
 class CustomGraph(OrgDesign):
     """Your own organization as a graph (copied, checked, defaults filled in).
 

@@ -142,12 +142,16 @@ def test_bad_custom_graphs_name_the_edge_the_key_and_what_is_allowed(edge, messa
 
 
 def test_bad_design_parameters_name_the_key() -> None:
-    with pytest.raises(ValueError, match=r"Pyramid.approval_prob = 2 is not allowed"):
+    with pytest.raises(ValueError, match=r"approval_prob\n  Input should be less than or equal"):
         Pyramid(approval_prob=2)
-    with pytest.raises(ValueError, match=r"FlatTeam.size"):
+    with pytest.raises(ValueError, match=r"size\n  Input should be greater than or equal to 1"):
         FlatTeam(size=0)
-    with pytest.raises(ValueError, match=r"Silos.specialist_rate"):
+    with pytest.raises(ValueError, match=r"FlatTeam.helpers = 5 is not allowed: 0 to size - 1"):
+        FlatTeam(size=3, helpers=5)
+    with pytest.raises(ValueError, match=r"specialist_rate\n  Input should be greater than 0"):
         Silos(specialist_rate=0)
+    with pytest.raises(ValueError, match=r"unknown queue discipline 'lifo'"):
+        Pyramid(discipline="lifo")
 
 
 def test_replace_keeps_validation() -> None:
