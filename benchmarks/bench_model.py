@@ -12,7 +12,7 @@ import statistics
 import time
 
 from simulation import OrgModel
-from simulation.presets import inverted_pyramid, pyramid
+from simulation.scenario_files import load_scenario
 
 DAYS = 250
 
@@ -32,8 +32,10 @@ def measure(scenario, reps: int = 5) -> tuple[float, float, float]:
 
 def main() -> None:
     print(f"{DAYS} working days, median of 5 runs")
-    for name, scenario in [("pyramid", pyramid()), ("inverted_pyramid", inverted_pyramid()),
-                           ("pyramid, people off", pyramid().with_people(enabled=False))]:
+    pyramid = load_scenario("pyramid")
+    for name, scenario in [("pyramid", pyramid), ("inverted_pyramid",
+                                                  load_scenario("inverted_pyramid")),
+                           ("pyramid, people off", pyramid.with_people(enabled=False))]:
         s, ext, services = measure(scenario)
         print(f"  {name:<22} {s:6.2f} s/run  {ext:9,.0f} external requests/s  "
               f"{services:9,.0f} services/s")

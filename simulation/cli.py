@@ -1,18 +1,34 @@
-"""Command line: ``service-chain`` (or ``python -m simulation``)."""
+"""Command line: ``service-chain`` (or ``python -m simulation``).
+
+Exit codes: 0 on success, 2 on bad usage or bad input (with a message naming the file, key or
+row), never a traceback for a user's mistake.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from simulation.analysis import offered_load
+from simulation.config import Scenario
 from simulation.model import OrgModel
-from simulation.presets import PRESETS, preset
+from simulation.orgfiles import OrgChartError
 from simulation.runner import default_workers, replicate
+from simulation.scenario_files import (
+    ScenarioError,
+    bundled,
+    json_schema,
+    load_scenario,
+    render_docs,
+)
 from simulation.stats import mean_ci, paired_difference, relative_difference
 
 # KPI, label, unit, scale for display, higher is better
@@ -27,20 +43,41 @@ HEADLINE_KPIS = (
     ("turnover_per_month", "employee quits per month", "%", 100.0, False),
     ("revenue", "revenue", "", 1.0, True),
 )
+HEADLINE_DIFFERENCES = ("retention", "mean_delay", "p95_delay", "mean_morale",
+                        "turnover_per_month")
 
 
-def _fmt(x: float, scale: float) -> str:
+class UsageError(Exception):
+    """Bad usage: reported on standard error with exit code 2."""
+
+
+def _fmt(x: float, scale: float = 1.0) -> str:
     v = x * scale
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence, or the first two when the first is only a few words."""
+    sentences = " ".join(text.split()).split(". ")
+    out = sentences[0]
+    if len(out) < 40 and len(sentences) > 1:
+        out += ". " + sentences[1]
+    return out.rstrip(".") + "." if out else ""
+
+
+def load_warnings(model: OrgModel) -> list[str]:
+    """Positions offered at least 100% of their capacity (traffic equations), by name."""
+    s = model.scenario
+    load = offered_load(model.graph, s.customers, s.work.max_depth)
+    return [f"warning: {row['name']} ({row.role}) is offered {row.load:.0%} of capacity: the "
+            "queue would grow without bound" for _, row in load[load.load >= 1.0].iterrows()]
 
 
 def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[str]]:
     """A text table of KPI means with 95% CIs, and headline sentences against the baseline."""
     names = list(dict.fromkeys(results.scenario))
-    lines = []
     header = f"{'KPI':<34}" + "".join(f"{n:>36}" for n in names)
-    lines.append(header)
-    lines.append("-" * len(header))
+    lines = [header, "-" * len(header)]
     for key, label, unit, scale, _ in HEADLINE_KPIS:
         cells = []
         for n in names:
@@ -55,7 +92,9 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
             continue
         other = results[results.scenario == n].sort_values("replication")
         parts = []
-        for key, label, _unit, _scale, better_high in HEADLINE_KPIS[:3] + HEADLINE_KPIS[6:8]:
+        for key, label, _unit, _scale, better_high in HEADLINE_KPIS:
+            if key not in HEADLINE_DIFFERENCES:
+                continue
             d = paired_difference(other[key].to_numpy(), base[key].to_numpy())
             r = relative_difference(other[key].to_numpy(), base[key].to_numpy())
             clear = r["low"] > 0 or r["high"] < 0  # False when the interval is NaN
@@ -69,57 +108,148 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     return "\n".join(lines), headlines
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    scenarios = [preset(n) for n in args.scenarios]
+def _load(spec: str) -> Scenario:
+    return load_scenario(spec)
+
+
+def _out_dir(path: str | None) -> Path | None:
+    if path is None:
+        return None
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {path}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _compare(specs: list[str], args: argparse.Namespace) -> int:
+    scenarios = [_load(s) for s in specs]
+    names = [s.name for s in scenarios]
+    if len(set(names)) < len(names):
+        raise UsageError(f"scenario names must differ to be compared: {', '.join(names)}")
+    for s in scenarios:
+        for w in load_warnings(OrgModel(s, rng=args.seed)):
+            print(f"{s.name}: {w}", file=sys.stderr)
+    runs = args.runs or scenarios[0].replications
+    days = args.days or scenarios[0].days
     workers = args.workers or default_workers()
-    print(f"Comparing {', '.join(args.scenarios)}: {args.replications} replications x "
-          f"{args.days} days, seed {args.seed}, {workers} worker(s), common random numbers")
+    out = _out_dir(args.out)
+    print(f"Comparing {', '.join(names)}: {runs} replications x {days} days, seed {args.seed}, "
+          f"{workers} worker(s), common random numbers")
     start = time.perf_counter()
-    results = replicate(scenarios, args.replications, seed=args.seed, days=args.days,
-                        workers=workers)
+    results = replicate(scenarios, runs, seed=args.seed, days=days, workers=workers,
+                        progress=not args.quiet and sys.stderr.isatty())
     elapsed = time.perf_counter() - start
-    table, headlines = comparison_table(results, args.scenarios[0])
+    table, headlines = comparison_table(results, names[0])
+    text = "\n".join([table, "", "\n\n".join(headlines),
+                      f"\n{len(results)} runs in {elapsed:.1f} s."])
     print()
-    print(table)
-    print()
-    print("\n\n".join(headlines))
-    print(f"\n{len(results)} runs in {elapsed:.1f} s.")
-    if args.output:
-        results.to_csv(args.output, index=False)
-        print(f"Per-run results written to {args.output}")
+    print(text)
+    if out is not None:
+        results.to_csv(out / "runs.csv", index=False)
+        (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
+        print(f"Per-run results and the summary written to {out}/")
     return 0
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    return _compare(["pyramid", "inverted_pyramid"], args)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    if len(args.scenarios) < 2:
+        raise UsageError("compare needs at least two scenarios (the first is the baseline)")
+    return _compare(args.scenarios, args)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    model = OrgModel(preset(args.scenario), rng=args.seed)
+    scenario = _load(args.scenario)
+    model = OrgModel(scenario, rng=args.seed)
+    for w in load_warnings(model):
+        print(w, file=sys.stderr)
     model.run(args.days)
-    for key, value in model.kpis().items():
-        print(f"{key:<24} {value}")
+    kpis = model.kpis()
+    width = max(len(k) for k in kpis)
+    print(f"{scenario.name}: {model.steps} days, seed {args.seed}\n")
+    for key, value in kpis.items():
+        shown = _fmt(value) if isinstance(value, float) else value
+        print(f"{key:<{width}}  {shown}")
+    out = _out_dir(args.out)
+    if out is not None:
+        (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
+        model.daily().to_csv(out / "daily.csv")
+        model.employee_summary().to_csv(out / "employees.csv", index=False)
+        model.attribution("employee_id").to_csv(out / "attribution.csv")
+        print(f"\nKPIs, daily series, employees and attribution written to {out}/")
     return 0
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    scenario = preset(args.scenario)
+    scenario = _load(args.scenario)
     model = OrgModel(scenario, rng=args.seed)
-    print(f"{scenario.name}: {scenario.description}\n")
-    print(f"{model.graph.number_of_nodes()} positions, {len(model.customers)} customers, "
-          f"{model.graph.number_of_edges()} dependencies\n")
-    load = offered_load(model.graph, scenario.customers, scenario.work.max_depth)
+    g = model.graph
+    print(f"{scenario.name}: {' '.join(scenario.description.split())}\n")
+    print(f"Design: {type(scenario.design).__name__}, queue discipline "
+          f"{type(scenario.design.discipline).__name__}")
+    print(f"{g.number_of_nodes()} positions, {len(model.customers)} customers at "
+          f"{scenario.customers.request_rate:g} requests a day each, "
+          f"{g.number_of_edges()} dependencies, {scenario.days} days x "
+          f"{scenario.replications} replications by default\n")
+    load = offered_load(g, scenario.customers, scenario.work.max_depth)
+    load["department"] = [g.nodes[i]["department"] for i in load.position]
     summary = load.groupby(["level", "role"]).agg(
-        positions=("position", "size"), arrivals_per_day=("arrivals_per_day", "mean"),
-        load=("load", "mean"), max_load=("load", "max"))
-    print(summary.round(2).to_string())
-    full = load[load.load >= 1.0]
-    for _, row in full.iterrows():
-        print(f"warning: {row['name']} is offered {row.load:.0%} of capacity: "
-              "the queue would grow without bound")
+        headcount=("position", "size"), arrivals_per_day=("arrivals_per_day", "mean"),
+        rate=("rate", "mean"), load=("load", "mean"), max_load=("load", "max"))
+    print("Headcount and offered load (traffic equations):")
+    print(summary.sort_index(ascending=False).round(2).to_string())
+    deps = pd.DataFrame([{"purpose": re.sub(r"( row)? \d+$", "", str(k)),
+                          "need": d["need"].value,
+                          "kind": "per request" if d["probability"] else "scheduled"}
+                         for _, _, k, d in g.edges(keys=True, data=True)])
+    if len(deps):
+        print("\nDependencies:")
+        print(deps.value_counts().rename("count").to_frame().to_string())
+    warnings = load_warnings(model)
+    print("\n" + ("\n".join(warnings) if warnings else "Load check: every position is below "
+                  f"100% of capacity (highest {load.load.max():.0%})."))
     return 0
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    for name, make in PRESETS.items():
-        print(f"{name:<18} {make().description}")
+    for name, path in bundled().items():
+        try:
+            text = _first_sentence(load_scenario(path, check_files=False).description)
+        except (ScenarioError, OrgChartError) as err:
+            text = f"(does not load: {err})"
+        print(f"{name:<18} {text}")
     return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    text = render_docs() if args.docs else json.dumps(json_schema(), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _parser(sub: argparse._SubParsersAction, name: str, help_: str, examples: str
+            ) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_, description=help_,
+                          epilog="examples:\n" + examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _add_replication_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", "-r", type=int, default=None,
+                   help="replications per scenario (default: the first scenario's)")
+    p.add_argument("--days", type=int, default=None, help="working days per run")
+    p.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
+    p.add_argument("--workers", "-w", type=int, default=None,
+                   help="worker processes (default: all cores)")
+    p.add_argument("--out", "-o", help="folder for per-run results and the summary")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,50 +257,66 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="service-chain",
         description="Simulate an organization as an internal customer service chain.",
+        epilog="SCENARIO is a bundled name (see 'service-chain list') or a path to a .toml file.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="compare designs over seeded replications")
-    demo.add_argument("scenarios", nargs="*", default=["pyramid", "inverted_pyramid"],
-                      metavar="SCENARIO",
-                      help="scenarios to compare, the first is the baseline "
-                           "(default: pyramid inverted_pyramid)")
-    demo.add_argument("--replications", "-r", type=int, default=20)
-    demo.add_argument("--days", type=int, default=250)
-    demo.add_argument("--seed", type=int, default=2026)
-    demo.add_argument("--workers", "-w", type=int, default=None,
-                      help="worker processes (default: all cores)")
-    demo.add_argument("--output", "-o", help="write per-run results to this CSV file")
-    demo.set_defaults(func=_cmd_demo)
-    run = sub.add_parser("run", help="run one scenario once and print its KPIs")
-    run.add_argument("scenario", nargs="?", default="pyramid", choices=list(PRESETS))
-    run.add_argument("--days", type=int, default=None)
-    run.add_argument("--seed", type=int, default=1)
-    run.set_defaults(func=_cmd_run)
-    describe = sub.add_parser("describe", help="show a scenario and its offered loads")
-    describe.add_argument("scenario", nargs="?", default="pyramid", choices=list(PRESETS))
-    describe.add_argument("--seed", type=int, default=1)
-    describe.set_defaults(func=_cmd_describe)
-    lst = sub.add_parser("list", help="list the bundled scenarios")
-    lst.set_defaults(func=_cmd_list)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = _parser(sub, "list", "list the bundled scenarios", "  service-chain list\n")
+    p.set_defaults(func=_cmd_list)
+    p = _parser(sub, "describe", "show a scenario: headcount, dependencies and the load check",
+                "  service-chain describe pyramid\n"
+                "  service-chain describe scenarios/examples/my_company.toml\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--seed", type=int, default=1, help="seed for random structure (default 1)")
+    p.set_defaults(func=_cmd_describe)
+    p = _parser(sub, "run", "run one scenario once and print its KPIs",
+                "  service-chain run inverted_pyramid --days 60 --seed 3\n"
+                "  service-chain run scenarios/examples/my_company.toml --out results/mine\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--days", type=int, default=None, help="working days (default: scenario's)")
+    p.add_argument("--seed", type=int, default=1, help="seed (default 1)")
+    p.add_argument("--out", "-o", help="folder for kpis.json, daily.csv, employees.csv")
+    p.set_defaults(func=_cmd_run)
+    p = _parser(sub, "compare", "compare scenarios over paired seeded replications",
+                "  service-chain compare pyramid inverted_pyramid two_way_street --runs 30\n"
+                "  service-chain compare payroll my_payroll.toml --days 120 --out results/pay\n")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="two or more; the first is the baseline")
+    _add_replication_options(p)
+    p.set_defaults(func=_cmd_compare)
+    p = _parser(sub, "demo", "the pyramid against the inverted pyramid over many seeded runs",
+                "  service-chain demo\n  service-chain demo --runs 40 --workers 2\n")
+    _add_replication_options(p)
+    p.set_defaults(func=_cmd_demo)
+    p = _parser(sub, "schema", "print the JSON Schema of scenario files (or their docs)",
+                "  service-chain schema > scenario.schema.json\n"
+                "  service-chain schema --docs -o scenarios/README.md\n")
+    p.add_argument("--docs", action="store_true", help="Markdown documentation instead")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.set_defaults(func=_cmd_schema)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``service-chain``."""
-    args = build_parser().parse_args(argv)
-    if getattr(args, "scenarios", None) is not None:
-        unknown = [n for n in args.scenarios if n not in PRESETS]
-        if unknown:
-            print(f"service-chain demo: unknown scenario {unknown[0]!r}; choose from "
-                  f"{', '.join(PRESETS)}", file=sys.stderr)
-            return 2
-        if len(args.scenarios) < 2:
-            print("service-chain demo: give at least two scenarios to compare", file=sys.stderr)
-            return 2
-    for key in ("replications", "days"):
+    """Entry point of ``service-chain``: 0 on success, 2 on bad usage or bad input."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    for key in ("runs", "days", "workers"):
         value = getattr(args, key, None)
         if value is not None and value < 1:
-            print(f"service-chain: --{key} = {value} is not allowed: an integer >= 1",
-                  file=sys.stderr)
+            print(f"service-chain {args.command}: --{key} = {value} is not allowed: an integer "
+                  ">= 1", file=sys.stderr)
             return 2
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ScenarioError, OrgChartError, UsageError, ValueError) as err:
+        print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0

@@ -10,12 +10,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from simulation.config import Scenario
 from simulation.model import OrgModel
@@ -50,6 +51,7 @@ def replicate(
     days: int | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Run every scenario ``replications`` times with common random numbers.
 
@@ -60,6 +62,7 @@ def replicate(
         days: Run length (each scenario's own ``days`` when omitted).
         workers: Processes for the default pool; 1 runs in this process.
         executor: Any ``concurrent.futures.Executor`` to use instead of the default pool.
+        progress: Show a progress bar (runs done, failures, time left) on standard error.
 
     Returns:
         One row per run, ordered by scenario then replication.
@@ -69,12 +72,27 @@ def replicate(
     children = np.random.SeedSequence(seed).spawn(replications)
     tasks = [(s, children[r], days, r) for s in scenarios for r in range(replications)]
     workers = default_workers() if workers is None else workers
-    if executor is not None:
-        rows: Iterable[dict[str, Any]] = executor.map(_task, tasks)
-    elif workers <= 1 or len(tasks) == 1:
-        rows = map(_task, tasks)
-    else:
-        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
-            rows = list(pool.map(_task, tasks, chunksize=1))
-    return pd.DataFrame(list(rows))
+    bar = tqdm(total=len(tasks), unit="run", disable=not progress, dynamic_ncols=True,
+               desc="runs")
+    rows: list[dict[str, Any] | None] = [None] * len(tasks)
+    try:
+        if executor is None and (workers <= 1 or len(tasks) == 1):
+            for i, task in enumerate(tasks):
+                rows[i] = _task(task)
+                bar.update()
+        else:
+            own = executor is None
+            if own:
+                method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+                executor = ProcessPoolExecutor(workers, mp_context=mp.get_context(method))
+            try:
+                futures = {executor.submit(_task, task): i for i, task in enumerate(tasks)}
+                for future in as_completed(futures):
+                    rows[futures[future]] = future.result()
+                    bar.update()
+            finally:
+                if own:
+                    executor.shutdown(cancel_futures=True)
+    finally:
+        bar.close()
+    return pd.DataFrame(rows)

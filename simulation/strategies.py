@@ -6,6 +6,7 @@ the same method (they are structural protocols, no registration needed).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import field
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Union, runtime_checkable
@@ -276,7 +277,7 @@ class _JsonSchema:
         self.schema = schema
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
-        return self.schema
+        return copy.deepcopy(self.schema)
 
 
 DisciplineField = _strategy_field((FirstComeFirstServed, RankFirst, CustomerFirst), "key",

@@ -42,6 +42,9 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PerDay = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Rate = Annotated[float, Field(gt=0.0)]
 Skill = Annotated[float, Field(gt=0.0, lt=1.0)]
+Discipline = Annotated[DisciplineField, Field(description=(
+    "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
+    "requester first) or customer_first (work an external customer waits for first)."))]
 
 ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
 
@@ -108,10 +111,7 @@ def add_dependency(
 class OrgDesign:
     """Base of every design: the queue discipline its people follow and how it is drawn."""
 
-    discipline: Annotated[DisciplineField, Field(description=(
-        "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
-        "requester first) or customer_first (work an external customer waits for first)."))] = (
-        field(default_factory=FirstComeFirstServed))
+    discipline: Discipline = field(default_factory=FirstComeFirstServed)
     inverted: Annotated[bool, Field(description=(
         "Draw the organization point down (management at the bottom, serving)."))] = False
 
@@ -234,7 +234,7 @@ class Pyramid(Hierarchy):
     serve their own bosses first, and every queue serves the higher-ranked requester first.
     """
 
-    discipline: DisciplineField = field(default_factory=RankFirst)
+    discipline: Discipline = field(default_factory=RankFirst)
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -245,7 +245,7 @@ class InvertedPyramid(Hierarchy):
     for reports, approvals are rare (empowerment), and work nearest a customer is served first.
     """
 
-    discipline: DisciplineField = field(default_factory=CustomerFirst)
+    discipline: Discipline = field(default_factory=CustomerFirst)
     inverted: bool = True
     approval_prob: float = 0.05
     escalation_prob: float = 0.05
@@ -258,7 +258,7 @@ class InvertedPyramid(Hierarchy):
 class TwoWayStreet(Hierarchy):
     """Halfway: both directions serve each other, first come first served."""
 
-    discipline: DisciplineField = field(default_factory=FirstComeFirstServed)
+    discipline: Discipline = field(default_factory=FirstComeFirstServed)
     approval_prob: float = 0.15
     escalation_prob: float = 0.12
     reporting_rate: float = 0.5

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
-from simulation.presets import inverted_pyramid, pyramid
 from simulation.runner import replicate
+from simulation.scenario_files import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def test_python_version_file_selects_312() -> None:
 
 
 def test_results_are_identical_whatever_the_number_of_workers() -> None:
-    scenarios = [pyramid(), inverted_pyramid()]
+    scenarios = [load_scenario("pyramid"), load_scenario("inverted_pyramid")]
     serial = replicate(scenarios, 3, seed=5, days=5, workers=1)
     parallel = replicate(scenarios, 3, seed=5, days=5, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
@@ -49,26 +49,37 @@ def test_list_and_describe(capsys) -> None:
         assert name in out
     assert main(["describe", "pyramid"]) == 0
     out = capsys.readouterr().out
-    assert "chief executive" in out and "load" in out
+    assert "chief executive" in out and "Load check" in out
 
 
 def test_demo_prints_cis_and_a_paired_headline(capsys, tmp_path) -> None:
-    out_csv = tmp_path / "runs.csv"
-    assert main(["demo", "-r", "3", "--days", "5", "-w", "1", "-o", str(out_csv)]) == 0
-    out = capsys.readouterr().out
-    assert "inverted_pyramid against pyramid, paired over 3 runs" in out
-    assert "customer retention" in out and "95% CI" in out
-    assert len(pd.read_csv(out_csv)) == 6
+    out = tmp_path / "demo"
+    assert main(["demo", "--runs", "3", "--days", "5", "-w", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "inverted_pyramid against pyramid, paired over 3 runs" in text
+    assert "customer retention" in text and "95% CI" in text
+    assert len(pd.read_csv(out / "runs.csv")) == 6
+    assert "paired over 3 runs" in (out / "summary.txt").read_text()
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["demo", "pyramid", "nonsense"], "unknown scenario 'nonsense'"),
-    (["demo", "pyramid"], "at least two scenarios"),
+    (["compare", "pyramid", "nonsense"], "no bundled scenario of that name"),
+    (["compare", "pyramid", "pyramdi"], "did you mean 'pyramid'?"),
+    (["compare", "pyramid"], "at least two scenarios"),
+    (["compare", "pyramid", "pyramid"], "names must differ"),
     (["demo", "--days", "0"], "--days = 0 is not allowed"),
+    (["run", "pyramid", "--seed", "x"], "invalid int value"),
+    (["frobnicate"], "invalid choice"),
 ])
 def test_bad_arguments_exit_2_with_a_clear_message(argv, message, capsys) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_every_command_has_help_with_examples(capsys) -> None:
+    for command in ("list", "describe", "run", "compare", "demo", "schema"):
+        assert main([command, "--help"]) == 0
+        assert "examples:" in capsys.readouterr().out
 
 
 def test_python_dash_m_runs_the_same_command_line() -> None:
