@@ -103,9 +103,10 @@ class TeamDependency:
 
     customer: Annotated[str, Field(description="The internal customer team.")]
     provider: Annotated[str, Field(description="The provider team.")]
-    need: Annotated[Need, Field(description=(
+    need: Annotated[Literal["materials", "information", "instruction", "participation",
+                            "assistance"], Field(description=(
         "What is needed: materials, information, instruction, participation or assistance."))
-    ] = Need.INFORMATION
+    ] = "information"
     how_often: Annotated[float | str, Field(description=(
         "A probability in [0, 1] (share of the customer's requests that need it) or daily, "
         "weekly, monthly, quarterly, yearly (scheduled requests)."))] = 1.0
@@ -118,8 +119,6 @@ class TeamDependency:
     @model_validator(mode="after")
     def _frequency(self) -> Self:
         parse_how_often(self.how_often)
-        if self.need is Need.SERVICE:
-            raise ValueError(f"need = 'service' is not allowed: one of {', '.join(NEEDS)}")
         return self
 
 
@@ -182,7 +181,7 @@ class Teams(OrgDesign):
                         p = providers[(k + 1) % len(providers)]
                     targets = [p]
                 for p in targets:
-                    add_dependency(g, c, p, purpose=f"{d.need.value} {i}", need=d.need,
+                    add_dependency(g, c, p, purpose=f"{d.need} {i}", need=Need(d.need),
                                    probability=probability, per_day=per_day, weight=d.weight)
         return g
 
