@@ -1,0 +1,295 @@
+"""Experiments over many seeded runs, streamed to disk, resumable, on any executor.
+
+``run_experiment`` takes scenarios and a number of replications, runs every (scenario,
+replication) task on a process pool (or any ``concurrent.futures.Executor``, e.g. a Dask
+client's), and streams results to an output folder as Parquet batches written atomically, with a
+manifest of what was run. Run the same call again on the same folder and finished tasks are
+skipped: a killed experiment resumes with nothing lost or counted twice. A failing task is
+recorded with its error and does not stop the others.
+
+Replication ``r`` of every scenario uses ``SeedSequence(seed, spawn_key=(r,))`` (common random
+numbers); every row carries the seed entropy and spawn key that re-run it alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from simulation.config import Scenario
+from simulation.model import OrgModel
+
+FORMAT_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One run: a scenario, a replication and the experiment's seed and length."""
+
+    scenario: Scenario
+    replication: int
+    seed: int
+    days: int
+
+    @property
+    def key(self) -> str:
+        """Unique id of the task within its experiment."""
+        return f"{self.scenario.name}#{self.replication}"
+
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """Child ``replication`` of ``SeedSequence(seed)``, the same in every scenario."""
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication,))
+
+
+def run_task(task: Task) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one task; never raises: a failure comes back as a row with its error.
+
+    Rows hold no timings, so the tables are byte-identical whatever the executor.
+    """
+    base = {"task": task.key, "scenario": task.scenario.name, "replication": task.replication,
+            "seed_entropy": str(task.seed), "spawn_key": str(task.replication)}
+    try:
+        model = OrgModel(task.scenario, rng=task.seed_sequence())
+        model.run(task.days)
+        kpis = model.kpis()
+        kpis.pop("seed_entropy")
+        kpis.pop("spawn_key")
+        daily = model.daily().reset_index()
+        daily.insert(0, "replication", task.replication)
+        daily.insert(0, "scenario", task.scenario.name)
+        row = {**base, "status": "ok", "error": "", **kpis}
+    except Exception as err:  # recorded, not raised: one failure must not stop the rest
+        row = {**base, "status": "failed",
+               "error": "".join(traceback.format_exception_only(err)).strip()}
+        daily = None
+    return row, daily
+
+
+def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
+    """A JSON-able description of a scenario for the manifest (graphs as node-link data)."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, nx.Graph):
+            return nx.node_link_data(value, edges="edges")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {"type": type(value).__name__, **{f.name: encode(getattr(value, f.name))
+                                                    for f in dataclasses.fields(value)}}
+        if isinstance(value, list | tuple):
+            return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): encode(v) for k, v in value.items()}
+        if isinstance(value, float | int | str | bool) or value is None:
+            return value
+        return str(value)
+
+    return encode(scenario)
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class ResultStore:
+    """The output folder: ``manifest.json``, ``runs/part-*.parquet``, ``daily/part-*.parquet``."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest lives."""
+        return self.folder / "manifest.json"
+
+    def open(self, manifest: dict[str, Any]) -> set[str]:
+        """Create or reopen the folder for this experiment; returns the tasks already done.
+
+        Raises:
+            ValueError: if the folder holds a different experiment.
+        """
+        (self.folder / "runs").mkdir(parents=True, exist_ok=True)
+        (self.folder / "daily").mkdir(exist_ok=True)
+        for stale in self.folder.glob("*/.part-*.tmp"):  # a batch cut off mid-write
+            stale.unlink()
+        if self.manifest_path.exists():
+            old = json.loads(self.manifest_path.read_text())
+            for key in ("seed", "days", "scenarios"):
+                if old.get(key) != manifest.get(key):
+                    raise ValueError(
+                        f"{self.folder}: holds a different experiment ({key} differs); use "
+                        "another output folder to start a new one")
+            if manifest.get("replications", 0) > old.get("replications", 0):
+                old["replications"] = manifest["replications"]
+                self._write_manifest(old)
+        else:
+            self._write_manifest(manifest)
+        runs = self.read_runs()
+        return set(runs.task) if len(runs) else set()
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        os.replace(tmp, self.manifest_path)
+
+    def _next_part(self) -> int:
+        parts = sorted((self.folder / "runs").glob("part-*.parquet"))
+        return int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
+
+    def write_batch(self, rows: list[dict[str, Any]], daily: list[pd.DataFrame]) -> None:
+        """Write one batch: the daily part first, the runs part last (it marks tasks done)."""
+        if not rows:
+            return
+        part = self._next_part()
+        name = f"part-{part:06d}.parquet"
+        if daily:
+            _write_atomic(pd.concat(daily, ignore_index=True), self.folder / "daily" / name)
+        _write_atomic(pd.DataFrame(rows), self.folder / "runs" / name)
+
+    def read_runs(self) -> pd.DataFrame:
+        """All run rows, one per task, in scenario then replication order."""
+        return self._read("runs")
+
+    def read_daily(self) -> pd.DataFrame:
+        """All daily rows of the tasks recorded in ``runs`` (orphans of a killed batch dropped)."""
+        daily = self._read("daily")
+        if len(daily):
+            runs = self.read_runs()
+            done = set(zip(runs.scenario, runs.replication, strict=True))
+            keep = [(s, r) in done for s, r in zip(daily.scenario, daily.replication,
+                                                   strict=True)]
+            daily = daily[keep].drop_duplicates(["scenario", "replication", "day"])
+        return daily.reset_index(drop=True)
+
+    def _read(self, kind: str) -> pd.DataFrame:
+        parts = sorted((self.folder / kind).glob("part-*.parquet"))
+        if not parts:
+            return pd.DataFrame()
+        df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+        if kind == "runs":
+            df = df.drop_duplicates("task", keep="first")
+        order = self._scenario_order()
+        if order and "scenario" in df:
+            df["_order"] = df.scenario.map({n: i for i, n in enumerate(order)})
+            sort = ["_order", "replication", *(["day"] if kind == "daily" else [])]
+            df = df.sort_values(sort).drop(columns="_order")
+        return df.reset_index(drop=True)
+
+    def _scenario_order(self) -> list[str]:
+        if not self.manifest_path.exists():
+            return []
+        return list(json.loads(self.manifest_path.read_text()).get("scenarios", {}))
+
+
+def _executor(workers: int) -> ProcessPoolExecutor:
+    method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context(method))
+
+
+def run_experiment(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    *,
+    seed: int = 2026,
+    days: int | None = None,
+    out: str | Path,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+    sources: dict[str, str] | None = None,
+) -> ResultStore:
+    """Run (or resume) every scenario ``replications`` times, streaming results to ``out``.
+
+    Args:
+        scenarios: Scenarios with distinct names; the first is the baseline of comparisons.
+        replications: Replications per scenario.
+        seed: Root seed; replication ``r`` of every scenario gets the same child seed.
+        days: Run length (the first scenario's ``days`` when omitted).
+        out: Output folder; reused to resume.
+        workers: Processes of the default pool (default: the cores available); 1 runs here.
+        executor: Any ``concurrent.futures.Executor`` instead (e.g. ``dask.distributed``'s
+            ``Client.get_executor()``).
+        batch_size: Runs per Parquet batch (default: twice the workers, at least 4).
+        progress: Show a progress bar with runs done, failures and time left.
+        sources: Scenario name to the file it came from, for the manifest.
+
+    Returns:
+        The result store of the output folder.
+    """
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must be distinct: {', '.join(names)}")
+    if replications < 1:
+        raise ValueError(f"replications = {replications} is not allowed: an integer >= 1")
+    days = days or scenarios[0].days
+    from simulation.runner import default_workers  # local: keeps the import graph acyclic
+
+    workers = workers or default_workers()
+    store = ResultStore(out)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else "",
+        "seed": seed,
+        "days": days,
+        "replications": replications,
+        "scenarios": {s.name: {"source": (sources or {}).get(s.name, ""),
+                               "scenario": scenario_fingerprint(s)} for s in scenarios},
+    }
+    done = store.open(json.loads(json.dumps(manifest, default=str)))
+    tasks = [Task(s, r, seed, days) for s in scenarios for r in range(replications)]
+    todo = [t for t in tasks if t.key not in done]
+    batch_size = batch_size or max(4, 2 * workers)
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run",
+               disable=not progress, dynamic_ncols=True, desc="runs")
+    rows: list[dict[str, Any]] = []
+    daily: list[pd.DataFrame] = []
+    failures = 0
+
+    def collect(result: tuple[dict[str, Any], pd.DataFrame | None]) -> None:
+        nonlocal failures
+        row, frame = result
+        rows.append(row)
+        if frame is not None:
+            daily.append(frame)
+        failures += row["status"] != "ok"
+        bar.set_postfix(failed=failures)
+        bar.update()
+        if len(rows) >= batch_size:
+            store.write_batch(rows, daily)
+            rows.clear()
+            daily.clear()
+
+    try:
+        if executor is None and workers <= 1:
+            for task in todo:
+                collect(run_task(task))
+        elif todo:
+            own = executor is None
+            pool = _executor(workers) if own else executor
+            try:
+                futures = [pool.submit(run_task, t) for t in todo]
+                for future in as_completed(futures):
+                    collect(future.result())
+            finally:
+                if own:
+                    pool.shutdown(cancel_futures=True)
+    finally:
+        store.write_batch(rows, daily)  # whatever finished is kept, even on interrupt
+        bar.close()
+    return store

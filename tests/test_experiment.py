@@ -1,0 +1,104 @@
+"""Experiments: reproducible whatever the workers, resumable after a kill, failures recorded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from simulation import CustomGraph, Scenario
+from simulation.experiment import ResultStore, Task, run_experiment, run_task
+from simulation.scenario_files import load_scenario
+
+DAYS = 6
+
+
+def scenarios() -> list[Scenario]:
+    return [load_scenario("pyramid"), load_scenario("inverted_pyramid")]
+
+
+def test_one_and_two_workers_give_byte_identical_tables(tmp_path) -> None:
+    one = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "one", workers=1)
+    two = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "two", workers=2)
+    for kind in ("runs", "daily"):
+        a = getattr(one, f"read_{kind}")()
+        b = getattr(two, f"read_{kind}")()
+        pd.testing.assert_frame_equal(a, b)
+        assert pd.util.hash_pandas_object(a).equals(pd.util.hash_pandas_object(b))
+    runs = one.read_runs()
+    assert list(runs.task) == [f"{n}#{r}" for n in ("pyramid", "inverted_pyramid")
+                               for r in range(3)]
+    assert (runs.status == "ok").all()
+
+
+def test_a_replication_rerun_alone_gives_the_same_numbers(tmp_path) -> None:
+    store = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path, workers=1)
+    row = store.read_runs().iloc[4]  # inverted_pyramid, replication 1
+    again, _ = run_task(Task(load_scenario(row.scenario), int(row.spawn_key),
+                             int(row.seed_entropy), DAYS))
+    for key in ("mean_delay", "revenue", "customers_lost", "mean_morale"):
+        assert again[key] == row[key]
+
+
+def test_more_replications_extend_an_experiment(tmp_path) -> None:
+    run_experiment(scenarios(), 2, days=DAYS, out=tmp_path, workers=1)
+    store = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path, workers=1)
+    fresh = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "fresh", workers=1)
+    pd.testing.assert_frame_equal(store.read_runs(), fresh.read_runs())
+
+
+def test_a_different_experiment_in_the_same_folder_is_refused(tmp_path) -> None:
+    run_experiment(scenarios(), 2, days=DAYS, out=tmp_path, workers=1)
+    with pytest.raises(ValueError, match="holds a different experiment \\(seed differs\\)"):
+        run_experiment(scenarios(), 2, days=DAYS, seed=1, out=tmp_path, workers=1)
+
+
+def test_a_failing_run_is_recorded_and_the_rest_go_on(tmp_path) -> None:
+    g = nx.DiGraph()
+    g.add_node("a", skill=7.0)  # invalid: fails when the model is built
+    broken = Scenario(name="broken", design=CustomGraph(graph=g))
+    store = run_experiment([scenarios()[0], broken], 2, days=DAYS, out=tmp_path, workers=1)
+    runs = store.read_runs()
+    assert list(runs.status) == ["ok", "ok", "failed", "failed"]
+    assert "skill = 7.0 is not allowed" in runs.error.iloc[2]
+
+
+SCRIPT = """
+import sys
+from simulation.experiment import run_experiment
+from simulation.scenario_files import load_scenario
+if __name__ == "__main__":
+    run_experiment([load_scenario("pyramid"), load_scenario("inverted_pyramid")], 6,
+                   days=int(sys.argv[2]), out=sys.argv[1], workers=1, batch_size=1)
+"""
+
+
+def test_a_killed_experiment_resumes_to_the_same_tables(tmp_path) -> None:
+    script = tmp_path / "experiment.py"
+    script.write_text(SCRIPT)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, str(script), str(out), "40"],
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until some, not all, batches are written
+        if len(list((out / "runs").glob("part-*.parquet"))) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = ResultStore(out).read_runs()
+    assert 3 <= len(partial) < 12
+    subprocess.run([sys.executable, str(script), str(out), "40"], check=True)
+    subprocess.run([sys.executable, str(script), str(tmp_path / "clean"), "40"], check=True)
+    resumed, clean = ResultStore(out), ResultStore(tmp_path / "clean")
+    pd.testing.assert_frame_equal(resumed.read_runs(), clean.read_runs())
+    pd.testing.assert_frame_equal(resumed.read_daily(), clean.read_daily())
+    assert resumed.read_runs().task.is_unique and len(resumed.read_runs()) == 12
+    assert not list(Path(out).rglob("*.tmp"))
