@@ -138,7 +138,10 @@ class Employee(mesa.Agent):
         mean = self.mean_work
         if request.inputs:
             mean *= self.effort(request)
-        return self.model.work_time.sample(mean, self.model.streams.work)
+        rule = self.model.work_time
+        if request.size >= 0.0 and hasattr(rule, "from_exponential"):
+            return rule.from_exponential(mean, request.size)  # drawn with the arrival (CRN)
+        return rule.sample(mean, self.model.streams.work)
 
     def effort(self, request: Request) -> float:
         """Work multiplier from the inputs: poor inputs cause rework, assistance takes work off."""
@@ -328,6 +331,7 @@ class Customer(mesa.Agent):
                  satisfaction: float) -> None:
         super().__init__(model)
         self.home = home
+        self.slot = -1  # set by the model: fixes this customer's random draws across designs
         self.expectation = expectation
         self.satisfaction = satisfaction
         self.active = True
@@ -361,8 +365,8 @@ class Customer(mesa.Agent):
         return min(1.0, base * math.exp(-c.loyalty * (self.satisfaction - 0.5)))
 
     def will_leave(self) -> bool:
-        """Whether this customer leaves today."""
-        return self.model.streams.decisions.random() < self.leave_probability()
+        """Whether this customer leaves today (the slot's draw: the same in every design)."""
+        return self.model.churn_draw(self.slot) < self.leave_probability()
 
     def word_of_mouth(self) -> tuple[float, float]:
         """Expected positive and negative messages today: an asymmetric U (Anderson 1998)."""

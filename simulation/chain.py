@@ -79,11 +79,16 @@ class ServiceChain:
         return Request(self._rid, node, need, self.clock.now, parent, requester_id,
                        requester_level, weight, customer)
 
-    def submit_external(self, customer: Customer) -> Request:
-        """An external customer's request arrives at the customer's home position."""
+    def submit_external(self, customer: Customer, size: float = -1.0) -> Request:
+        """An external customer's request arrives at the customer's home position.
+
+        ``size`` is a standard exponential drawn with the arrival: the home position's own work
+        on it, so a design change does not change how much work the customer brings.
+        """
         self.metrics.on_external_arrival(self.clock.now)
         request = self._new(customer.home, Need.SERVICE, None, customer.unique_id, -1,
                             customer=customer)
+        request.size = size
         self.dispatch(request)
         return request
 

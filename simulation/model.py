@@ -7,6 +7,7 @@ word of mouth, data collection).
 
 from __future__ import annotations
 
+import heapq
 import math
 from functools import partial
 from typing import Any
@@ -100,6 +101,8 @@ class OrgModel(mesa.Model):
         self.reputation = scenario.people.resource_ref
         self._hire_staff()
         self.customers: list[Customer] = []
+        self._slot_owner: list[Customer | None] = []  # customer slots, reused after churn
+        self._free_slots: list[int] = []
         self.lost_customers = 0
         self._frontline = [n for n, d in self.graph.nodes(data=True) if d["customer_facing"]]
         n_customers = scenario.customers.initial_count(len(self._frontline))
@@ -151,36 +154,58 @@ class OrgModel(mesa.Model):
         else:
             expectation = mean
         customer = self.customer_cls(self, home, expectation, c.initial_satisfaction)
+        if self._free_slots:
+            customer.slot = heapq.heappop(self._free_slots)
+            self._slot_owner[customer.slot] = customer
+        else:
+            customer.slot = len(self._slot_owner)
+            self._slot_owner.append(customer)
         self.customers.append(customer)
         return customer
 
     # ------------------------------------------------------------------ arrivals
 
     def _schedule_arrivals(self) -> None:
-        """Draw the next day's customer requests and scheduled internal requests."""
+        """Draw the next day's customer requests and scheduled internal requests.
+
+        Customer requests are drawn for every customer slot, active or not, so the arrival
+        stream is consumed the same way in every design: replication r gives customer slot k the
+        same requests, at the same times and with the same work, whatever the organization
+        (common random numbers). Requests of empty slots are discarded.
+        """
         gen = self.streams.arrivals.gen
         start = self.clock.now
-        active = [c for c in self.customers if c.active]
-        self._active = active
-        n_ext = int(gen.poisson(self.scenario.customers.request_rate * len(active))) if active \
-            else 0
-        times = start + gen.random(n_ext)
-        codes = gen.integers(0, len(active), size=n_ext) if active else np.zeros(0, np.int64)
+        counts = gen.poisson(self.scenario.customers.request_rate, size=len(self._slot_owner))
+        total = int(counts.sum())
+        times = start + gen.random(total)
+        sizes = gen.standard_exponential(total)
+        slots = np.repeat(np.arange(len(self._slot_owner)), counts)
+        owners = self._slot_owner
+        keep = np.fromiter((owners[s] is not None for s in slots.tolist()), bool, total)
+        self._day_requests = list(zip([owners[s] for s in slots[keep].tolist()],
+                                      sizes[keep].tolist(), strict=True))
+        times = times[keep]
+        codes = np.arange(len(times))
         scheduled = self.chain.scheduled
         if scheduled:
+            internal = self.streams.internal.gen
             rates = np.array([dep.per_day for _, dep in scheduled])
-            counts = gen.poisson(rates)
-            total = int(counts.sum())
-            times = np.concatenate([times, start + gen.random(total)])
-            codes = np.concatenate([codes, -1 - np.repeat(np.arange(len(scheduled)), counts)])
+            n = internal.poisson(rates)
+            times = np.concatenate([times, start + internal.random(int(n.sum()))])
+            codes = np.concatenate([codes, -1 - np.repeat(np.arange(len(scheduled)), n)])
         order = np.argsort(times, kind="stable")
         self.clock.set_arrivals(times[order].tolist(), codes[order].tolist())
 
     def _on_arrival(self, code: int) -> None:
         if code >= 0:
-            self.chain.submit_external(self._active[code])
+            customer, size = self._day_requests[code]
+            self.chain.submit_external(customer, size)
         else:
             self.chain.submit_scheduled(-1 - code)
+
+    def churn_draw(self, slot: int) -> float:
+        """Today's leaving draw of a customer slot (drawn for every slot, in a fixed layout)."""
+        return self._churn_draws[slot]
 
     # ------------------------------------------------------------------ the day
 
@@ -247,9 +272,12 @@ class OrgModel(mesa.Model):
         gen = self.streams.decisions.gen
         left_today = 0
         positive = negative = 0.0
-        for customer in self._active:
+        self._churn_draws = self.streams.churn.gen.random(len(self._slot_owner)).tolist()
+        for customer in list(self.customers):
             if c.churn and customer.will_leave():
                 customer.leave()
+                self._slot_owner[customer.slot] = None
+                heapq.heappush(self._free_slots, customer.slot)
                 left_today += 1
                 continue
             if c.word_of_mouth:

@@ -74,6 +74,7 @@ class Request:
         "requester_level",
         "root",
         "server",
+        "size",
         "skill",
         "start",
         "weight",
@@ -115,6 +116,7 @@ class Request:
         self.skill = 0.0  # effective skill of the server when the work finished
         self.handoff = False  # delivered across a department boundary
         self.origin = -1  # requesting position of an internal root request
+        self.size = -1.0  # a standard exponential drawn with the arrival (<0: none)
 
     @property
     def external(self) -> bool:

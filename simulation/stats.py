@@ -74,3 +74,125 @@ def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
                               rng=np.random.default_rng(seed))
     return {"relative": point, "low": float(res.confidence_interval.low),
             "high": float(res.confidence_interval.high)}
+
+
+def _bca_mean_difference(a: np.ndarray, b: np.ndarray, paired: bool, level: float,
+                         seed: int) -> tuple[float, float]:
+    """BCa bootstrap interval of ``mean(a) - mean(b)`` (pairs resampled together if paired)."""
+    if len(a) < 3 or len(b) < 3 or (np.ptp(a) == 0 and np.ptp(b) == 0):
+        return math.nan, math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if paired:
+            res = stats.bootstrap((a - b,), np.mean, method="BCa", confidence_level=level,
+                                  n_resamples=4999, rng=np.random.default_rng(seed))
+        else:
+            res = stats.bootstrap((a, b), lambda x, y, axis=-1: np.mean(x, axis=axis)
+                                  - np.mean(y, axis=axis), method="BCa", vectorized=True,
+                                  confidence_level=level, n_resamples=4999,
+                                  rng=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.95,
+               seed: int = 0) -> dict[str, float]:
+    """Difference ``a - b`` of two scenarios' KPI over replications.
+
+    Paired (common random numbers, replication ``r`` against replication ``r``): paired-t
+    interval and test, effect size Cohen's ``d_z``. Unpaired: Welch interval and test, effect size
+    Hedges' ``g``. Both add a seeded BCa bootstrap interval.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if paired:
+        keep = ~(np.isnan(a) | np.isnan(b))
+        a, b = a[keep], b[keep]
+        d = a - b
+        mean, low, high = mean_ci(d, level)
+        sd = d.std(ddof=1) if len(d) > 1 else math.nan
+        p = float(stats.ttest_rel(a, b).pvalue) if len(d) > 1 and sd > 0 else (
+            0.0 if len(d) > 1 and mean != 0 else math.nan)
+        effect = mean / sd if sd and sd > 0 else math.nan
+    else:
+        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+        mean = float(a.mean() - b.mean())
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        se = math.sqrt(va + vb)
+        dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se else math.nan
+        half = float(stats.t.ppf(0.5 + level / 2, dof) * se) if se else 0.0
+        low, high = mean - half, mean + half
+        p = float(stats.ttest_ind(a, b, equal_var=False).pvalue) if se else math.nan
+        pooled = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
+                           / (len(a) + len(b) - 2))
+        correction = 1 - 3 / (4 * (len(a) + len(b)) - 9)
+        effect = mean / pooled * correction if pooled else math.nan
+    boot_low, boot_high = _bca_mean_difference(a, b, paired, level, seed)
+    return {"diff": mean, "low": low, "high": high, "boot_low": boot_low,
+            "boot_high": boot_high, "p_value": p, "effect_size": effect, "n": len(a),
+            "paired": paired}
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment (family-wise error rate), NaNs left as they are."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok])]
+    m = len(order)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out.tolist()
+
+
+def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.DataFrame:
+    """Per scenario and KPI: runs, mean, standard deviation and confidence interval."""
+    rows = []
+    ok = runs[runs.status == "ok"] if "status" in runs else runs
+    for scenario in dict.fromkeys(ok.scenario):
+        part = ok[ok.scenario == scenario]
+        for kpi in kpis:
+            x = part[kpi].to_numpy(dtype=float)
+            mean, low, high = mean_ci(x, level)
+            rows.append({"scenario": scenario, "kpi": kpi, "n": int((~np.isnan(x)).sum()),
+                         "mean": mean, "sd": float(np.nanstd(x, ddof=1)) if len(x) > 1
+                         else math.nan, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
+                level: float = 0.95) -> pd.DataFrame:
+    """Every scenario against the baseline, per KPI, with family-wise error control.
+
+    Scenarios run with common random numbers (the same replication seeds) are compared paired;
+    otherwise by Welch. p-values are adjusted by Holm across the comparisons of each KPI, and,
+    when unpaired with more than two scenarios, Dunnett's test against the baseline is added.
+    """
+    ok = runs[runs.status == "ok"] if "status" in runs else runs
+    base = ok[ok.scenario == baseline].set_index("replication")
+    others = [s for s in dict.fromkeys(ok.scenario) if s != baseline]
+    rows = []
+    for kpi in kpis:
+        block = []
+        for scenario in others:
+            part = ok[ok.scenario == scenario].set_index("replication")
+            common = base.index.intersection(part.index)
+            paired = (len(common) == len(base) == len(part) and "spawn_key" in ok and
+                      (base.loc[common, "spawn_key"] == part.loc[common, "spawn_key"]).all())
+            a = part.loc[common if paired else part.index, kpi].to_numpy(dtype=float)
+            b = base.loc[common if paired else base.index, kpi].to_numpy(dtype=float)
+            d = difference(a, b, paired=bool(paired), level=level)
+            mean_b = float(np.nanmean(b))
+            block.append({"scenario": scenario, "baseline": baseline, "kpi": kpi, **d,
+                          "relative": d["diff"] / mean_b if mean_b else math.nan})
+        for row, adj in zip(block, holm([r["p_value"] for r in block]), strict=True):
+            row["p_holm"] = adj
+        if block and not all(r["paired"] for r in block) and len(others) > 1:
+            samples = [ok[ok.scenario == s][kpi].dropna().to_numpy() for s in others]
+            control = base[kpi].dropna().to_numpy()
+            dunnett = stats.dunnett(*samples, control=control)
+            for row, p in zip(block, dunnett.pvalue, strict=True):
+                row["p_dunnett"] = float(p)
+        rows.extend(block)
+    return pd.DataFrame(rows)

@@ -213,6 +213,10 @@ class Exponential:
         """Mean times a standard exponential draw."""
         return mean * stream.exponential()
 
+    def from_exponential(self, mean: float, e: float) -> float:
+        """The work time for a given standard exponential draw (common random numbers)."""
+        return mean * e
+
 
 @dataclass(frozen=True, config=_CONFIG)
 class Deterministic:
@@ -223,6 +227,10 @@ class Deterministic:
 
     def sample(self, mean: float, stream: Stream) -> float:
         """The mean itself."""
+        return mean
+
+    def from_exponential(self, mean: float, e: float) -> float:
+        """The mean itself, whatever the draw."""
         return mean
 
 

@@ -46,16 +46,21 @@ class Streams:
 
     Attributes:
         seed_sequence: The root seed sequence (its entropy and spawn key re-create the run).
-        arrivals: Customer and scheduled internal request arrivals.
-        work: Work times and handoff delays.
-        decisions: Which inputs a request needs, quits, hires, churn, word of mouth.
+        arrivals: Customer requests, drawn in a fixed layout per customer slot (with each
+            request's own work draw), so every design sees the same customers' requests.
+        internal: Scheduled internal requests (reports, coaching, payroll runs).
+        work: Work times of sub-requests and handoff delays.
+        decisions: Which inputs a request needs, quits, hires, word of mouth, new customers.
+        churn: Each customer slot's daily leaving draw (fixed layout, as arrivals).
         structure: Random choices made while building the organization graph.
     """
 
     seed_sequence: np.random.SeedSequence
     arrivals: Stream
+    internal: Stream
     work: Stream
     decisions: Stream
+    churn: Stream
     structure: np.random.Generator
 
     @classmethod
@@ -81,14 +86,16 @@ class Streams:
         children = [
             np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, i),
                                    pool_size=ss.pool_size)
-            for i in range(5)
+            for i in range(7)
         ]
         gens = [np.random.Generator(np.random.PCG64(c)) for c in children]
         streams = cls(
             seed_sequence=ss,
             arrivals=Stream(gens[1]),
-            work=Stream(gens[2]),
-            decisions=Stream(gens[3]),
-            structure=gens[4],
+            internal=Stream(gens[2]),
+            work=Stream(gens[3]),
+            decisions=Stream(gens[4]),
+            churn=Stream(gens[5]),
+            structure=gens[6],
         )
         return streams, gens[0]

@@ -102,3 +102,42 @@ def test_a_killed_experiment_resumes_to_the_same_tables(tmp_path) -> None:
     pd.testing.assert_frame_equal(resumed.read_daily(), clean.read_daily())
     assert resumed.read_runs().task.is_unique and len(resumed.read_runs()) == 12
     assert not list(Path(out).rglob("*.tmp"))
+
+
+def test_paired_intervals_are_narrower_than_welch_under_common_random_numbers(tmp_path) -> None:
+    import numpy as np
+
+    from simulation.stats import difference, differences
+
+    store = run_experiment([load_scenario("pyramid"), load_scenario("two_way_street")], 10,
+                           days=15, out=tmp_path, workers=2)
+    runs = store.read_runs()
+    a = runs[runs.scenario == "two_way_street"].mean_delay.to_numpy()
+    b = runs[runs.scenario == "pyramid"].mean_delay.to_numpy()
+    assert np.corrcoef(a, b)[0, 1] > 0.3  # common random numbers correlate the runs
+    paired = difference(a, b, paired=True)
+    welch = difference(a, b, paired=False)
+    assert paired["diff"] == pytest.approx(welch["diff"])
+    assert paired["high"] - paired["low"] < welch["high"] - welch["low"]
+    table = differences(runs, "pyramid", ["mean_delay", "retention"])
+    assert table.paired.all() and set(table.kpi) == {"mean_delay", "retention"}
+    assert (table.p_holm >= table.p_value).all()
+
+
+def test_holm_and_dunnett() -> None:
+    import numpy as np
+
+    from simulation.stats import differences, holm
+
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame({
+        "scenario": ["base"] * 30 + ["same"] * 30 + ["up"] * 30,
+        "replication": list(range(30)) * 3,
+        "x": np.concatenate([rng.normal(0, 1, 30), rng.normal(0, 1, 30),
+                             rng.normal(1.5, 1, 30)]),
+    })
+    table = differences(runs, "base", ["x"]).set_index("scenario")
+    assert not table.paired.any()  # no seeds recorded: unpaired, Welch
+    assert table.loc["up", "p_dunnett"] < 0.001 < table.loc["same", "p_dunnett"]
+    assert table.loc["up", "effect_size"] == pytest.approx(1.5, abs=0.5)
