@@ -19,9 +19,9 @@ import pandas as pd
 
 from simulation.analysis import offered_load
 from simulation.config import Scenario
+from simulation.experiment import compare, default_workers
 from simulation.model import OrgModel
 from simulation.orgfiles import OrgChartError
-from simulation.runner import default_workers, replicate
 from simulation.scenario_files import (
     ScenarioError,
     bundled,
@@ -137,18 +137,24 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
     print(f"Comparing {', '.join(names)}: {runs} replications x {days} days, seed {args.seed}, "
           f"{workers} worker(s), common random numbers")
     start = time.perf_counter()
-    results = replicate(scenarios, runs, seed=args.seed, days=days, workers=workers,
-                        progress=not args.quiet and sys.stderr.isatty())
+    result = compare(scenarios, runs, seed=args.seed, days=days, out=out, workers=workers,
+                     progress=not args.quiet and sys.stderr.isatty(),
+                     sources={s.name: spec for s, spec in zip(scenarios, specs, strict=True)})
     elapsed = time.perf_counter() - start
-    table, headlines = comparison_table(results, names[0])
+    ok = result.runs[result.runs.status == "ok"]
+    for _, row in result.failures.iterrows():
+        print(f"warning: run {row.task} failed: {row.error}", file=sys.stderr)
+    table, headlines = comparison_table(ok, names[0])
     text = "\n".join([table, "", "\n\n".join(headlines),
-                      f"\n{len(results)} runs in {elapsed:.1f} s."])
+                      f"\n{len(ok)} runs ({len(result.failures)} failed) in {elapsed:.1f} s."])
     print()
     print(text)
     if out is not None:
-        results.to_csv(out / "runs.csv", index=False)
+        result.summary().to_csv(out / "summary.csv", index=False)
+        result.differences().to_csv(out / "differences.csv", index=False)
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
-        print(f"Per-run results and the summary written to {out}/")
+        print(f"Results in {out}/ (runs/ and daily/ as Parquet, manifest.json, summary.csv, "
+              "differences.csv, summary.txt); run the same command again to resume or extend.")
     return 0
 
 

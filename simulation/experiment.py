@@ -195,6 +195,14 @@ class ResultStore:
         return list(json.loads(self.manifest_path.read_text()).get("scenarios", {}))
 
 
+def default_workers() -> int:
+    """Worker processes to use by default: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 def _executor(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(workers, mp_context=mp.get_context(method))
@@ -237,8 +245,6 @@ def run_experiment(
     if replications < 1:
         raise ValueError(f"replications = {replications} is not allowed: an integer >= 1")
     days = days or scenarios[0].days
-    from simulation.runner import default_workers  # local: keeps the import graph acyclic
-
     workers = workers or default_workers()
     store = ResultStore(out)
     manifest = {
@@ -293,3 +299,103 @@ def run_experiment(
         store.write_batch(rows, daily)  # whatever finished is kept, even on interrupt
         bar.close()
     return store
+
+
+KPIS = ("retention", "mean_delay", "p95_delay", "mean_quality", "customer_satisfaction",
+        "internal_service", "mean_morale", "turnover_per_month", "revenue", "quits")
+
+
+@dataclasses.dataclass
+class ExperimentResult:
+    """Tidy tables of an experiment, reopenable from its output folder.
+
+    Attributes:
+        folder: The output folder.
+        manifest: What was run (seed, days, replications, scenarios and their sources).
+        runs: One row per run (KPIs, status, seed entropy and spawn key).
+        daily: One row per run and day.
+    """
+
+    folder: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+
+    @classmethod
+    def open(cls, folder: str | Path) -> ExperimentResult:
+        """Reopen the results in an output folder."""
+        store = ResultStore(folder)
+        if not store.manifest_path.exists():
+            raise FileNotFoundError(f"{folder}: no manifest.json, not an experiment folder")
+        return cls(Path(folder), json.loads(store.manifest_path.read_text()), store.read_runs(),
+                   store.read_daily())
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario names in the order given (the first is the baseline)."""
+        return list(self.manifest["scenarios"])
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """Runs that failed, with their errors."""
+        return self.runs[self.runs.status != "ok"]
+
+    def summary(self, kpis: Sequence[str] = KPIS) -> pd.DataFrame:
+        """Mean, standard deviation and 95% confidence interval per scenario and KPI."""
+        from simulation.stats import summarize
+
+        return summarize(self.runs, list(kpis))
+
+    def differences(self, baseline: str | None = None,
+                    kpis: Sequence[str] = KPIS) -> pd.DataFrame:
+        """Every scenario against the baseline (paired under common random numbers)."""
+        from simulation.stats import differences
+
+        return differences(self.runs, baseline or self.scenarios[0], list(kpis))
+
+    def bands(self, kpis: Sequence[str] = ("active_customers", "mean_delay", "mean_morale"),
+              level: float = 0.95) -> pd.DataFrame:
+        """Daily mean and confidence band across replications, per scenario, day and KPI."""
+        from simulation.stats import mean_ci
+
+        rows = []
+        for (scenario, day), part in self.daily.groupby(["scenario", "day"], sort=False):
+            for kpi in kpis:
+                mean, low, high = mean_ci(part[kpi].to_numpy(dtype=float), level)
+                rows.append({"scenario": scenario, "day": day, "kpi": kpi, "mean": mean,
+                             "low": low, "high": high})
+        return pd.DataFrame(rows)
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    runs: int | None = None,
+    *,
+    seed: int = 2026,
+    days: int | None = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    sources: dict[str, str] | None = None,
+) -> ExperimentResult:
+    """Run (or resume) a comparison and return its tables.
+
+    Args:
+        scenarios: Scenarios with distinct names; the first is the baseline.
+        runs: Replications per scenario (the first scenario's ``replications`` by default).
+        seed: Root seed (common random numbers across scenarios).
+        days: Run length (the first scenario's ``days`` by default).
+        out: Output folder (resumable); a temporary folder when omitted.
+        workers: Processes of the default pool.
+        executor: Any ``concurrent.futures.Executor`` instead.
+        progress: Show a progress bar.
+        sources: Scenario name to file, recorded in the manifest.
+    """
+    import tempfile
+
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
+    run_experiment(scenarios, runs or scenarios[0].replications, seed=seed, days=days,
+                   out=folder, workers=workers, executor=executor, progress=progress,
+                   sources=sources)
+    return ExperimentResult.open(folder)
