@@ -19,7 +19,7 @@ import pandas as pd
 
 from simulation.analysis import offered_load
 from simulation.config import Scenario
-from simulation.experiment import compare, default_workers
+from simulation.experiment import compare, compare_until, default_workers
 from simulation.model import OrgModel
 from simulation.orgfiles import OrgChartError
 from simulation.scenario_files import (
@@ -134,12 +134,23 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
     days = args.days or scenarios[0].days
     workers = args.workers or default_workers()
     out = _out_dir(args.out)
+    if args.precision is not None and not 0 < args.precision < 1:
+        raise UsageError(f"--precision = {args.precision} is not allowed: between 0 and 1")
     print(f"Comparing {', '.join(names)}: {runs} replications x {days} days, seed {args.seed}, "
           f"{workers} worker(s), common random numbers")
     start = time.perf_counter()
-    result = compare(scenarios, runs, seed=args.seed, days=days, out=out, workers=workers,
-                     progress=not args.quiet and sys.stderr.isatty(),
-                     sources={s.name: spec for s, spec in zip(scenarios, specs, strict=True)})
+    options = {"seed": args.seed, "days": days, "out": out, "workers": workers,
+               "progress": not args.quiet and sys.stderr.isatty(),
+               "sources": {s.name: spec for s, spec in zip(scenarios, specs, strict=True)}}
+    if args.precision is None:
+        result = compare(scenarios, runs, **options)
+    else:
+        result, needed = compare_until(scenarios, args.precision, start=runs,
+                                       max_runs=args.max_runs, **options)
+        short = [k for k, v in needed.items() if v is None]
+        print(f"Stopping rule (relative precision {args.precision:g}, Hoad et al. 2010): "
+              + ("met with " + str(max(needed.values())) + " replications" if not short else
+                 f"not met for {', '.join(short)} within --max-runs {args.max_runs}"))
     elapsed = time.perf_counter() - start
     ok = result.runs[result.runs.status == "ok"]
     for _, row in result.failures.iterrows():
@@ -256,6 +267,11 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
                    help="worker processes (default: all cores)")
     p.add_argument("--out", "-o", help="folder for per-run results and the summary")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--precision", type=float, default=None,
+                   help="add replications until each scenario's mean delay and retention have "
+                        "a 95%% CI within this relative half-width (e.g. 0.05)")
+    p.add_argument("--max-runs", type=int, default=200,
+                   help="upper limit of replications with --precision (default 200)")
 
 
 def build_parser() -> argparse.ArgumentParser:

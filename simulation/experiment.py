@@ -399,3 +399,47 @@ def compare(
                    out=folder, workers=workers, executor=executor, progress=progress,
                    sources=sources)
     return ExperimentResult.open(folder)
+
+
+def compare_until(
+    scenarios: Sequence[Scenario],
+    precision: float,
+    *,
+    kpis: Sequence[str] = ("mean_delay", "retention"),
+    start: int = 10,
+    max_runs: int = 200,
+    seed: int = 2026,
+    days: int | None = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    sources: dict[str, str] | None = None,
+) -> tuple[ExperimentResult, dict[str, int | None]]:
+    """Add replications until every KPI's CI half-width is within ``precision`` of its mean.
+
+    The replication algorithm of Hoad, Robinson & Davies (2010) with its look-ahead
+    (:func:`simulation.stats.replications_needed`), checked per scenario and KPI; runs are added
+    to the same resumable folder, so earlier runs are never repeated.
+
+    Returns:
+        The result, and per ``scenario:kpi`` the replications the rule asks for (None if
+        ``max_runs`` was reached first).
+    """
+    import tempfile
+
+    from simulation.stats import look_ahead, replications_needed
+
+    if not 0 < precision < 1:
+        raise ValueError(f"precision = {precision} is not allowed: a share between 0 and 1")
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
+    n = max(3, min(start, max_runs))
+    while True:
+        result = compare(scenarios, n, seed=seed, days=days, out=folder, workers=workers,
+                         executor=executor, progress=progress, sources=sources)
+        ok = result.runs[result.runs.status == "ok"]
+        needed = {f"{s}:{k}": replications_needed(ok[ok.scenario == s][k], precision)
+                  for s in result.scenarios for k in kpis}
+        if all(v is not None for v in needed.values()) or n >= max_runs:
+            return result, needed
+        n = min(max_runs, n + max(look_ahead(n), n // 2))

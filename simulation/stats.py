@@ -196,3 +196,58 @@ def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
                 row["p_dunnett"] = float(p)
         rows.extend(block)
     return pd.DataFrame(rows)
+
+
+def mser5(series: np.ndarray | pd.Series, batch: int = 5) -> int:
+    """Warm-up length by MSER-5 (White 1997): observations to delete from the start.
+
+    The series is averaged in batches of ``batch``; the truncation point ``d`` (in batches, at
+    most half of them) minimises ``sum_{i>d} (Y_i - mean_{>d})^2 / (n - d)^2``.
+
+    Returns:
+        The number of observations (e.g. days) to remove.
+    """
+    x = np.asarray(series, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x) // batch
+    if n < 4:
+        return 0
+    y = x[: n * batch].reshape(n, batch).mean(axis=1)
+    best_d, best = 0, math.inf
+    for d in range(n // 2 + 1):
+        tail = y[d:]
+        value = float(((tail - tail.mean()) ** 2).sum() / (n - d) ** 2)
+        if value < best:
+            best_d, best = d, value
+    return best_d * batch
+
+
+def look_ahead(n: int, k_limit: int = 5) -> int:
+    """Hoad, Robinson & Davies (2010) look-ahead: ``k_limit`` up to 100 runs, then in proportion."""
+    return k_limit if n <= 100 else math.floor(k_limit * n / 100)
+
+
+def replications_needed(values: np.ndarray | pd.Series, precision: float, *,
+                        level: float = 0.95, min_runs: int = 3, k_limit: int = 5) -> int | None:
+    """Smallest number of replications whose CI half-width stays within ``precision``.
+
+    The replication algorithm of Hoad, Robinson & Davies (2010): the relative half-width
+    ``t * s / sqrt(n) / |mean|`` must be at most ``precision`` at ``n`` and stay so for the next
+    ``look_ahead(n)`` replications. Returns None when ``values`` are not yet enough to say.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+
+    def ok(n: int) -> bool:
+        mean, low, _ = mean_ci(x[:n], level)
+        if n < 2 or mean == 0 or math.isnan(low):
+            return False
+        return (mean - low) / abs(mean) <= precision
+
+    for n in range(max(min_runs, 2), len(x) + 1):
+        horizon = n + look_ahead(n, k_limit)
+        if horizon > len(x):
+            return None
+        if all(ok(m) for m in range(n, horizon + 1)):
+            return n
+    return None

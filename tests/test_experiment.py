@@ -141,3 +141,23 @@ def test_holm_and_dunnett() -> None:
     assert not table.paired.any()  # no seeds recorded: unpaired, Welch
     assert table.loc["up", "p_dunnett"] < 0.001 < table.loc["same", "p_dunnett"]
     assert table.loc["up", "effect_size"] == pytest.approx(1.5, abs=0.5)
+
+
+def test_the_stopping_rule_stops_and_reuses_earlier_runs(tmp_path) -> None:
+    from simulation.experiment import compare_until
+
+    result, needed = compare_until(scenarios(), 0.1, kpis=("mean_delay",), start=4,
+                                   max_runs=40, days=DAYS, out=tmp_path, workers=1)
+    assert all(v is not None for v in needed.values())
+    n = len(result.runs) // 2
+    assert max(needed.values()) + 5 <= n <= 40  # the look-ahead was run too
+    assert result.runs.task.is_unique
+
+
+def test_cli_compare_with_precision(tmp_path, capsys) -> None:
+    from simulation.cli import main
+
+    assert main(["compare", "pyramid", "inverted_pyramid", "--days", "5", "--runs", "4",
+                 "--precision", "0.1", "--max-runs", "30", "-w", "1", "--quiet",
+                 "--out", str(tmp_path)]) == 0
+    assert "Stopping rule (relative precision 0.1" in capsys.readouterr().out
