@@ -179,6 +179,48 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return _compare(args.scenarios, args)
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from simulation.sweep import Parameter, design_points, run_sweep, summarize_sweep
+
+    base = _load(args.scenario)
+    if not args.vary:
+        raise UsageError("sweep needs at least one --vary path=low:high")
+    params = [Parameter.parse(v) for v in args.vary]
+    for p in params:  # fail now, not in the workers, on a bad path or value
+        from simulation.sweep import apply
+
+        apply(base, p.path, p.low)
+        apply(base, p.path, p.high)
+    points, design = design_points(args.design, params, args.points, args.seed)
+    runs = args.runs or base.replications
+    days = args.days or base.days
+    workers = args.workers or default_workers()
+    out = _out_dir(args.out)
+    print(f"Sweeping {', '.join(p.path for p in params)} of {base.name}: {args.design} design, "
+          f"{len(points)} points x {runs} replications x {days} days, seed {args.seed}")
+    table = run_sweep(base, params, points, runs, seed=args.seed, days=days, out=out,
+                      workers=workers, progress=not args.quiet and sys.stderr.isatty())
+    summary = summarize_sweep(table, params, [args.kpi, "retention", "mean_morale"])
+    print()
+    print(summary.round(4).to_string(index=False, max_rows=40))
+    text = summary.to_csv(index=False)
+    if design is not None:
+        from simulation.sweep import point_means
+
+        indices = design.indices(point_means(table, args.kpi))
+        indices.insert(0, "parameter", [p.path for p in params])
+        print(f"\nSobol' indices of {args.kpi} (95% bootstrap intervals):")
+        print(indices.round(3).to_string(index=False))
+        if out is not None:
+            indices.to_csv(out / "sobol.csv", index=False)
+    if out is not None:
+        (out / "points.csv").write_text(text)
+        table.to_csv(out / "sweep_runs.csv", index=False)
+        print(f"\nResults in {out}/ (points.csv, sweep_runs.csv"
+              + (", sobol.csv" if design is not None else "") + ")")
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     model = OrgModel(scenario, rng=args.seed)
@@ -305,6 +347,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="two or more; the first is the baseline")
     _add_replication_options(p)
     p.set_defaults(func=_cmd_compare)
+    p = _parser(sub, "sweep", "vary parameters over a design and run every point",
+                "  service-chain sweep pyramid --vary organization.reporting_rate=0:2 "
+                "--design lhs --points 16 --runs 5\n"
+                "  service-chain sweep pyramid --vary organization.approval_prob=0:0.6 "
+                "--vary people.hiring_delay=5:40 --design sobol --points 64 --runs 3\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
+                   help="a parameter and its range (or a,b,c levels); repeat for more")
+    p.add_argument("--design", choices=("factorial", "lhs", "sobol"), default="lhs")
+    p.add_argument("--points", type=int, default=16,
+                   help="design points (Sobol': base size n, n (d + 2) points in all)")
+    p.add_argument("--kpi", default="mean_delay", help="KPI for the summary and Sobol' indices")
+    _add_replication_options(p)
+    p.set_defaults(func=_cmd_sweep)
     p = _parser(sub, "demo", "the pyramid against the inverted pyramid over many seeded runs",
                 "  service-chain demo\n  service-chain demo --runs 40 --workers 2\n")
     _add_replication_options(p)
@@ -325,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    for key in ("runs", "days", "workers"):
+    for key in ("runs", "days", "workers", "points"):
         value = getattr(args, key, None)
         if value is not None and value < 1:
             print(f"service-chain {args.command}: --{key} = {value} is not allowed: an integer "

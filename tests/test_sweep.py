@@ -1,0 +1,89 @@
+"""Sweeps: designs, applying parameters, and Sobol' indices against a known answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation.scenario_files import load_scenario
+from simulation.sweep import (
+    Parameter,
+    SobolDesign,
+    apply,
+    design_points,
+    factorial,
+    latin_hypercube,
+    point_means,
+    run_sweep,
+)
+
+ISHIGAMI_FIRST = np.array([0.3139, 0.4424, 0.0])
+ISHIGAMI_TOTAL = np.array([0.5576, 0.4424, 0.2437])
+
+
+def ishigami(x: np.ndarray) -> np.ndarray:
+    return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_sobol_indices_of_the_ishigami_function_are_recovered() -> None:
+    params = [Parameter(f"x{i}", -np.pi, np.pi) for i in range(3)]
+    design = SobolDesign.create(params, 2**12, seed=1)
+    table = design.indices(ishigami(design.points), resamples=199)
+    assert table.first_order.to_numpy() == pytest.approx(ISHIGAMI_FIRST, abs=0.03)
+    assert table.total_order.to_numpy() == pytest.approx(ISHIGAMI_TOTAL, abs=0.03)
+    assert (table.first_low <= table.first_order).all()
+    assert (table.total_high >= table.total_order).all()
+
+
+def test_latin_hypercube_covers_each_range_once_per_stratum() -> None:
+    params = [Parameter("people.hiring_delay", 10, 40), Parameter("work.communication", 0, 1)]
+    x = latin_hypercube(params, 20, seed=3)
+    assert x.shape == (20, 2)
+    for j, p in enumerate(params):
+        strata = np.floor((x[:, j] - p.low) / (p.high - p.low) * 20).astype(int)
+        assert sorted(strata) == list(range(20))
+
+
+def test_factorial_and_parsing() -> None:
+    a = Parameter.parse("organization.reporting_rate=0:1")
+    b = Parameter.parse("organization.span=3,5,8")
+    assert (a.low, a.high, b.levels) == (0.0, 1.0, (3.0, 5.0, 8.0))
+    grid = factorial([a, b], levels=2)
+    assert grid.shape == (6, 2)
+    with pytest.raises(ValueError, match="low < high"):
+        Parameter.parse("people.hiring_delay=5:1")
+
+
+def test_apply_validates_paths_and_values() -> None:
+    s = apply(load_scenario("pyramid"), "organization.span", 4.2)
+    assert s.design.span == 4  # integers are rounded
+    with pytest.raises(ValueError, match=r"did you mean people\.hiring_delay"):
+        apply(s, "people.hiring_dely", 3)
+    with pytest.raises(ValueError, match="less than or equal to 1"):
+        apply(s, "work.communication", 3)
+
+
+def test_a_small_lhs_sweep_runs_with_common_seeds(tmp_path) -> None:
+    params = [Parameter("organization.reporting_rate", 0.0, 2.0)]
+    points, _ = design_points("lhs", params, 4, seed=0)
+    table = run_sweep(load_scenario("pyramid"), params, points, 2, days=8, out=tmp_path,
+                      workers=1)
+    assert len(table) == 8 and set(table.point) == {0, 1, 2, 3}
+    assert set(table.spawn_key) == {"0", "1"}
+    means = point_means(table, "mean_delay")
+    order = np.argsort(points[:, 0])
+    assert means[order[-1]] > means[order[0]]  # more reporting, slower customers
+
+
+def test_cli_sweep_with_sobol_design(tmp_path, capsys) -> None:
+    from simulation.cli import main
+
+    assert main(["sweep", "pyramid", "--vary", "organization.reporting_rate=0:2",
+                 "--vary", "work.communication=0:1", "--design", "sobol", "--points", "4",
+                 "--runs", "1", "--days", "4", "-w", "1", "--quiet", "--out",
+                 str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Sobol' indices of mean_delay" in out
+    assert (tmp_path / "sobol.csv").exists() and (tmp_path / "points.csv").exists()
+    assert main(["sweep", "pyramid", "--vary", "people.hiring_dely=1:2"]) == 2
+    assert "did you mean people.hiring_delay" in capsys.readouterr().err
