@@ -161,3 +161,16 @@ def test_cli_compare_with_precision(tmp_path, capsys) -> None:
                  "--precision", "0.1", "--max-runs", "30", "-w", "1", "--quiet",
                  "--out", str(tmp_path)]) == 0
     assert "Stopping rule (relative precision 0.1" in capsys.readouterr().out
+
+
+def test_a_dask_local_cluster_gives_the_same_tables_as_the_process_pool(tmp_path) -> None:
+    import distributed  # part of the test extra: this must run, not skip
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        dask_store = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "dask",
+                                    executor=client.get_executor())
+    pool_store = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "pool", workers=2)
+    pd.testing.assert_frame_equal(dask_store.read_runs(), pool_store.read_runs())
+    pd.testing.assert_frame_equal(dask_store.read_daily(), pool_store.read_daily())
