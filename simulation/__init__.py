@@ -2,8 +2,10 @@
 
 from simulation.agents import Customer, Employee, Vacancy
 from simulation.config import Customers, People, Scenario, Work
+from simulation.experiment import ExperimentResult, compare, compare_until
 from simulation.model import OrgModel
 from simulation.requests import Dependency, Need, Request, ServiceRecord
+from simulation.scenario_files import load_scenario
 from simulation.strategies import (
     CobbDouglas,
     Compensatory,
@@ -28,6 +30,7 @@ from simulation.structures import (
     Silos,
     TwoWayStreet,
 )
+from simulation.sweep import Parameter, SweepResult, sweep
 
 __version__ = "0.1.0"
 
@@ -42,6 +45,7 @@ __all__ = [
     "Deterministic",
     "Employee",
     "Erlang",
+    "ExperimentResult",
     "Exponential",
     "FirstComeFirstServed",
     "FlatTeam",
@@ -50,6 +54,7 @@ __all__ = [
     "Need",
     "OrgDesign",
     "OrgModel",
+    "Parameter",
     "People",
     "Pyramid",
     "QualityRule",
@@ -59,10 +64,15 @@ __all__ = [
     "Scenario",
     "ServiceRecord",
     "Silos",
+    "SweepResult",
     "TwoWayStreet",
     "Vacancy",
     "WeakestLink",
     "Work",
     "WorkTime",
     "__version__",
+    "compare",
+    "compare_until",
+    "load_scenario",
+    "sweep",
 ]

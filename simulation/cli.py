@@ -19,7 +19,7 @@ import pandas as pd
 
 from simulation.analysis import offered_load
 from simulation.config import Scenario
-from simulation.experiment import compare, compare_until, default_workers
+from simulation.experiment import ExperimentResult, compare, compare_until, default_workers
 from simulation.model import OrgModel
 from simulation.orgfiles import OrgChartError
 from simulation.scenario_files import (
@@ -43,6 +43,7 @@ HEADLINE_KPIS = (
     ("turnover_per_month", "employee quits per month", "%", 100.0, False),
     ("revenue", "revenue", "", 1.0, True),
 )
+STEADY_HEADLINE = ("mean_delay", "mean_quality", "internal_service", "mean_morale", "backlog")
 HEADLINE_DIFFERENCES = ("retention", "mean_delay", "p95_delay", "mean_morale",
                         "turnover_per_month")
 
@@ -108,6 +109,26 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     return "\n".join(lines), headlines
 
 
+def steady_state_table(result: ExperimentResult) -> str:
+    """Steady-state means after MSER-5 warm-up, with the days removed per KPI."""
+    table = result.steady_state(STEADY_HEADLINE)
+    names = result.scenarios
+    header = f"{'Steady state (mean of daily values)':<38}{'warm-up':>9}" + "".join(
+        f"{n:>30}" for n in names)
+    lines = [header, "-" * len(header)]
+    for kpi in STEADY_HEADLINE:
+        rows = table[table.kpi == kpi].set_index("scenario")
+        first = rows.iloc[0]
+        cut = f"{int(first.warmup_days)} d" + ("" if first.settled else "*")
+        cells = [f"{_fmt(rows.loc[n, 'mean'], 1)} [{_fmt(rows.loc[n, 'ci_low'], 1)}, "
+                 f"{_fmt(rows.loc[n, 'ci_high'], 1)}]" if n in rows.index else "-" for n in names]
+        lines.append(f"{kpi:<38}{cut:>9}" + "".join(f"{c:>30}" for c in cells))
+    if not table.settled.all():
+        lines.append("* still drifting at the end of the run (MSER-5 cut at its limit): run longer "
+                     "before reading it as a steady state")
+    return "\n".join(lines)
+
+
 def _load(spec: str) -> Scenario:
     return load_scenario(spec)
 
@@ -156,16 +177,18 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
     for _, row in result.failures.iterrows():
         print(f"warning: run {row.task} failed: {row.error}", file=sys.stderr)
     table, headlines = comparison_table(ok, names[0])
-    text = "\n".join([table, "", "\n\n".join(headlines),
+    text = "\n".join([table, "", steady_state_table(result), "", "\n\n".join(headlines),
                       f"\n{len(ok)} runs ({len(result.failures)} failed) in {elapsed:.1f} s."])
     print()
     print(text)
     if out is not None:
         result.summary().to_csv(out / "summary.csv", index=False)
         result.differences().to_csv(out / "differences.csv", index=False)
+        result.steady_state().to_csv(out / "steady_state.csv", index=False)
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
         print(f"Results in {out}/ (runs/ and daily/ as Parquet, manifest.json, summary.csv, "
-              "differences.csv, summary.txt); run the same command again to resume or extend.")
+              "differences.csv, steady_state.csv, summary.txt); run the same command again to "
+              "resume or extend.")
     return 0
 
 
@@ -180,44 +203,38 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from simulation.sweep import Parameter, design_points, run_sweep, summarize_sweep
+    from simulation.sweep import Parameter, sweep
 
     base = _load(args.scenario)
     if not args.vary:
         raise UsageError("sweep needs at least one --vary path=low:high")
     params = [Parameter.parse(v) for v in args.vary]
-    for p in params:  # fail now, not in the workers, on a bad path or value
-        from simulation.sweep import apply
-
-        apply(base, p.path, p.low)
-        apply(base, p.path, p.high)
-    points, design = design_points(args.design, params, args.points, args.seed)
     runs = args.runs or base.replications
     days = args.days or base.days
     workers = args.workers or default_workers()
     out = _out_dir(args.out)
     print(f"Sweeping {', '.join(p.path for p in params)} of {base.name}: {args.design} design, "
-          f"{len(points)} points x {runs} replications x {days} days, seed {args.seed}")
-    table = run_sweep(base, params, points, runs, seed=args.seed, days=days, out=out,
-                      workers=workers, progress=not args.quiet and sys.stderr.isatty())
-    summary = summarize_sweep(table, params, [args.kpi, "retention", "mean_morale"])
+          f"{args.points} points x {runs} replications x {days} days, seed {args.seed}")
+    result = sweep(base, params, design=args.design, points=args.points, runs=runs,
+                   seed=args.seed, days=days, out=out, workers=workers,
+                   progress=not args.quiet and sys.stderr.isatty())
+    means = result.means([args.kpi, "retention", "mean_morale"])
     print()
-    print(summary.round(4).to_string(index=False, max_rows=40))
-    text = summary.to_csv(index=False)
-    if design is not None:
-        from simulation.sweep import point_means
-
-        indices = design.indices(point_means(table, args.kpi))
-        indices.insert(0, "parameter", [p.path for p in params])
+    print(means.round(4).to_string(index=False, max_rows=40))
+    saved = ["sweep.json", "points.csv", "sweep_summary.csv"]
+    if result.sobol is not None:
+        indices = result.indices(args.kpi)
         print(f"\nSobol' indices of {args.kpi} (95% bootstrap intervals):")
         print(indices.round(3).to_string(index=False))
         if out is not None:
             indices.to_csv(out / "sobol.csv", index=False)
+            saved.append("sobol.csv")
     if out is not None:
-        (out / "points.csv").write_text(text)
-        table.to_csv(out / "sweep_runs.csv", index=False)
-        print(f"\nResults in {out}/ (points.csv, sweep_runs.csv"
-              + (", sobol.csv" if design is not None else "") + ")")
+        means.to_csv(out / "points.csv", index=False)
+        result.summary([args.kpi, "retention", "mean_morale"]).to_csv(
+            out / "sweep_summary.csv", index=False)
+        print(f"\nResults in {out}/ (runs/ and daily/ as Parquet, {', '.join(saved)}); "
+              "reopen with simulation.SweepResult.open")
     return 0
 
 

@@ -304,6 +304,10 @@ def run_experiment(
 KPIS = ("retention", "mean_delay", "p95_delay", "mean_quality", "customer_satisfaction",
         "internal_service", "mean_morale", "turnover_per_month", "revenue", "quits")
 
+#: Daily series whose long-run level is a steady-state KPI (warm-up truncated by MSER-5).
+STEADY_KPIS = ("mean_delay", "mean_quality", "service_satisfaction", "internal_service",
+               "mean_morale", "backlog", "revenue")
+
 
 @dataclasses.dataclass
 class ExperimentResult:
@@ -352,6 +356,61 @@ class ExperimentResult:
         from simulation.stats import differences
 
         return differences(self.runs, baseline or self.scenarios[0], list(kpis))
+
+    def warmup(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Days of initial transient to delete per KPI, by MSER-5 (White 1997).
+
+        MSER-5 is applied to each scenario's replication-averaged daily series; the longest
+        truncation over scenarios is used for all of them, so paired comparisons stay like with
+        like. Returns one row per KPI: ``kpi``, ``warmup_days``, ``days`` (run length) and
+        ``settled`` (False when the cut hit MSER's limit of half the run: the series is still
+        drifting, so run longer before reading it as a steady state).
+        """
+        from simulation.stats import mser5
+
+        rows = []
+        days = int(self.daily.day.max()) if len(self.daily) else 0
+        for kpi in kpis:
+            cut = 0
+            for _, part in self.daily.groupby("scenario", sort=False):
+                cut = max(cut, mser5(part.groupby("day")[kpi].mean().sort_index()))
+            limit = (days // 5) // 2 * 5
+            rows.append({"kpi": kpi, "warmup_days": cut, "days": days,
+                         "settled": cut < limit})
+        return pd.DataFrame(rows)
+
+    def steady_runs(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Per run, each KPI's mean of daily values after its MSER-5 warm-up.
+
+        One row per run (``scenario``, ``replication``, ``status``, seeds and the KPIs), shaped like
+        ``runs``, so ``summarize`` and ``differences`` apply unchanged.
+        """
+        cuts = self.warmup(kpis).set_index("kpi").warmup_days
+        keep = [c for c in ("scenario", "replication", "status", "seed_entropy", "spawn_key")
+                if c in self.runs]
+        table = self.runs[keep].copy()
+        keys = pd.MultiIndex.from_frame(table[["scenario", "replication"]])
+        for kpi in kpis:
+            kept = self.daily[self.daily.day > cuts[kpi]]
+            means = kept.groupby(["scenario", "replication"])[kpi].mean()
+            table[kpi] = means.reindex(keys).to_numpy()
+        return table
+
+    def steady_state(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Steady-state summary: mean, sd and 95% CI after warm-up, with the days removed."""
+        from simulation.stats import summarize
+
+        table = summarize(self.steady_runs(kpis), list(kpis))
+        cuts = self.warmup(kpis)
+        return table.merge(cuts, on="kpi", how="left")
+
+    def steady_differences(self, baseline: str | None = None,
+                           kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Scenario differences on the steady-state KPIs (after the common warm-up)."""
+        from simulation.stats import differences
+
+        table = differences(self.steady_runs(kpis), baseline or self.scenarios[0], list(kpis))
+        return table.merge(self.warmup(kpis), on="kpi", how="left")
 
     def bands(self, kpis: Sequence[str] = ("active_customers", "mean_delay", "mean_morale"),
               level: float = 0.95) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -204,3 +205,146 @@ def design_points(kind: str, params: Sequence[Parameter], points: int,
         design = SobolDesign.create(params, points, seed)
         return design.points, design
     raise ValueError(f"design {kind!r} is not allowed: one of factorial, lhs, sobol")
+
+
+@dataclasses.dataclass
+class SweepResult:
+    """Tidy tables of a sweep, reopenable from its output folder.
+
+    Attributes:
+        folder: The output folder (an experiment folder plus ``sweep.json``).
+        parameters: The varied parameters.
+        design: ``factorial``, ``lhs`` or ``sobol``.
+        points: One row per design point (``point`` and one column per parameter path).
+        runs: One row per run, with its point and parameter values.
+        daily: One row per run and day.
+        sobol: Saltelli's design when ``design == "sobol"`` (for :meth:`indices`).
+    """
+
+    folder: Path
+    parameters: tuple[Parameter, ...]
+    design: str
+    points: pd.DataFrame
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+    sobol: SobolDesign | None = None
+
+    @classmethod
+    def open(cls, folder: str | Path) -> SweepResult:
+        """Reopen the sweep in an output folder."""
+        from simulation.experiment import ExperimentResult
+
+        path = Path(folder) / "sweep.json"
+        if not path.exists():
+            raise FileNotFoundError(f"{folder}: no sweep.json, not a sweep folder")
+        meta = json.loads(path.read_text())
+        params = tuple(Parameter(p["path"], p["low"], p["high"], tuple(p["levels"]))
+                       for p in meta["parameters"])
+        values = np.asarray(meta["points"], dtype=float).reshape(-1, len(params))
+        experiment = ExperimentResult.open(folder)
+        points = pd.DataFrame(values, columns=[p.path for p in params])
+        points.insert(0, "point", range(len(values)))
+        sobol = (SobolDesign(meta["sobol_n"], len(params), values)
+                 if meta["design"] == "sobol" else None)
+        return cls(Path(folder), params, meta["design"], points,
+                   _with_points(experiment.runs, points), _with_points(experiment.daily, points),
+                   sobol)
+
+    @property
+    def paths(self) -> list[str]:
+        """The varied parameters' paths."""
+        return [p.path for p in self.parameters]
+
+    def summary(self, kpis: Sequence[str] = ("mean_delay", "retention", "mean_morale"),
+                level: float = 0.95) -> pd.DataFrame:
+        """Per design point and KPI: the parameters, runs, mean, sd and confidence interval."""
+        from simulation.stats import summarize
+
+        table = summarize(self.runs, list(kpis), level)
+        point = table.scenario.str.rsplit("@", n=1).str[1].astype(int)
+        table = table.drop(columns="scenario")
+        table.insert(0, "point", point)
+        return self.points.merge(table, on="point").sort_values(["kpi", "point"],
+                                                                  kind="stable",
+                                                                  ignore_index=True)
+
+    def means(self, kpis: Sequence[str] = ("mean_delay", "retention", "mean_morale")
+              ) -> pd.DataFrame:
+        """Wide table: per design point the parameters and each KPI's mean over replications."""
+        return summarize_sweep(self.runs, self.parameters, kpis)
+
+    def indices(self, kpi: str = "mean_delay", confidence: float = 0.95,
+                resamples: int = 999, seed: int = 0) -> pd.DataFrame:
+        """Sobol' first- and total-order indices of a KPI with bootstrap intervals."""
+        if self.sobol is None:
+            raise ValueError(f"indices need a sobol design; this sweep is {self.design}")
+        table = self.sobol.indices(point_means(self.runs, kpi), confidence, resamples, seed)
+        table.insert(0, "parameter", self.paths)
+        return table
+
+
+def _with_points(table: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return table
+    point = table.scenario.str.rsplit("@", n=1).str[1].astype(int)
+    out = table.copy()
+    out.insert(1, "point", point.to_numpy())
+    for j, path in enumerate(points.columns[1:]):
+        out.insert(2 + j, path, points[path].to_numpy()[point.to_numpy()])
+    return out
+
+
+def sweep(
+    base: Scenario,
+    vary: Sequence[Parameter | str],
+    *,
+    design: str = "lhs",
+    points: int = 16,
+    runs: int | None = None,
+    seed: int = 2026,
+    design_seed: int | None = None,
+    days: int | None = None,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> SweepResult:
+    """Run (or resume) a sweep and return its tables.
+
+    Args:
+        base: The scenario to vary.
+        vary: Parameters, or their ``path=low:high`` / ``path=a,b,c`` texts.
+        design: ``factorial``, ``lhs`` (Latin hypercube) or ``sobol`` (Saltelli, for indices).
+        points: Design points (factorial: about this many; Sobol': base size ``n``, giving
+            ``n (d + 2)`` points).
+        runs: Replications per point (the scenario's ``replications`` by default).
+        seed: Root seed of the runs (common random numbers across points).
+        design_seed: Seed of the design (``seed`` by default).
+        days: Run length (the scenario's ``days`` by default).
+        out: Output folder (resumable); a temporary folder when omitted.
+        workers: Processes of the default pool.
+        executor: Any ``concurrent.futures.Executor`` instead.
+        progress: Show a progress bar.
+    """
+    import tempfile
+
+    params = [v if isinstance(v, Parameter) else Parameter.parse(v) for v in vary]
+    if not params:
+        raise ValueError("a sweep needs at least one varied parameter")
+    for p in params:  # fail now, not in the workers, on a bad path or value
+        apply(base, p.path, p.low)
+        apply(base, p.path, p.high)
+    values, sobol = design_points(design, params, points,
+                                  seed if design_seed is None else design_seed)
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"design": design, "parameters": [
+        {"path": p.path, "low": p.low, "high": p.high, "levels": list(p.levels)} for p in params],
+        "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None}
+    path = folder / "sweep.json"
+    if path.exists() and json.loads(path.read_text()) != meta:
+        raise ValueError(f"{folder} holds a different sweep; choose another --out folder")
+    path.write_text(json.dumps(meta, indent=1))
+    run_sweep(base, params, values, runs or base.replications, seed=seed, days=days, out=folder,
+              workers=workers, executor=executor, progress=progress)
+    return SweepResult.open(folder)

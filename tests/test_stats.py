@@ -42,3 +42,47 @@ def test_mean_ci_covers_the_true_mean_about_95_percent_of_the_time(seed) -> None
     covered = sum(lo <= 5.0 <= hi for lo, hi in
                   (mean_ci(rng.exponential(5.0, 30))[1:] for _ in range(400)))
     assert 0.91 <= covered / 400 <= 0.98
+
+
+def _synthetic_experiment(tmp_path, daily_values):
+    """An ExperimentResult built from given daily series (scenario -> per-replication arrays)."""
+    import pandas as pd
+
+    from simulation.experiment import ExperimentResult
+
+    runs, daily = [], []
+    for scenario, series in daily_values.items():
+        for r, values in enumerate(series):
+            runs.append({"scenario": scenario, "replication": r, "status": "ok",
+                         "spawn_key": str(r)})
+            daily.append(pd.DataFrame({"scenario": scenario, "replication": r,
+                                       "day": np.arange(1, len(values) + 1),
+                                       "mean_delay": values}))
+    return ExperimentResult(tmp_path, {"scenarios": list(daily_values)}, pd.DataFrame(runs),
+                            pd.concat(daily, ignore_index=True))
+
+
+def test_steady_state_cuts_the_warm_up_common_to_all_scenarios(tmp_path) -> None:
+    rng = np.random.default_rng(3)
+    days = np.arange(1, 201)
+
+    def series(level: float, transient: int) -> np.ndarray:
+        return level + np.where(days <= transient, 5.0, 0.0) + rng.normal(0, 0.01, len(days))
+
+    result = _synthetic_experiment(tmp_path, {
+        "a": [series(1.0, 20) for _ in range(4)], "b": [series(0.5, 40) for _ in range(4)]})
+    cut = result.warmup(["mean_delay"]).iloc[0]
+    # the longer transient (40 days, give or take one batch of noise), used for both
+    assert 40 <= cut.warmup_days <= 45 and cut.settled
+    table = result.steady_state(["mean_delay"]).set_index("scenario")
+    assert abs(table.loc["a", "mean"] - 1.0) < 0.01 and abs(table.loc["b", "mean"] - 0.5) < 0.01
+    assert (table.warmup_days == cut.warmup_days).all()
+    diff = result.steady_differences(kpis=["mean_delay"]).iloc[0]
+    assert diff.paired and abs(diff["diff"] + 0.5) < 0.01
+
+
+def test_a_drifting_series_is_reported_as_not_settled(tmp_path) -> None:
+    trend = np.linspace(0, 10, 100)
+    result = _synthetic_experiment(tmp_path, {"a": [trend, trend + 0.1], "b": [trend, trend]})
+    cut = result.warmup(["mean_delay"]).iloc[0]
+    assert cut.warmup_days == 50 and not cut.settled

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulation.scenario_files import load_scenario
@@ -87,3 +88,37 @@ def test_cli_sweep_with_sobol_design(tmp_path, capsys) -> None:
     assert (tmp_path / "sobol.csv").exists() and (tmp_path / "points.csv").exists()
     assert main(["sweep", "pyramid", "--vary", "people.hiring_dely=1:2"]) == 2
     assert "did you mean people.hiring_delay" in capsys.readouterr().err
+
+
+def test_sweep_returns_a_result_that_reopens_from_its_folder(tmp_path) -> None:
+    from simulation import SweepResult, sweep
+
+    result = sweep(load_scenario("pyramid"), ["organization.reporting_rate=0:2"], design="lhs",
+                   points=3, runs=2, days=6, out=tmp_path, workers=1)
+    assert list(result.points.columns) == ["point", "organization.reporting_rate"]
+    assert len(result.runs) == 6 and len(result.daily) == 6 * 6
+    assert set(result.daily.point) == {0, 1, 2}
+    summary = result.summary(["mean_delay"])
+    assert list(summary.point) == [0, 1, 2] and (summary.n == 2).all()
+    again = SweepResult.open(tmp_path)
+    pd.testing.assert_frame_equal(again.runs, result.runs)
+    pd.testing.assert_frame_equal(again.summary(["mean_delay"]), summary)
+    np.testing.assert_array_equal(
+        summary["mean"], point_means(result.runs, "mean_delay"))
+    with pytest.raises(ValueError, match="indices need a sobol design; this sweep is lhs"):
+        result.indices()
+    with pytest.raises(ValueError, match="holds a different sweep"):
+        sweep(load_scenario("pyramid"), ["organization.reporting_rate=0:3"], points=3, runs=2,
+              days=6, out=tmp_path, workers=1)
+
+
+def test_a_sobol_sweep_result_gives_indices_per_parameter(tmp_path) -> None:
+    from simulation import sweep
+
+    result = sweep(load_scenario("pyramid"), ["organization.reporting_rate=0:2",
+                                              "work.communication=0:1"],
+                   design="sobol", points=4, runs=1, days=5, out=tmp_path, workers=1)
+    assert len(result.points) == 4 * (2 + 2)
+    indices = result.indices("mean_delay", resamples=99)
+    assert list(indices.parameter) == ["organization.reporting_rate", "work.communication"]
+    assert {"first_order", "total_order", "total_low", "total_high"} <= set(indices.columns)
