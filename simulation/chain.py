@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from simulation.agents import Employee, Vacancy
+from simulation.metrics import EXTERNAL
 from simulation.requests import Dependency, Need, Request, ServiceRecord
 
 if TYPE_CHECKING:
@@ -180,6 +181,7 @@ class ServiceChain:
         provider.internal_response += response
         provider.internal_score += score
         self.metrics.on_internal_experience(score)
+        self.metrics.on_flow(provider.node, customer_node, score, response)
 
     def _finish_root(self, root: Request) -> None:
         now = self.clock.now
@@ -191,6 +193,7 @@ class ServiceChain:
         delay = now - root.arrival
         satisfaction = customer.experience(root.quality, delay)
         self.metrics.on_external_done(now, delay, root.quality, satisfaction, self.price)
+        self.metrics.on_flow(root.server.node, EXTERNAL, satisfaction, delay)
         root.server.external_served += 1
         self.attribute(root)
 

@@ -20,6 +20,7 @@ import pandas as pd
 from simulation.analysis import offered_load
 from simulation.config import Scenario
 from simulation.experiment import ExperimentResult, compare, compare_until, default_workers
+from simulation.kpis import KPIS
 from simulation.model import OrgModel
 from simulation.orgfiles import OrgChartError
 from simulation.scenario_files import (
@@ -31,18 +32,11 @@ from simulation.scenario_files import (
 )
 from simulation.stats import mean_ci, paired_difference, relative_difference
 
-# KPI, label, unit, scale for display, higher is better
-HEADLINE_KPIS = (
-    ("retention", "customer retention", "%", 100.0, True),
-    ("mean_delay", "mean delay to customers", "days", 1.0, False),
-    ("p95_delay", "95th percentile delay", "days", 1.0, False),
-    ("mean_quality", "delivered quality", "0-1", 1.0, True),
-    ("customer_satisfaction", "customer satisfaction", "0-1", 1.0, True),
-    ("internal_service", "internal service experience", "0-1", 1.0, True),
-    ("mean_morale", "employee morale", "0-1", 1.0, True),
-    ("turnover_per_month", "employee quits per month", "%", 100.0, False),
-    ("revenue", "revenue", "", 1.0, True),
-)
+HEADLINE_KPIS = tuple((k.key, k.label, k.unit, k.scale, k.higher_is_better) for k in (
+    KPIS[key] for key in ("retention", "mean_delay", "p95_delay", "mean_quality",
+                          "customer_satisfaction", "internal_service", "mean_morale",
+                          "turnover_per_month", "revenue")))
+DEMO_REPORT = "service-chain-demo.html"
 STEADY_HEADLINE = ("mean_delay", "mean_quality", "internal_service", "mean_morale", "backlog")
 HEADLINE_DIFFERENCES = ("retention", "mean_delay", "p95_delay", "mean_morale",
                         "turnover_per_month")
@@ -186,6 +180,16 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
         result.differences().to_csv(out / "differences.csv", index=False)
         result.steady_state().to_csv(out / "steady_state.csv", index=False)
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
+    if args.report is not None:
+        from simulation.report import write_report
+
+        if args.report == DEMO_REPORT:  # the demo: beside its results, or here
+            target = out / "report.html" if out is not None else Path(DEMO_REPORT)
+        else:
+            target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
+        written = write_report(result.folder, target)
+        print(f"Report: {written} (one self-contained HTML file; open it in any browser)")
+    if out is not None:
         print(f"Results in {out}/ (runs/ and daily/ as Parquet, manifest.json, summary.csv, "
               "differences.csv, steady_state.csv, summary.txt); run the same command again to "
               "resume or extend.")
@@ -194,6 +198,18 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     return _compare(["pyramid", "inverted_pyramid"], args)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from simulation.report import write_report
+
+    folder = Path(args.folder)
+    if not (folder / "manifest.json").exists():
+        raise UsageError(f"{folder}: not a results folder (no manifest.json); give the --out "
+                         "folder of a compare, demo or sweep")
+    written = write_report(folder, args.output, title=args.title)
+    print(f"Report: {written} ({written.stat().st_size / 1e6:.1f} MB, self-contained)")
+    return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -217,7 +233,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
           f"{args.points} points x {runs} replications x {days} days, seed {args.seed}")
     result = sweep(base, params, design=args.design, points=args.points, runs=runs,
                    seed=args.seed, days=days, out=out, workers=workers,
-                   progress=not args.quiet and sys.stderr.isatty())
+                   progress=not args.quiet and sys.stderr.isatty(), source=args.scenario)
     means = result.means([args.kpi, "retention", "mean_morale"])
     print()
     print(means.round(4).to_string(index=False, max_rows=40))
@@ -235,6 +251,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             out / "sweep_summary.csv", index=False)
         print(f"\nResults in {out}/ (runs/ and daily/ as Parquet, {', '.join(saved)}); "
               "reopen with simulation.SweepResult.open")
+    if args.report is not None:
+        from simulation.report import write_report
+
+        target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
+        print(f"Report: {write_report(result.folder, target)}")
     return 0
 
 
@@ -333,6 +354,13 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
                    help="upper limit of replications with --precision (default 200)")
 
 
+def _add_report_option(p: argparse.ArgumentParser, default: str | None) -> None:
+    p.add_argument("--report", nargs="?", const="", default=default, metavar="HTML",
+                   help="write the interactive HTML report (to HTML, or OUT/report.html)"
+                   + (f"; default OUT/report.html with --out, else {default}" if default
+                      else ""))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -363,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                    help="two or more; the first is the baseline")
     _add_replication_options(p)
+    _add_report_option(p, None)
     p.set_defaults(func=_cmd_compare)
     p = _parser(sub, "sweep", "vary parameters over a design and run every point",
                 "  service-chain sweep pyramid --vary organization.reporting_rate=0:2 "
@@ -377,11 +406,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="design points (Sobol': base size n, n (d + 2) points in all)")
     p.add_argument("--kpi", default="mean_delay", help="KPI for the summary and Sobol' indices")
     _add_replication_options(p)
+    _add_report_option(p, None)
     p.set_defaults(func=_cmd_sweep)
     p = _parser(sub, "demo", "the pyramid against the inverted pyramid over many seeded runs",
                 "  service-chain demo\n  service-chain demo --runs 40 --workers 2\n")
     _add_replication_options(p)
+    _add_report_option(p, DEMO_REPORT)
     p.set_defaults(func=_cmd_demo)
+    p = _parser(sub, "report", "write the interactive HTML report of a results folder",
+                "  service-chain report results/cmp -o report.html\n"
+                "  service-chain report results/sobol\n")
+    p.add_argument("folder", metavar="OUT_DIR", help="the --out folder of compare, demo, sweep")
+    p.add_argument("--output", "-o", default=None,
+                   help="where to write the HTML (default OUT_DIR/report.html)")
+    p.add_argument("--title", default=None, help="title of the report")
+    p.set_defaults(func=_cmd_report)
     p = _parser(sub, "schema", "print the JSON Schema of scenario files (or their docs)",
                 "  service-chain schema > scenario.schema.json\n"
                 "  service-chain schema --docs -o scenarios/README.md\n")

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 from simulation.config import Scenario
 from simulation.model import OrgModel
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,9 +55,14 @@ class Task:
         return np.random.SeedSequence(self.seed, spawn_key=(self.replication,))
 
 
-def run_task(task: Task) -> tuple[dict[str, Any], pd.DataFrame | None]:
+#: Per-run tables stored beside ``runs``: one row per day, per position, per provider-customer pair.
+TABLES = ("daily", "positions", "flows")
+
+
+def run_task(task: Task) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Run one task; never raises: a failure comes back as a row with its error.
 
+    Returns the run's row and its tables (``TABLES``), each keyed by scenario and replication.
     Rows hold no timings, so the tables are byte-identical whatever the executor.
     """
     base = {"task": task.key, "scenario": task.scenario.name, "replication": task.replication,
@@ -68,15 +73,32 @@ def run_task(task: Task) -> tuple[dict[str, Any], pd.DataFrame | None]:
         kpis = model.kpis()
         kpis.pop("seed_entropy")
         kpis.pop("spawn_key")
-        daily = model.daily().reset_index()
-        daily.insert(0, "replication", task.replication)
-        daily.insert(0, "scenario", task.scenario.name)
+        tables = {"daily": model.daily().reset_index(), "positions": model.positions(),
+                  "flows": model.flows()}
+        for table in tables.values():
+            table.insert(0, "replication", task.replication)
+            table.insert(0, "scenario", task.scenario.name)
         row = {**base, "status": "ok", "error": "", **kpis}
     except Exception as err:  # recorded, not raised: one failure must not stop the rest
         row = {**base, "status": "failed",
                "error": "".join(traceback.format_exception_only(err)).strip()}
-        daily = None
-    return row, daily
+        tables = {}
+    return row, tables
+
+
+def structure_of(scenario: Scenario, seed: int) -> dict[str, Any]:
+    """The organization of replication 0 as JSON-ready ``nodes`` and ``edges`` records.
+
+    A scenario that cannot be built gives its error instead (its runs record it too).
+    """
+    try:
+        model = OrgModel(scenario, rng=Task(scenario, 0, seed, 1).seed_sequence())
+    except Exception as err:
+        return {"error": "".join(traceback.format_exception_only(err)).strip()}
+    nodes, edges = model.structure()
+    return {"inverted": bool(scenario.design.inverted),
+            "description": scenario.description,
+            "nodes": nodes.to_dict("records"), "edges": edges.to_dict("records")}
 
 
 def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
@@ -106,7 +128,11 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 
 class ResultStore:
-    """The output folder: ``manifest.json``, ``runs/part-*.parquet``, ``daily/part-*.parquet``."""
+    """The output folder: ``manifest.json``, ``structure.json`` and ``<table>/part-*.parquet``.
+
+    ``runs`` holds one row per finished task; ``daily``, ``positions`` and ``flows`` hold the
+    per-run tables of the same batches.
+    """
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
@@ -123,11 +149,16 @@ class ResultStore:
             ValueError: if the folder holds a different experiment.
         """
         (self.folder / "runs").mkdir(parents=True, exist_ok=True)
-        (self.folder / "daily").mkdir(exist_ok=True)
+        for kind in TABLES:
+            (self.folder / kind).mkdir(exist_ok=True)
         for stale in self.folder.glob("*/.part-*.tmp"):  # a batch cut off mid-write
             stale.unlink()
         if self.manifest_path.exists():
             old = json.loads(self.manifest_path.read_text())
+            if old.get("format") != manifest.get("format"):
+                raise ValueError(
+                    f"{self.folder}: written in result format {old.get('format')}, this version "
+                    f"writes format {manifest.get('format')}; use another output folder")
             for key in ("seed", "days", "scenarios"):
                 if old.get(key) != manifest.get(key):
                     raise ValueError(
@@ -150,14 +181,34 @@ class ResultStore:
         parts = sorted((self.folder / "runs").glob("part-*.parquet"))
         return int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
 
-    def write_batch(self, rows: list[dict[str, Any]], daily: list[pd.DataFrame]) -> None:
-        """Write one batch: the daily part first, the runs part last (it marks tasks done)."""
+    @property
+    def structure_path(self) -> Path:
+        """Where the organizations (nodes and edges per scenario) are kept."""
+        return self.folder / "structure.json"
+
+    def write_structure(self, structures: dict[str, Any]) -> None:
+        """Record each scenario's organization (once; the manifest guards the scenarios)."""
+        if not self.structure_path.exists():
+            tmp = self.structure_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(structures, default=str) + "\n")
+            os.replace(tmp, self.structure_path)
+
+    def read_structure(self) -> dict[str, Any]:
+        """Each scenario's organization, or ``{}`` for a folder written without it."""
+        if not self.structure_path.exists():
+            return {}
+        return json.loads(self.structure_path.read_text())
+
+    def write_batch(self, rows: list[dict[str, Any]],
+                    tables: dict[str, list[pd.DataFrame]]) -> None:
+        """Write one batch: the per-run tables first, the runs part last (it marks tasks done)."""
         if not rows:
             return
         part = self._next_part()
         name = f"part-{part:06d}.parquet"
-        if daily:
-            _write_atomic(pd.concat(daily, ignore_index=True), self.folder / "daily" / name)
+        for kind, frames in tables.items():
+            if frames:
+                _write_atomic(pd.concat(frames, ignore_index=True), self.folder / kind / name)
         _write_atomic(pd.DataFrame(rows), self.folder / "runs" / name)
 
     def read_runs(self) -> pd.DataFrame:
@@ -166,14 +217,21 @@ class ResultStore:
 
     def read_daily(self) -> pd.DataFrame:
         """All daily rows of the tasks recorded in ``runs`` (orphans of a killed batch dropped)."""
-        daily = self._read("daily")
-        if len(daily):
+        return self.read_table("daily")
+
+    def read_table(self, kind: str) -> pd.DataFrame:
+        """A per-run table (``daily``, ``positions`` or ``flows``) of the recorded tasks."""
+        keys = {"daily": ["day"], "positions": ["position"], "flows": ["provider", "customer"]}
+        if kind not in keys:
+            raise ValueError(f"table {kind!r} is not allowed: one of {', '.join(keys)}")
+        table = self._read(kind)
+        if len(table):
             runs = self.read_runs()
             done = set(zip(runs.scenario, runs.replication, strict=True))
-            keep = [(s, r) in done for s, r in zip(daily.scenario, daily.replication,
+            keep = [(s, r) in done for s, r in zip(table.scenario, table.replication,
                                                    strict=True)]
-            daily = daily[keep].drop_duplicates(["scenario", "replication", "day"])
-        return daily.reset_index(drop=True)
+            table = table[keep].drop_duplicates(["scenario", "replication", *keys[kind]])
+        return table.reset_index(drop=True)
 
     def _read(self, kind: str) -> pd.DataFrame:
         parts = sorted((self.folder / kind).glob("part-*.parquet"))
@@ -185,7 +243,9 @@ class ResultStore:
         order = self._scenario_order()
         if order and "scenario" in df:
             df["_order"] = df.scenario.map({n: i for i, n in enumerate(order)})
-            sort = ["_order", "replication", *(["day"] if kind == "daily" else [])]
+            within = {"daily": ["day"], "positions": ["position"],
+                      "flows": ["provider", "customer"]}.get(kind, [])
+            sort = ["_order", "replication", *within]
             df = df.sort_values(sort).drop(columns="_order")
         return df.reset_index(drop=True)
 
@@ -258,28 +318,30 @@ def run_experiment(
                                "scenario": scenario_fingerprint(s)} for s in scenarios},
     }
     done = store.open(json.loads(json.dumps(manifest, default=str)))
+    store.write_structure({s.name: structure_of(s, seed) for s in scenarios})
     tasks = [Task(s, r, seed, days) for s in scenarios for r in range(replications)]
     todo = [t for t in tasks if t.key not in done]
     batch_size = batch_size or max(4, 2 * workers)
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run",
                disable=not progress, dynamic_ncols=True, desc="runs")
     rows: list[dict[str, Any]] = []
-    daily: list[pd.DataFrame] = []
+    tables: dict[str, list[pd.DataFrame]] = {kind: [] for kind in TABLES}
     failures = 0
 
-    def collect(result: tuple[dict[str, Any], pd.DataFrame | None]) -> None:
+    def collect(result: tuple[dict[str, Any], dict[str, pd.DataFrame]]) -> None:
         nonlocal failures
-        row, frame = result
+        row, frames = result
         rows.append(row)
-        if frame is not None:
-            daily.append(frame)
+        for kind, frame in frames.items():
+            tables[kind].append(frame)
         failures += row["status"] != "ok"
         bar.set_postfix(failed=failures)
         bar.update()
         if len(rows) >= batch_size:
-            store.write_batch(rows, daily)
+            store.write_batch(rows, tables)
             rows.clear()
-            daily.clear()
+            for frames_of_kind in tables.values():
+                frames_of_kind.clear()
 
     try:
         if executor is None and workers <= 1:
@@ -296,7 +358,7 @@ def run_experiment(
                 if own:
                     pool.shutdown(cancel_futures=True)
     finally:
-        store.write_batch(rows, daily)  # whatever finished is kept, even on interrupt
+        store.write_batch(rows, tables)  # whatever finished is kept, even on interrupt
         bar.close()
     return store
 
@@ -318,12 +380,19 @@ class ExperimentResult:
         manifest: What was run (seed, days, replications, scenarios and their sources).
         runs: One row per run (KPIs, status, seed entropy and spawn key).
         daily: One row per run and day.
+        positions: One row per run and position (service, load, morale, blame).
+        flows: One row per run and provider-customer pair (customer -1: external customers).
+        structure: Per scenario, its organization: ``inverted``, ``description``, ``nodes`` and
+            ``edges`` records (see :meth:`OrgModel.structure`).
     """
 
     folder: Path
     manifest: dict[str, Any]
     runs: pd.DataFrame
     daily: pd.DataFrame
+    positions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    flows: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    structure: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def open(cls, folder: str | Path) -> ExperimentResult:
@@ -332,7 +401,8 @@ class ExperimentResult:
         if not store.manifest_path.exists():
             raise FileNotFoundError(f"{folder}: no manifest.json, not an experiment folder")
         return cls(Path(folder), json.loads(store.manifest_path.read_text()), store.read_runs(),
-                   store.read_daily())
+                   store.read_daily(), store.read_table("positions"), store.read_table("flows"),
+                   store.read_structure())
 
     @property
     def scenarios(self) -> list[str]:

@@ -8,6 +8,9 @@ import numpy as np
 
 from simulation.requests import ServiceRecord
 
+#: The customer position of a service delivered to an external customer.
+EXTERNAL = -1
+
 # log-spaced delay histogram: 1e-5 to 1e4 days, 0.5% relative resolution
 _EDGES = np.logspace(-5, 4, 4000)
 
@@ -59,6 +62,8 @@ class Metrics:
         self.quits = 0
         self.hires = 0
         self.histogram = DelayHistogram()
+        # (provider position, customer position or EXTERNAL) -> [services, score sum, response sum]
+        self.flows: dict[tuple[int, int], list[float]] = {}
         # Little's law for the organization: external requests present and its time integral
         self.present = 0
         self.area = 0.0
@@ -109,6 +114,21 @@ class Metrics:
         self.day_satisfaction += satisfaction
         self.day_completed += 1
         self.day_revenue += price
+
+    def on_flow(self, provider: int, customer: int, score: float, response: float) -> None:
+        """A service went from one position to another (``EXTERNAL`` for external customers)."""
+        cell = self.flows.get((provider, customer))
+        if cell is None:
+            self.flows[(provider, customer)] = [1.0, score, response]
+        else:
+            cell[0] += 1.0
+            cell[1] += score
+            cell[2] += response
+
+    def flow_table(self) -> list[tuple[int, int, int, float, float]]:
+        """``(provider, customer, services, mean score, mean response)`` per pair, sorted."""
+        return [(p, c, int(n), s / n, r / n)
+                for (p, c), (n, s, r) in sorted(self.flows.items())]
 
     def on_internal_experience(self, score: float) -> None:
         """An internal customer received a service and judged it."""

@@ -365,6 +365,56 @@ class OrgModel(mesa.Model):
             })
         return pd.DataFrame(rows)
 
+    def structure(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The organization as tables: positions (nodes) and internal-service dependencies.
+
+        ``nodes``: ``position``, ``name``, ``role``, ``level``, ``department``,
+        ``customer_facing``. ``edges``: ``provider``, ``customer`` (positions), ``need``,
+        ``purpose``, ``probability`` (per request) and ``per_day`` (scheduled).
+        """
+        nodes = pd.DataFrame([
+            {"position": n, "name": str(d["name"]), "role": str(d["role"]),
+             "level": int(d["level"]), "department": str(d["department"]),
+             "customer_facing": bool(d["customer_facing"])}
+            for n, d in sorted(self.graph.nodes(data=True))])
+        edges = pd.DataFrame([
+            {"provider": v, "customer": u, "need": d["need"].value, "purpose": str(k),
+             "probability": float(d["probability"]), "per_day": float(d["per_day"])}
+            for u, v, k, d in sorted(self.graph.edges(keys=True, data=True),
+                                     key=lambda e: (e[0], e[1], str(e[2])))],
+            columns=["provider", "customer", "need", "purpose", "probability", "per_day"])
+        return nodes, edges
+
+    def positions(self) -> pd.DataFrame:
+        """One row per position: its occupants' service, load and blame summed over the run.
+
+        Morale is the current occupant's (NaN while vacant); utilisation and internal
+        satisfaction are weighted over the occupants.
+        """
+        people = self.employee_summary()
+        people["busy"] = people.utilisation * (people.left.fillna(self.clock.now) - people.hired)
+        people["score"] = people.internal_satisfaction.fillna(0.0) * people.internal_served
+        sums = people.groupby("position")[[
+            "busy", "score", "internal_served", "external_served", "blamed_wait", "blamed_work",
+            "blamed_handoff", "blamed_delay", "blamed_quality"]].sum()
+        table = pd.DataFrame({"position": range(self.graph.number_of_nodes())}).set_index(
+            "position").join(sums)
+        table["occupants"] = people.groupby("position").size()
+        table["morale"] = people[people.active].set_index("position").morale
+        table["utilisation"] = table.pop("busy") / self.clock.now if self.clock.now else math.nan
+        served = table.internal_served.replace(0, math.nan)
+        table["internal_satisfaction"] = table.pop("score") / served
+        return table.reset_index()
+
+    def flows(self) -> pd.DataFrame:
+        """Services per provider and customer position (customer -1: external customers).
+
+        ``services``, ``satisfaction`` (the customer's mean judgement) and ``response`` (mean
+        days from request to delivery).
+        """
+        return pd.DataFrame(self.metrics.flow_table(), columns=[
+            "provider", "customer", "services", "satisfaction", "response"])
+
     def attribution(self, by: str = "level") -> pd.DataFrame:
         """Where the chain breaks, summed by ``level``, ``role``, ``department`` or employee.
 

@@ -46,18 +46,22 @@ def paired_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
 
 def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
                         level: float = 0.95, resamples: int = 4999,
-                        seed: int = 0) -> dict[str, float]:
-    """Relative change ``mean(a) / mean(b) - 1`` with a paired BCa bootstrap interval.
+                        seed: int = 0, paired: bool = True) -> dict[str, float]:
+    """Relative change ``mean(a) / mean(b) - 1`` with a BCa bootstrap interval.
 
-    Resampling replications in pairs keeps the common random numbers; the ratio of means keeps
-    the interval above -100% where a paired-t interval on skewed KPIs (delays) may not.
-    The bootstrap is seeded, so the interval is reproducible.
+    Paired (the default), replications are resampled in pairs, keeping the common random
+    numbers; unpaired, each sample is resampled on its own. The ratio of means keeps the
+    interval above -100% where a t interval on skewed KPIs (delays) may not. The bootstrap is
+    seeded, so the interval is reproducible.
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
-    keep = ~(np.isnan(a) | np.isnan(b))
-    a, b = a[keep], b[keep]
-    if len(a) < 2 or b.mean() == 0:
+    if paired:
+        keep = ~(np.isnan(a) | np.isnan(b))
+        a, b = a[keep], b[keep]
+    else:
+        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if min(len(a), len(b)) < 2 or b.mean() == 0:
         return {"relative": math.nan, "low": math.nan, "high": math.nan}
 
     def ratio(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -69,7 +73,7 @@ def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         # resamples whose baseline mean is 0 make the ratio undefined: the interval is then NaN
         warnings.simplefilter("ignore")
-        res = stats.bootstrap((a, b), ratio, paired=True, vectorized=True, method="BCa",
+        res = stats.bootstrap((a, b), ratio, paired=paired, vectorized=True, method="BCa",
                               confidence_level=level, n_resamples=resamples,
                               rng=np.random.default_rng(seed))
     return {"relative": point, "low": float(res.confidence_interval.low),
@@ -251,3 +255,25 @@ def replications_needed(values: np.ndarray | pd.Series, precision: float, *,
         if all(ok(m) for m in range(n, horizon + 1)):
             return n
     return None
+
+
+def relative_differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
+                         level: float = 0.95) -> pd.DataFrame:
+    """Every scenario's relative change against the baseline, per KPI, as the headline reads it.
+
+    Columns: ``scenario``, ``kpi``, ``relative``, ``low``, ``high`` (BCa bootstrap of the ratio
+    of means, paired under common random numbers), ``p_value`` and ``p_holm`` (from
+    :func:`differences`), ``paired`` and ``n`` (runs per scenario).
+    """
+    table = differences(runs, baseline, kpis, level)
+    ok = runs[runs.status == "ok"] if "status" in runs else runs
+    base = ok[ok.scenario == baseline].sort_values("replication")
+    rows = []
+    for _, row in table.iterrows():
+        part = ok[ok.scenario == row.scenario].sort_values("replication")
+        rel = relative_difference(part[row.kpi].to_numpy(), base[row.kpi].to_numpy(), level,
+                                  paired=bool(row.paired))
+        rows.append({"scenario": row.scenario, "kpi": row.kpi, **rel, "p_value": row.p_value,
+                     "p_holm": row.p_holm, "paired": bool(row.paired), "n": int(row.n)})
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "relative", "low", "high", "p_value",
+                                       "p_holm", "paired", "n"])

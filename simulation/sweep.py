@@ -219,6 +219,7 @@ class SweepResult:
         runs: One row per run, with its point and parameter values.
         daily: One row per run and day.
         sobol: Saltelli's design when ``design == "sobol"`` (for :meth:`indices`).
+        source: The base scenario's file or bundled name, when known.
     """
 
     folder: Path
@@ -228,6 +229,7 @@ class SweepResult:
     runs: pd.DataFrame
     daily: pd.DataFrame
     sobol: SobolDesign | None = None
+    source: str = ""
 
     @classmethod
     def open(cls, folder: str | Path) -> SweepResult:
@@ -248,7 +250,7 @@ class SweepResult:
                  if meta["design"] == "sobol" else None)
         return cls(Path(folder), params, meta["design"], points,
                    _with_points(experiment.runs, points), _with_points(experiment.daily, points),
-                   sobol)
+                   sobol, meta.get("source", ""))
 
     @property
     def paths(self) -> list[str]:
@@ -308,6 +310,7 @@ def sweep(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    source: str = "",
 ) -> SweepResult:
     """Run (or resume) a sweep and return its tables.
 
@@ -325,6 +328,7 @@ def sweep(
         workers: Processes of the default pool.
         executor: Any ``concurrent.futures.Executor`` instead.
         progress: Show a progress bar.
+        source: The base scenario's file or bundled name, for the record.
     """
     import tempfile
 
@@ -340,7 +344,8 @@ def sweep(
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"design": design, "parameters": [
         {"path": p.path, "low": p.low, "high": p.high, "levels": list(p.levels)} for p in params],
-        "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None}
+        "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None,
+        "source": source}
     path = folder / "sweep.json"
     if path.exists() and json.loads(path.read_text()) != meta:
         raise ValueError(f"{folder} holds a different sweep; choose another --out folder")

@@ -46,3 +46,26 @@ def run(scenario: Scenario | None = None, days: int = 10, seed: int = 1, **kwarg
     model = OrgModel(scenario, rng=seed, **kwargs)
     model.run_for(days)
     return model
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def run_small_comparison(folder, hostile: bool = False, runs: int = 3, days: int = 12):
+    """The bundled pyramid against the inverted pyramid (renamed hostile if asked), 1 worker."""
+    import dataclasses
+
+    from simulation import compare, load_scenario
+
+    inverted = load_scenario("inverted_pyramid")
+    if hostile:
+        inverted = dataclasses.replace(inverted, name=HOSTILE,
+                                       description="<img src=x onerror=alert(2)> & co")
+    return compare([load_scenario("pyramid"), inverted], runs, days=days, out=folder,
+                   workers=1)
+
+
+@pytest.fixture(scope="module")
+def small_comparison(tmp_path_factory):
+    """A finished small comparison (3 paired runs x 12 days) with its folder."""
+    return run_small_comparison(tmp_path_factory.mktemp("comparison"))

@@ -57,6 +57,7 @@ def test_demo_prints_cis_and_a_paired_headline(capsys, tmp_path) -> None:
     bands = result.bands()
     assert set(bands.kpi) == {"active_customers", "mean_delay", "mean_morale"}
     assert (bands.low <= bands["mean"]).all()
+    assert "plotly.js v" in (out / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -74,7 +75,7 @@ def test_bad_arguments_exit_2_with_a_clear_message(argv, message, capsys) -> Non
 
 
 def test_every_command_has_help_with_examples(capsys) -> None:
-    for command in ("list", "describe", "run", "compare", "demo", "schema"):
+    for command in ("list", "describe", "run", "compare", "sweep", "demo", "report", "schema"):
         assert main([command, "--help"]) == 0
         assert "examples:" in capsys.readouterr().out
 

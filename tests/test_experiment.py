@@ -27,9 +27,10 @@ def scenarios() -> list[Scenario]:
 def test_one_and_two_workers_give_byte_identical_tables(tmp_path) -> None:
     one = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "one", workers=1)
     two = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "two", workers=2)
-    for kind in ("runs", "daily"):
-        a = getattr(one, f"read_{kind}")()
-        b = getattr(two, f"read_{kind}")()
+    for kind in ("runs", "daily", "positions", "flows"):
+        a = one.read_runs() if kind == "runs" else one.read_table(kind)
+        b = two.read_runs() if kind == "runs" else two.read_table(kind)
+        assert len(a)
         pd.testing.assert_frame_equal(a, b)
         assert pd.util.hash_pandas_object(a).equals(pd.util.hash_pandas_object(b))
     runs = one.read_runs()
@@ -99,7 +100,8 @@ def test_a_killed_experiment_resumes_to_the_same_tables(tmp_path) -> None:
     subprocess.run([sys.executable, str(script), str(tmp_path / "clean"), "40"], check=True)
     resumed, clean = ResultStore(out), ResultStore(tmp_path / "clean")
     pd.testing.assert_frame_equal(resumed.read_runs(), clean.read_runs())
-    pd.testing.assert_frame_equal(resumed.read_daily(), clean.read_daily())
+    for kind in ("daily", "positions", "flows"):
+        pd.testing.assert_frame_equal(resumed.read_table(kind), clean.read_table(kind))
     assert resumed.read_runs().task.is_unique and len(resumed.read_runs()) == 12
     assert not list(Path(out).rglob("*.tmp"))
 
@@ -174,3 +176,14 @@ def test_a_dask_local_cluster_gives_the_same_tables_as_the_process_pool(tmp_path
     pool_store = run_experiment(scenarios(), 3, days=DAYS, out=tmp_path / "pool", workers=2)
     pd.testing.assert_frame_equal(dask_store.read_runs(), pool_store.read_runs())
     pd.testing.assert_frame_equal(dask_store.read_daily(), pool_store.read_daily())
+
+
+def test_a_folder_of_an_older_result_format_is_refused(tmp_path) -> None:
+    import json
+
+    run_experiment(scenarios(), 1, days=2, out=tmp_path, workers=1)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["format"] = 1
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="written in result format 1, this version writes"):
+        run_experiment(scenarios(), 2, days=2, out=tmp_path, workers=1)
