@@ -98,6 +98,8 @@ class Employee(mesa.Agent):
         self.present = 0
         self.area = 0.0
         self._t_last = 0.0
+        self.accepted = 0  # requests taken into the queue (arrivals, for lambda)
+        self.sojourn_sum = 0.0  # queue plus work time of the requests finished here (for W)
         self.busy_time = 0.0
         self._busy_snapshot = 0.0
         # job demands-resources state
@@ -132,6 +134,16 @@ class Employee(mesa.Agent):
         deps = (self.dependencies if request.node == self.node
                 else self.model.chain.inputs_of[request.node])  # covering a vacant position
         return sample_inputs(deps, request, self.model.streams.decisions, self.model.max_depth)
+
+    def needs_review(self, request: Request) -> list[Dependency]:
+        """Which reviewers check this finished work (it comes back for another pass after)."""
+        chain = self.model.chain
+        deps = chain.reviews_of[request.node]
+        if request.depth >= self.model.max_depth:
+            return []
+        d = self.model.streams.decisions
+        return [dep for dep in deps if d.random() < dep.probability
+                and not request.on_chain(dep.provider)]
 
     def work_time(self, request: Request) -> float:
         """How long the work takes, in days: own speed, times the effort its inputs leave."""
@@ -238,6 +250,7 @@ class Employee(mesa.Agent):
         self.area += self.present * (now - self._t_last)
         self._t_last = now
         self.present += 1
+        self.accepted += 1
         request.server = self
         if self.current is None:
             self._begin(request, now)
@@ -264,6 +277,7 @@ class Employee(mesa.Agent):
         self.area += self.present * (now - self._t_last)
         self._t_last = now
         self.present -= 1
+        self.sojourn_sum += now - request.ready
         self.model.chain.complete(request)
         if self.queue and self.current is None:
             self._begin(heapq.heappop(self.queue)[2], now)

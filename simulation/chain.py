@@ -42,13 +42,17 @@ class ServiceChain:
         self.role = [str(nodes[i]["role"]) for i in range(n)]
         self.department = [str(nodes[i]["department"]) for i in range(n)]
         self.inputs_of: list[list[Dependency]] = [[] for _ in range(n)]
+        self.reviews_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.scheduled: list[tuple[int, Dependency]] = []
         for u, v, key, data in sorted(graph.edges(keys=True, data=True),
                                       key=lambda e: (e[0], e[1], str(e[2]))):
             dep = Dependency(provider=v, need=data["need"], probability=data["probability"],
                              per_day=data["per_day"], weight=data["weight"],
-                             handoff=bool(data["handoff"]), purpose=str(key))
-            if dep.probability > 0:
+                             handoff=bool(data["handoff"]), purpose=str(key),
+                             review=bool(data.get("review", False)))
+            if dep.review:
+                self.reviews_of[u].append(dep)
+            elif dep.probability > 0:
                 self.inputs_of[u].append(dep)
             if dep.per_day > 0:
                 self.scheduled.append((u, dep))
@@ -124,9 +128,8 @@ class ServiceChain:
     # ------------------------------------------------------------------ completion
 
     def complete(self, request: Request) -> None:
-        """Called by the server when the work is done: record it and pass it on."""
+        """Called by the server when the work is done: record it, then review it or pass it on."""
         metrics = self.metrics
-        metrics.requests_completed += 1
         parent = request.parent
         inputs = request.inputs
         metrics.on_service(ServiceRecord(
@@ -146,6 +149,9 @@ class ServiceChain:
             sum(q for q, _ in inputs) / len(inputs) if inputs else math.nan,
             request.quality,
         ))
+        if self.reviews_of[request.node] and self._send_for_review(request):
+            return
+        metrics.requests_completed += 1
         if parent is None:
             self._finish_root(request)
         elif request.handoff and self.handoff_mean > 0.0:
@@ -153,6 +159,21 @@ class ServiceChain:
             self.clock.schedule(self.clock.now + delay, self._deliver, request)
         else:
             self._deliver(request)
+
+    def _send_for_review(self, request: Request) -> bool:
+        """Fork the reviews the finished work needs; it returns for another pass after them."""
+        reviews = request.server.needs_review(request)
+        if not reviews:
+            return False
+        request.pending = len(reviews)
+        request.size = -1.0  # the next pass is new work: a fresh work time
+        server = request.server
+        for dep in reviews:
+            child = self._new(dep.provider, dep.need, request, server.unique_id,
+                              self.level[request.node], dep.weight)
+            child.handoff = dep.handoff
+            self.dispatch(child)
+        return True
 
     def _deliver(self, child: Request) -> None:
         now = self.clock.now

@@ -200,6 +200,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _compare(["pyramid", "inverted_pyramid"], args)
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from simulation.validate import CHECKS, markdown, run_checks, table
+
+    names = args.only or None
+    if args.list:
+        print("\n".join(CHECKS))
+        return 0
+    if not args.scale > 0:
+        raise UsageError(f"--scale = {args.scale} is not allowed: a positive number")
+    start = time.perf_counter()
+    results = run_checks(names, scale=args.scale, progress=None if args.quiet else (
+        lambda name: print(f"running {name} ...", file=sys.stderr, flush=True)))
+    print(table(results))
+    passed = sum(r.passed for r in results)
+    print(f"\n{passed} of {len(results)} checks pass ({time.perf_counter() - start:.0f} s).")
+    if args.write:
+        command = "service-chain validate" + (f" --scale {args.scale:g}" if args.scale != 1
+                                              else "") + "".join(f" --only {n}"
+                                                                 for n in names or [])
+        path = Path(args.write)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(markdown(results, command, time.strftime("%Y-%m-%d")), encoding="utf-8")
+        print(f"Written to {path}")
+    return 0 if passed == len(results) else 1
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from simulation.report import write_report
 
@@ -413,6 +439,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_replication_options(p)
     _add_report_option(p, DEMO_REPORT)
     p.set_defaults(func=_cmd_demo)
+    p = _parser(sub, "validate", "check the model against queueing theory and published patterns",
+                "  service-chain validate\n"
+                "  service-chain validate --write docs/validation.md\n"
+                "  service-chain validate --only little --only tandem\n")
+    p.add_argument("--only", action="append", default=[], metavar="CHECK",
+                   help="run only this check (repeat for more; see --list)")
+    p.add_argument("--list", action="store_true", help="list the checks and stop")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply run lengths and replications (default 1)")
+    p.add_argument("--write", metavar="MARKDOWN", help="also write the table and methods here")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    p.set_defaults(func=_cmd_validate)
     p = _parser(sub, "report", "write the interactive HTML report of a results folder",
                 "  service-chain report results/cmp -o report.html\n"
                 "  service-chain report results/sobol\n")

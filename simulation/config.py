@@ -99,8 +99,8 @@ class People:
     speed_effect: Annotated[Share, Field(description=(
         "Relative change of speed per unit of morale above or below the baseline."))] = 0.3
     quit_rate_per_month: Annotated[Share, Field(description=(
-        "Quit probability per month at quit_morale_ref morale (US quits rate: about 0.02 to "
-        "0.025)."))] = 0.02
+        "Quit probability per month at quit_morale_ref morale (US quits rate, JOLTS 2023-24: "
+        "about 0.023 to 0.025)."))] = 0.025
     quit_sensitivity: Annotated[NonNegative, Field(description=(
         "Log hazard ratio of quitting per unit of morale below quit_morale_ref."))] = 5.0
     quit_morale_ref: Annotated[Share, Field(description=(

@@ -370,7 +370,7 @@ class OrgModel(mesa.Model):
 
         ``nodes``: ``position``, ``name``, ``role``, ``level``, ``department``,
         ``customer_facing``. ``edges``: ``provider``, ``customer`` (positions), ``need``,
-        ``purpose``, ``probability`` (per request) and ``per_day`` (scheduled).
+        ``purpose``, ``probability`` (per request), ``per_day`` (scheduled) and ``review``.
         """
         nodes = pd.DataFrame([
             {"position": n, "name": str(d["name"]), "role": str(d["role"]),
@@ -379,10 +379,12 @@ class OrgModel(mesa.Model):
             for n, d in sorted(self.graph.nodes(data=True))])
         edges = pd.DataFrame([
             {"provider": v, "customer": u, "need": d["need"].value, "purpose": str(k),
-             "probability": float(d["probability"]), "per_day": float(d["per_day"])}
+             "probability": float(d["probability"]), "per_day": float(d["per_day"]),
+             "review": bool(d.get("review", False))}
             for u, v, k, d in sorted(self.graph.edges(keys=True, data=True),
                                      key=lambda e: (e[0], e[1], str(e[2])))],
-            columns=["provider", "customer", "need", "purpose", "probability", "per_day"])
+            columns=["provider", "customer", "need", "purpose", "probability", "per_day",
+                     "review"])
         return nodes, edges
 
     def positions(self) -> pd.DataFrame:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import networkx as nx
+import numpy as np
 
 from simulation.config import Customers, People, Scenario, Work
 from simulation.strategies import Exponential, FirstComeFirstServed, QueueDiscipline, WorkTime
@@ -44,3 +47,70 @@ def queueing_network(
                             word_of_mouth=False, acquisition_per_day=0.0),
         days=days,
     )
+
+
+def tandem_graph(rates: tuple[float, ...] = (2.0, 3.0, 4.0)) -> nx.DiGraph:
+    """Stations in series: work visits ``rates[0]`` first and the customer-facing one last.
+
+    The customer-facing position (node 0, the last rate) relies on node 1, and so on: inputs are
+    produced first, so a request's path runs from the last node back to node 0.
+    """
+    g = nx.DiGraph()
+    n = len(rates)
+    for i in range(n):
+        g.add_node(i, rate=rates[n - 1 - i], customer_facing=i == 0, level=0)
+    for i in range(n - 1):
+        g.add_edge(i, i + 1, probability=1.0)
+    return g
+
+
+def fork_join_graph(k: int = 2, rate: float = 1.0) -> nx.DiGraph:
+    """A dispatcher with no work time forking every request to ``k`` parallel M/M/1 servers."""
+    g = nx.DiGraph()
+    g.add_node(0, rate=math.inf)
+    for i in range(1, k + 1):
+        g.add_node(i, rate=rate, customer_facing=False)
+        g.add_edge(0, i, probability=1.0)
+    return g
+
+
+def rework_graph(rates: tuple[float, float] = (3.0, 1.0), p: float = 0.4) -> nx.DiGraph:
+    """Jackson's rework loop: station 0's work goes to station 1 with ``p``, then back to 0."""
+    g = nx.DiGraph()
+    g.add_node(0, rate=rates[0], customer_facing=True)
+    g.add_node(1, rate=rates[1], customer_facing=False)
+    g.add_edge(0, 1, probability=p, review=True)
+    return g
+
+
+def approval_graph(span: int, approval: float, manager_rate: float,
+                   frontline_rate: float) -> nx.DiGraph:
+    """A manager (node 0) approving a share ``approval`` of the work of ``span`` frontliners."""
+    g = nx.DiGraph()
+    g.add_node(0, rate=manager_rate, level=1, customer_facing=False, role="manager")
+    for i in range(1, span + 1):
+        g.add_node(i, rate=frontline_rate, level=0, customer_facing=True)
+        g.add_edge(i, 0, probability=approval, need="instruction")
+    return g
+
+
+def random_forest_graph(rng: np.random.Generator, n: int = 8, front: int = 2,
+                        ) -> tuple[nx.DiGraph, dict[int, tuple[int, float]]]:
+    """A random acyclic network in which every position relies on at most one provider.
+
+    Positions ``0..front-1`` face customers; position ``i`` relies on a later position with
+    probability in [0.3, 0.9] (the last one on nobody). Rates are set afterwards by the caller.
+
+    Returns:
+        The graph (rates 1.0) and each position's ``(provider, probability)``.
+    """
+    g = nx.DiGraph()
+    links: dict[int, tuple[int, float]] = {}
+    for i in range(n):
+        g.add_node(i, rate=1.0, customer_facing=i < front, level=0)
+    for i in range(n - 1):
+        provider = int(rng.integers(max(i + 1, front), n))
+        p = float(rng.uniform(0.3, 0.9))
+        links[i] = (provider, p)
+        g.add_edge(i, provider, probability=p)
+    return g, links

@@ -145,6 +145,8 @@ class Dependency:
         weight: How much the input matters to the output quality.
         handoff: Whether the input crosses a department boundary.
         purpose: A label such as ``approval`` or ``reporting``.
+        review: Checked by the provider *after* the work, with ``probability``, and returned
+            for another pass (a rework loop); otherwise an input needed before the work.
     """
 
     provider: int
@@ -154,3 +156,4 @@ class Dependency:
     weight: float = 1.0
     handoff: bool = False
     purpose: str = "dependency"
+    review: bool = False

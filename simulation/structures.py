@@ -91,8 +91,13 @@ def add_dependency(
     per_day: float = 0.0,
     weight: float = 1.0,
     handoff: bool | None = None,
+    review: bool = False,
 ) -> None:
-    """Add ``customer -> provider``: the internal customer relies on the provider."""
+    """Add ``customer -> provider``: the internal customer relies on the provider.
+
+    With ``review``, the provider checks the customer's finished work with ``probability`` and
+    returns it for another pass (a rework loop) instead of supplying an input beforehand.
+    """
     if handoff is None:
         handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
     g.add_edge(
@@ -104,6 +109,7 @@ def add_dependency(
         per_day=per_day,
         weight=weight,
         handoff=handoff,
+        review=review,
     )
 
 
@@ -411,6 +417,12 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
         require(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
         require(weight > 0, where, "weight", weight, "> 0")
+        review = data.get("review", False)
+        require(isinstance(review, bool), where, "review", review, "true or false")
+        if review:
+            require(prob < 1, where, "probability", prob,
+                    "below 1 for a review (work returned every time would never finish)")
+            require(per_day == 0, where, "per_day", per_day, "0 for a review")
         need = data.get("need", Need.INFORMATION)
         try:
             need = Need(need)
@@ -418,5 +430,5 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
             raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
         add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
-                       weight=weight, handoff=data.get("handoff"))
+                       weight=weight, handoff=data.get("handoff"), review=review)
     return g

@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
-import networkx as nx
 import pytest
 
 from simulation import OrgModel, Scenario
-
-
-def tandem_graph(rates: tuple[float, ...] = (2.0, 3.0, 4.0)) -> nx.DiGraph:
-    """Stations in series: the customer-facing one (last rate) relies on the one before, etc."""
-    g = nx.DiGraph()
-    n = len(rates)
-    for i in range(n):
-        g.add_node(i, rate=rates[n - 1 - i], customer_facing=i == 0, level=0)
-    for i in range(n - 1):
-        g.add_edge(i, i + 1, probability=1.0)
-    return g
-
-
-def fork_join_graph(k: int = 2, rate: float = 1.0) -> nx.DiGraph:
-    """A dispatcher with no work time forking every request to ``k`` parallel M/M/1 servers."""
-    g = nx.DiGraph()
-    g.add_node(0, rate=math.inf)
-    for i in range(1, k + 1):
-        g.add_node(i, rate=rate, customer_facing=False)
-        g.add_edge(0, i, probability=1.0)
-    return g
 
 
 @pytest.fixture

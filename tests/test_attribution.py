@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import run
 
 from simulation import CobbDouglas, Scenario, Silos, WeakestLink
-from tests.conftest import run
 
 
 @pytest.mark.parametrize("scenario", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,7 +25,6 @@ from simulation import (
 )
 from simulation.requests import Need
 from simulation.streams import Streams
-from tests.conftest import run
 
 
 class Perfectionist(Employee):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import run
 
 from simulation import OrgModel, Scenario, Silos, TwoWayStreet, Vacancy
 from simulation.presets import queueing_network
-from tests.conftest import run
 
 
 def census(model: OrgModel) -> tuple[int, int]:

@@ -160,3 +160,32 @@ def test_bad_design_parameters_name_the_key() -> None:
 def test_replace_keeps_validation() -> None:
     with pytest.raises(ValueError, match="span"):
         dataclasses.replace(Pyramid(), span=0)
+
+
+def test_a_review_returns_work_for_another_pass_and_the_load_check_knows_it() -> None:
+    from simulation.presets import queueing_network, rework_graph
+
+    scenario = dataclasses.replace(queueing_network(rework_graph((3.0, 1.0), 0.4), 1.0),
+                                   keep_records=True)
+    model = OrgModel(scenario, rng=3)
+    model.run(400)
+    records = model.records()
+    passes = records[records.provider_node == 0].groupby("root_id").size()
+    reviews = records[records.provider_node == 1].groupby("root_id").size().reindex(passes.index,
+                                                                          fill_value=0)
+    assert ((passes == reviews) | (passes == reviews + 1)).all()  # pass, review, pass, ...
+    assert 1.6 < passes.mean() < 1.75  # 1 / (1 - 0.4) = 5/3 passes per request
+    # every record is a service, but a request completes once: at the root's last pass
+    assert model.metrics.requests_completed == model.metrics.external_completed + reviews.sum()
+    assert len(records) > model.metrics.requests_completed
+    load = offered_load(model.graph, scenario.customers)
+    assert load.arrivals_per_day.tolist() == pytest.approx([5 / 3, 2 / 3])
+
+
+def test_a_review_returned_every_time_is_refused() -> None:
+    g = nx.DiGraph()
+    g.add_node("a")
+    g.add_node("b")
+    g.add_edge("a", "b", probability=1.0, review=True)
+    with pytest.raises(ValueError, match="below 1 for a review"):
+        OrgModel(Scenario(design=CustomGraph(graph=g)), rng=0)

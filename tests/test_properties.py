@@ -7,6 +7,7 @@ import math
 import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_conservation import assert_conserved
 
 from simulation import (
     CobbDouglas,
@@ -21,7 +22,6 @@ from simulation import (
     WeakestLink,
     Work,
 )
-from tests.test_conservation import assert_conserved
 
 
 @st.composite

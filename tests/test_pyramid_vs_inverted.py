@@ -64,9 +64,12 @@ def test_headcount_is_the_same(pyramid, inverted) -> None:
 def test_each_pyramid_mechanism_alone_costs_customers_time(change, pyramid) -> None:
     """Switching one mechanism of the pyramid to its inverted value shortens customer delay.
 
-    The queue discipline alone is not a clear win at the defaults (docs/design.md, section 5):
+    Tested on the typical run (paired Wilcoxon signed-rank, one-sided): a single run of either
+    design can fall into a morale and backlog spiral, which swamps a paired-t test of means
+    (docs/design.md, section 5). The queue discipline alone is not a clear win at the defaults:
     it is part of the package, not tested as a standalone effect.
     """
     changed = kpis(Pyramid(**change))
-    lo, _ = paired_ci(pyramid["mean_delay"], changed["mean_delay"])
-    assert lo > 0
+    test = stats.wilcoxon(pyramid["mean_delay"], changed["mean_delay"], alternative="greater")
+    assert test.pvalue < 0.05, test
+    assert np.median(pyramid["mean_delay"] - changed["mean_delay"]) > 0

@@ -1,0 +1,52 @@
+"""Validation against the service-profit chain's published patterns, and the validate command."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from test_validation_queueing import assert_check_passes
+
+from simulation.validate import FAIL, PASS, _against_theory, markdown, run_checks, table
+
+PATTERNS = ["profit_chain", "exit_and_voice", "loyalty", "word_of_mouth", "turnover"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PATTERNS)
+def test_pattern_check_passes(name: str) -> None:
+    assert_check_passes(name, "service-profit chain")
+
+
+def test_a_wrong_theory_fails_the_verdict() -> None:
+    values = np.array([1.0, 1.02, 0.98, 1.01])
+    assert _against_theory("x", "s", 1.0, values, 0.03, "d").verdict == PASS
+    wrong = _against_theory("x", "s", 1.2, values, 0.03, "d")
+    assert wrong.verdict == FAIL and "theory outside the CI" in wrong.detail
+
+
+def test_unknown_checks_are_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown check\\(s\\) nope: one of little, tandem"):
+        run_checks(["nope"])
+
+
+def test_cli_validate_prints_the_table_and_writes_markdown(tmp_path, capsys) -> None:
+    from simulation.cli import main
+
+    target = tmp_path / "validation.md"
+    assert main(["validate", "--only", "little", "--only", "word_of_mouth", "-q", "--write",
+                 str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "Little's law" in out and "2 of 2 checks pass" in out
+    text = target.read_text()
+    assert text.startswith("# Validation") and "| Little's law" in text
+    assert "Little, J. D. C. (1961)" in text and "Anderson, E. W. (1998)" in text
+    assert main(["validate", "--only", "nope"]) == 2
+
+
+def test_table_and_markdown_show_intervals_only_where_there_are_some() -> None:
+    results = run_checks(["word_of_mouth"])
+    assert math.isnan(results[0].low)
+    assert "[" not in table(results).splitlines()[-1]
+    assert "| 2 | pass |" in markdown(results, "cmd", "2026-11-25")

@@ -1,0 +1,35 @@
+"""Validation against queueing theory: every check of ``service-chain validate`` passes.
+
+Light and moderate traffic here; heavy traffic in ``test_validation_heavy_traffic.py`` (a
+separate file so the two run on different workers).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation.validate import CHECKS, run_checks
+
+QUEUEING = ["little", "tandem", "rework", "random_network", "fork_join_2_0.5",
+            "fork_join_4_0.5"]
+
+
+def assert_check_passes(name: str, group: str) -> None:
+    """Run one validation check and assert every result it gives passes."""
+    for result in run_checks([name]):
+        assert result.group == group
+        assert result.passed, f"{result.check}: {result.simulated} vs {result.expected}; " \
+                              f"{result.detail}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", QUEUEING)
+def test_queueing_check_passes(name: str) -> None:
+    assert_check_passes(name, "queueing")
+
+
+def test_every_check_is_covered_by_a_test() -> None:
+    from test_validation_heavy_traffic import HEAVY
+    from test_validation_patterns import PATTERNS
+
+    assert sorted(QUEUEING + HEAVY + PATTERNS) == sorted(CHECKS)
