@@ -150,14 +150,14 @@ class Employee(mesa.Agent):
         mean = self.mean_work
         if request.inputs:
             mean *= self.effort(request)
-        rule = self.model.work_time
-        if request.size >= 0.0 and hasattr(rule, "from_exponential"):
-            return rule.from_exponential(mean, request.size)  # drawn with the arrival (CRN)
-        return rule.sample(mean, self.model.streams.work)
+        model = self.model
+        if request.size >= 0.0 and model.work_from_exponential is not None:
+            return model.work_from_exponential(mean, request.size)  # drawn with the arrival
+        return model.work_time.sample(mean, model.streams.work)
 
     def effort(self, request: Request) -> float:
         """Work multiplier from the inputs: poor inputs cause rework, assistance takes work off."""
-        work = self.model.scenario.work
+        work = self.model.work_cfg
         inputs = request.inputs
         mean_q = sum(q for q, _ in inputs) / len(inputs)
         relief = 0.0
@@ -172,7 +172,7 @@ class Employee(mesa.Agent):
 
     def judge_service(self, quality: float, delay: float) -> float:
         """This employee's experience, in [0, 1], of an internal service it received."""
-        return quality * math.exp(-delay / self.model.scenario.work.internal_tolerance)
+        return quality * math.exp(-delay / self.model.work_cfg.internal_tolerance)
 
     def target_morale(self) -> float:
         """Morale the day's resources and demands pull toward (job demands-resources)."""
@@ -355,16 +355,16 @@ class Customer(mesa.Agent):
 
     def perceived_value(self, quality: float, delay: float) -> float:
         """Value of one service: its quality, discounted by the wait."""
-        return quality * math.exp(-delay / self.model.scenario.customers.patience)
+        return quality * math.exp(-delay / self.model.customers_cfg.patience)
 
     def judge(self, value: float) -> float:
         """Satisfaction with one service by expectation-disconfirmation (Oliver 1980)."""
-        k = self.model.scenario.customers.sensitivity
+        k = self.model.customers_cfg.sensitivity
         return 1.0 / (1.0 + math.exp(-k * (value - self.expectation)))
 
     def experience(self, quality: float, delay: float) -> float:
         """Update cumulative satisfaction (and expectation) after a service; returns ``s``."""
-        c = self.model.scenario.customers
+        c = self.model.customers_cfg
         value = self.perceived_value(quality, delay)
         s = self.judge(value)
         self.satisfaction += c.satisfaction_weight * (s - self.satisfaction)
@@ -374,7 +374,7 @@ class Customer(mesa.Agent):
 
     def leave_probability(self) -> float:
         """Daily probability of leaving: a proportional hazard falling with satisfaction."""
-        c = self.model.scenario.customers
+        c = self.model.customers_cfg
         base = c.churn_rate_per_month / DAYS_PER_MONTH
         return min(1.0, base * math.exp(-c.loyalty * (self.satisfaction - 0.5)))
 
@@ -384,7 +384,7 @@ class Customer(mesa.Agent):
 
     def word_of_mouth(self) -> tuple[float, float]:
         """Expected positive and negative messages today: an asymmetric U (Anderson 1998)."""
-        c = self.model.scenario.customers
+        c = self.model.customers_cfg
         x = 2.0 * (self.satisfaction - 0.5)
         if x >= 0.0:
             return c.talk_rate * x * x, 0.0

@@ -131,24 +131,26 @@ class ServiceChain:
         """Called by the server when the work is done: record it, then review it or pass it on."""
         metrics = self.metrics
         parent = request.parent
-        inputs = request.inputs
-        metrics.on_service(ServiceRecord(
-            request.id,
-            parent.id if parent is not None else -1,
-            request.root.id,
-            request.requester_id,
-            request.server.unique_id,
-            request.node,
-            request.need,
-            request.root.customer is not None,
-            request.depth,
-            request.arrival,
-            request.ready,
-            request.start,
-            request.finish,
-            sum(q for q, _ in inputs) / len(inputs) if inputs else math.nan,
-            request.quality,
-        ))
+        metrics.services += 1
+        if metrics.keep_records:
+            inputs = request.inputs
+            metrics.records.append(ServiceRecord(
+                request.id,
+                parent.id if parent is not None else -1,
+                request.root.id,
+                request.requester_id,
+                request.server.unique_id,
+                request.node,
+                request.need,
+                request.root.customer is not None,
+                request.depth,
+                request.arrival,
+                request.ready,
+                request.start,
+                request.finish,
+                sum(q for q, _ in inputs) / len(inputs) if inputs else math.nan,
+                request.quality,
+            ))
         if self.reviews_of[request.node] and self._send_for_review(request):
             return
         metrics.requests_completed += 1
@@ -197,7 +199,7 @@ class ServiceChain:
         if isinstance(requester, Employee):
             score = requester.experience(quality, response)
         else:
-            score = quality * math.exp(-response / self.model.scenario.work.internal_tolerance)
+            score = quality * math.exp(-response / self.model.work_cfg.internal_tolerance)
         provider.internal_served += 1
         provider.internal_response += response
         provider.internal_score += score

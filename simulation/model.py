@@ -64,6 +64,11 @@ class OrgModel(mesa.Model):
     @scenario.setter
     def scenario(self, value: Scenario) -> None:
         self._scenario = value
+        # plain attributes for the hot path (a property costs a call per look-up)
+        if isinstance(value, Scenario):  # Mesa's own __init__ sets its experimental one first
+            self.work_cfg = value.work
+            self.people_cfg = value.people
+            self.customers_cfg = value.customers
 
     def __init__(
         self,
@@ -91,6 +96,7 @@ class OrgModel(mesa.Model):
         self.discipline = scenario.design.discipline
         self.quality_rule = scenario.work.quality_rule
         self.work_time = scenario.work.work_time
+        self.work_from_exponential = getattr(self.work_time, "from_exponential", None)
         self.max_depth = scenario.work.max_depth
         self.clock = Clock(self._on_arrival)
         self.metrics = Metrics(scenario.keep_records)
