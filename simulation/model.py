@@ -17,9 +17,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.agents import Customer, Employee
+from simulation.agents import DAYS_PER_MONTH, Customer, Employee
 from simulation.chain import ServiceChain
-from simulation.config import Scenario
+from simulation.config import Customers, Scenario
 from simulation.engine import Clock
 from simulation.metrics import Metrics
 from simulation.streams import SeedLike, Streams
@@ -93,6 +93,10 @@ class OrgModel(mesa.Model):
         self.spawn_key = tuple(streams.seed_sequence.spawn_key)
         self.employee_cls = employee_cls
         self.customer_cls = customer_cls
+        # default daily behaviour of customers: computed over arrays instead of one by one
+        self._array_customers = all(
+            getattr(customer_cls, hook) is getattr(Customer, hook)
+            for hook in ("will_leave", "leave_probability", "word_of_mouth", "leave"))
         self.discipline = scenario.design.discipline
         self.quality_rule = scenario.work.quality_rule
         self.work_time = scenario.work.work_time
@@ -278,18 +282,21 @@ class OrgModel(mesa.Model):
         gen = self.streams.decisions.gen
         left_today = 0
         positive = negative = 0.0
-        self._churn_draws = self.streams.churn.gen.random(len(self._slot_owner)).tolist()
-        for customer in list(self.customers):
-            if c.churn and customer.will_leave():
-                customer.leave()
-                self._slot_owner[customer.slot] = None
-                heapq.heappush(self._free_slots, customer.slot)
-                left_today += 1
-                continue
-            if c.word_of_mouth:
-                pos, neg = customer.word_of_mouth()
-                positive += pos
-                negative += neg
+        draws = self.streams.churn.gen.random(len(self._slot_owner))
+        if self._array_customers:
+            self._churn_draws = draws
+            left_today, positive, negative = self._customers_day_arrays(c, draws)
+        else:
+            self._churn_draws = draws.tolist()
+            for customer in list(self.customers):
+                if c.churn and customer.will_leave():
+                    self._lose(customer)
+                    left_today += 1
+                    continue
+                if c.word_of_mouth:
+                    pos, neg = customer.word_of_mouth()
+                    positive += pos
+                    negative += neg
         new = 0
         room = max(0.0, 1.0 - (len(self.customers) - left_today) / self.market_size)
         if c.word_of_mouth:
@@ -308,6 +315,39 @@ class OrgModel(mesa.Model):
             self._new_customer()
         self.customers_acquired += new
         return {"new_customers": float(new), "lost_today": float(left_today)}
+
+    def _lose(self, customer: Customer) -> None:
+        customer.leave()
+        self._slot_owner[customer.slot] = None
+        heapq.heappush(self._free_slots, customer.slot)
+
+    def _customers_day_arrays(self, c: Customers, draws: np.ndarray) -> tuple[int, float, float]:
+        """Churn and word of mouth as array arithmetic (customers with the default behaviour).
+
+        The same arithmetic as ``Customer.leave_probability`` and ``Customer.word_of_mouth``,
+        element by element, and the same left-to-right sums, so results equal the loop's.
+        """
+        customers = self.customers
+        n = len(customers)
+        sat = np.fromiter([x.satisfaction for x in customers], dtype=float, count=n)
+        left_today = 0
+        stay = np.ones(n, dtype=bool)
+        if c.churn:
+            slots = np.fromiter([x.slot for x in customers], dtype=np.intp, count=n)
+            base = c.churn_rate_per_month / DAYS_PER_MONTH
+            hazard = np.minimum(1.0, base * np.exp(-c.loyalty * (sat - 0.5)))
+            leaving = np.flatnonzero(draws[slots] < hazard)
+            for i in leaving.tolist():
+                self._lose(customers[i])
+            left_today = len(leaving)
+            stay[leaving] = False
+        positive = negative = 0.0
+        if c.word_of_mouth:
+            x = 2.0 * (sat[stay] - 0.5)
+            up = x >= 0.0
+            positive = sum((c.talk_rate * x * x * up).tolist())
+            negative = sum((c.talk_rate * c.negative_ratio * x * x * ~up).tolist())
+        return left_today, positive, negative
 
     def _state(self) -> dict[str, float]:
         active = self.customers

@@ -147,3 +147,21 @@ def test_erlang_work_times_have_the_right_mean_and_smaller_variance() -> None:
     assert var == pytest.approx(4.0 / 4, rel=0.08)
     with pytest.raises(ValueError, match=r"greater than or equal to 1"):
         Erlang(0)
+
+
+def test_customers_daily_arrays_give_exactly_the_loop_results() -> None:
+    """Default customers are churned over arrays; an override falls back to the loop: same run."""
+    from simulation import Customer
+
+    class Looped(Customer):
+        def word_of_mouth(self) -> tuple[float, float]:
+            return super().word_of_mouth()
+
+    fast = run(days=40, seed=5)
+    slow = run(days=40, seed=5, customer_cls=Looped)
+    assert fast._array_customers and not slow._array_customers
+    a, b = fast.kpis(), slow.kpis()
+    assert a["customers_lost"] > 0 and a["customers_acquired"] > 0
+    for key in ("customers_lost", "customers_acquired", "external_completed", "mean_delay",
+                "customer_satisfaction", "revenue", "quits"):
+        assert a[key] == b[key], key
