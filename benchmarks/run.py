@@ -10,7 +10,7 @@ noise cancels. Medians of ``--repeats`` runs (5 by default; Ciw and SimPy, the s
 - B1: W1, a tandem line of three M/M/1 stations (arrival 0.8, service 1, 200,000 customers,
   mean sojourn 15) and a fork-join of two M/M/1 branches (arrival 0.5, service 1, theory
   2.875): the full model configured as a pure queueing network against Ciw (W1 only), SimPy and
-  a minimal heapq loop written here.
+  a minimal heapq loop written here and a compiled loop (``numba_reference.py``).
 - B2: the bundled pyramid with every dynamic on against the same organization as a pure
   queueing network: requests and days per second.
 - B3: the same per-employee load from 20 to 2,000 employees: cost per request.
@@ -171,6 +171,20 @@ def heapq_fork_join(n: int, seed: int, lam: float = 0.5, mu: float = 1.0
     return done, time.perf_counter() - start, total / done
 
 
+def numba_tandem(n: int, seed: int, fork: bool = False) -> tuple[int, float, float]:
+    """The compiled reference loop (``numba_reference.py``), compiled before timing."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from numba_reference import simulate
+
+    lam = 0.5 if fork else 0.8
+    rates = [1e12, 1.0, 1.0] if fork else [1.0, 1.0, 1.0]
+    deps = {0: [(1, 1.0), (2, 1.0)]} if fork else {0: [(1, 1.0)], 1: [(2, 1.0)]}
+    simulate(seed, 10.0, lam, rates, deps)  # compile (cached on disk after the first time)
+    start = time.perf_counter()
+    done, w = simulate(seed, n / lam, lam, rates, deps)
+    return done, time.perf_counter() - start, w
+
+
 def ciw_tandem(n: int, seed: int) -> tuple[int, float, float]:
     """Ciw's tandem line (Ciw seeds its own global generator; a benchmark-only call)."""
     import ciw
@@ -260,11 +274,13 @@ def b1(repeats: int, quick: bool) -> list[str]:
             ("W1 tandem, 3 x M/M/1, rho 0.8", 15.0, [
                 ("service-chain model", model_tandem, repeats),
                 ("heapq reference", heapq_tandem, repeats),
+                ("numba reference", numba_tandem, repeats),
                 ("SimPy", simpy_tandem, slow),
                 ("Ciw", ciw_tandem, slow)]),
             ("fork-join, 2 x M/M/1, rho 0.5", 2.875, [
                 ("service-chain model", model_fork_join, repeats),
                 ("heapq reference", heapq_fork_join, repeats),
+                ("numba reference", lambda k, s: numba_tandem(k, s, fork=True), repeats),
                 ("SimPy", lambda k, s: simpy_tandem(k, s, fork=True), slow)])):
         lines.append(f"  {workload} (theory: mean sojourn {theory})")
         results = {name: median_rate(fn, n, r) for name, fn, r in entries}
