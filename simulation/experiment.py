@@ -255,6 +255,26 @@ class ResultStore:
         return list(json.loads(self.manifest_path.read_text()).get("scenarios", {}))
 
 
+def invoking_command() -> str:
+    """The command line that started this experiment, or ``""`` when called from Python.
+
+    Only the package's own command is recorded (``service-chain ...`` or ``python -m simulation
+    ...``): a notebook kernel's or a script's argv would not re-create the run.
+    """
+    import shlex
+
+    if not sys.argv or not sys.argv[0]:
+        return ""
+    program = Path(sys.argv[0])
+    if program.name == "service-chain":
+        head = "service-chain"
+    elif program.name == "__main__.py" and program.parent.name == "simulation":
+        head = "python -m simulation"
+    else:
+        return ""
+    return " ".join([head, *(shlex.quote(a) for a in sys.argv[1:])])
+
+
 def default_workers() -> int:
     """Worker processes to use by default: the cores this process may run on."""
     try:
@@ -310,7 +330,7 @@ def run_experiment(
     manifest = {
         "format": FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else "",
+        "command": invoking_command(),
         "seed": seed,
         "days": days,
         "replications": replications,

@@ -187,3 +187,14 @@ def test_a_folder_of_an_older_result_format_is_refused(tmp_path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="written in result format 1, this version writes"):
         run_experiment(scenarios(), 2, days=2, out=tmp_path, workers=1)
+
+
+def test_only_the_package_command_is_recorded(monkeypatch) -> None:
+    from simulation.experiment import invoking_command
+
+    monkeypatch.setattr(sys, "argv", ["/x/.venv/bin/service-chain", "compare", "a b", "c"])
+    assert invoking_command() == "service-chain compare 'a b' c"
+    monkeypatch.setattr(sys, "argv", ["/x/simulation/__main__.py", "demo"])
+    assert invoking_command() == "python -m simulation demo"
+    monkeypatch.setattr(sys, "argv", ["/x/ipykernel_launcher.py", "-f", "k.json"])
+    assert invoking_command() == ""
