@@ -46,36 +46,28 @@ SPEED = 1000  # customers per simulated day scale: rates x SPEED, same network i
 # ------------------------------------------------------------------ workloads: the model
 
 
-def model_tandem(n: int, seed: int) -> tuple[int, float, float]:
-    """The full model as W1: (customers, seconds, mean sojourn in the network's time)."""
+def _model(graph_name: str, lam: float, n: int, seed: int) -> tuple[int, float, float]:
+    """The full model as a pure queueing network: (customers, seconds, mean sojourn)."""
     from simulation import OrgModel
-    from simulation.presets import queueing_network, tandem_graph
-    from simulation.validate import _speed_up
+    from simulation.presets import fork_join_graph, queueing_network, speed_up, tandem_graph
 
-    scenario = queueing_network(_speed_up(tandem_graph((1.0, 1.0, 1.0)), SPEED), 0.8 * SPEED)
-    model = OrgModel(scenario, rng=seed)
-    days = math.ceil(n / (0.8 * SPEED))
+    graph = tandem_graph((1.0, 1.0, 1.0)) if graph_name == "tandem" else fork_join_graph(2, 1.0)
+    model = OrgModel(queueing_network(speed_up(graph, SPEED), lam * SPEED), rng=seed)
     start = time.perf_counter()
-    model.run(days)
+    model.run(math.ceil(n / (lam * SPEED)))
     seconds = time.perf_counter() - start
     k = model.kpis()
     return k["external_completed"], seconds, k["mean_delay"] * SPEED
+
+
+def model_tandem(n: int, seed: int) -> tuple[int, float, float]:
+    """The full model as W1 (three M/M/1 in series, arrival 0.8)."""
+    return _model("tandem", 0.8, n, seed)
 
 
 def model_fork_join(n: int, seed: int) -> tuple[int, float, float]:
-    """The full model as a two-branch fork-join."""
-    from simulation import OrgModel
-    from simulation.presets import fork_join_graph, queueing_network
-    from simulation.validate import _speed_up
-
-    scenario = queueing_network(_speed_up(fork_join_graph(2, 1.0), SPEED), 0.5 * SPEED)
-    model = OrgModel(scenario, rng=seed)
-    days = math.ceil(n / (0.5 * SPEED))
-    start = time.perf_counter()
-    model.run(days)
-    seconds = time.perf_counter() - start
-    k = model.kpis()
-    return k["external_completed"], seconds, k["mean_delay"] * SPEED
+    """The full model as a two-branch fork-join (arrival 0.5)."""
+    return _model("fork_join", 0.5, n, seed)
 
 
 # ------------------------------------------------------------------ workloads: references

@@ -55,7 +55,7 @@ def offered_load(graph: nx.MultiDiGraph, customers: Customers, max_depth: int = 
         # a reviewed position works 1 / (1 - P) passes per request; each pass is reviewed with
         # the reviews' probabilities, and the reviewers' work spreads to their own providers
         passes = total / (1.0 - review.sum(axis=1))
-        total = total + (passes - total) + spread(review.T @ passes)
+        total = passes + spread(review.T @ passes)
     rate = np.array([graph.nodes[i]["rate"] for i in range(n)], dtype=float)
     return pd.DataFrame({
         "position": range(n),

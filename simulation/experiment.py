@@ -469,13 +469,15 @@ class ExperimentResult:
                          "settled": cut < limit})
         return pd.DataFrame(rows)
 
-    def steady_runs(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+    def steady_runs(self, kpis: Sequence[str] = STEADY_KPIS,
+                    warmup: pd.DataFrame | None = None) -> pd.DataFrame:
         """Per run, each KPI's mean of daily values after its MSER-5 warm-up.
 
         One row per run (``scenario``, ``replication``, ``status``, seeds and the KPIs), shaped like
-        ``runs``, so ``summarize`` and ``differences`` apply unchanged.
+        ``runs``, so ``summarize`` and ``differences`` apply unchanged. ``warmup`` is
+        :meth:`warmup`'s table when already computed.
         """
-        cuts = self.warmup(kpis).set_index("kpi").warmup_days
+        cuts = (self.warmup(kpis) if warmup is None else warmup).set_index("kpi").warmup_days
         keep = [c for c in ("scenario", "replication", "status", "seed_entropy", "spawn_key")
                 if c in self.runs]
         table = self.runs[keep].copy()
@@ -490,8 +492,8 @@ class ExperimentResult:
         """Steady-state summary: mean, sd and 95% CI after warm-up, with the days removed."""
         from simulation.stats import summarize
 
-        table = summarize(self.steady_runs(kpis), list(kpis))
         cuts = self.warmup(kpis)
+        table = summarize(self.steady_runs(kpis, cuts), list(kpis))
         return table.merge(cuts, on="kpi", how="left")
 
     def steady_differences(self, baseline: str | None = None,
@@ -499,8 +501,10 @@ class ExperimentResult:
         """Scenario differences on the steady-state KPIs (after the common warm-up)."""
         from simulation.stats import differences
 
-        table = differences(self.steady_runs(kpis), baseline or self.scenarios[0], list(kpis))
-        return table.merge(self.warmup(kpis), on="kpi", how="left")
+        cuts = self.warmup(kpis)
+        table = differences(self.steady_runs(kpis, cuts), baseline or self.scenarios[0],
+                            list(kpis))
+        return table.merge(cuts, on="kpi", how="left")
 
     def bands(self, kpis: Sequence[str] = ("active_customers", "mean_delay", "mean_morale"),
               level: float = 0.95) -> pd.DataFrame:

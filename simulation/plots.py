@@ -351,8 +351,8 @@ def colour_ranges(positions: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _grouped(positions: pd.DataFrame, structures: Mapping[str, Any], by: str) -> pd.DataFrame:
-    """Positions joined with their node attributes, per scenario and run."""
+def _grouped(positions: pd.DataFrame, structures: Mapping[str, Any]) -> pd.DataFrame:
+    """Positions joined with their node attributes (``employee``: the name), per scenario, run."""
     frames = []
     for name, s in structures.items():
         if "nodes" not in s:
@@ -361,7 +361,7 @@ def _grouped(positions: pd.DataFrame, structures: Mapping[str, Any], by: str) ->
         part = positions[positions.scenario == name].merge(nodes, on="position")
         frames.append(part)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if by == "employee" and len(table):
+    if len(table):
         table["employee"] = table["name"]
     return table
 
@@ -378,7 +378,7 @@ def attribution(positions: pd.DataFrame, structures: Mapping[str, Any],
     colors = _colors(names, colors)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.28, subplot_titles=[
         "delay to external customers (days per run)", "quality lost (units per run)"])
-    table = _grouped(positions, structures, "employee")
+    table = _grouped(positions, structures)
     groupings = {"by level": "level", "by role": "role", f"top {top} employees": "employee"}
     visible_sets = []
     for g, col in enumerate(groupings.values()):

@@ -99,12 +99,12 @@ def _bca_mean_difference(a: np.ndarray, b: np.ndarray, paired: bool, level: floa
 
 
 def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.95,
-               seed: int = 0) -> dict[str, float]:
+               seed: int = 0, bootstrap: bool = True) -> dict[str, float]:
     """Difference ``a - b`` of two scenarios' KPI over replications.
 
     Paired (common random numbers, replication ``r`` against replication ``r``): paired-t
     interval and test, effect size Cohen's ``d_z``. Unpaired: Welch interval and test, effect size
-    Hedges' ``g``. Both add a seeded BCa bootstrap interval.
+    Hedges' ``g``. Both add a seeded BCa bootstrap interval (NaN with ``bootstrap=False``).
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -130,7 +130,8 @@ def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.9
                            / (len(a) + len(b) - 2))
         correction = 1 - 3 / (4 * (len(a) + len(b)) - 9)
         effect = mean / pooled * correction if pooled else math.nan
-    boot_low, boot_high = _bca_mean_difference(a, b, paired, level, seed)
+    boot_low, boot_high = (_bca_mean_difference(a, b, paired, level, seed) if bootstrap
+                           else (math.nan, math.nan))
     return {"diff": mean, "low": low, "high": high, "boot_low": boot_low,
             "boot_high": boot_high, "p_value": p, "effect_size": effect, "n": len(a),
             "paired": paired}
@@ -166,7 +167,7 @@ def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.Da
 
 
 def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
-                level: float = 0.95) -> pd.DataFrame:
+                level: float = 0.95, bootstrap: bool = True) -> pd.DataFrame:
     """Every scenario against the baseline, per KPI, with family-wise error control.
 
     Scenarios run with common random numbers (the same replication seeds) are compared paired;
@@ -186,7 +187,7 @@ def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
                       (base.loc[common, "spawn_key"] == part.loc[common, "spawn_key"]).all())
             a = part.loc[common if paired else part.index, kpi].to_numpy(dtype=float)
             b = base.loc[common if paired else base.index, kpi].to_numpy(dtype=float)
-            d = difference(a, b, paired=bool(paired), level=level)
+            d = difference(a, b, paired=bool(paired), level=level, bootstrap=bootstrap)
             mean_b = float(np.nanmean(b))
             block.append({"scenario": scenario, "baseline": baseline, "kpi": kpi, **d,
                           "relative": d["diff"] / mean_b if mean_b else math.nan})
@@ -265,7 +266,7 @@ def relative_differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
     of means, paired under common random numbers), ``p_value`` and ``p_holm`` (from
     :func:`differences`), ``paired`` and ``n`` (runs per scenario).
     """
-    table = differences(runs, baseline, kpis, level)
+    table = differences(runs, baseline, kpis, level, bootstrap=False)  # the ratio's BCa below
     ok = runs[runs.status == "ok"] if "status" in runs else runs
     base = ok[ok.scenario == baseline].sort_values("replication")
     rows = []

@@ -171,11 +171,13 @@ def run_sweep(
         variants.append(dataclasses.replace(s, name=f"{base.name}@{i}"))
     result = compare(variants, runs, seed=seed, days=days, out=out, workers=workers,
                      executor=executor, progress=progress)
-    table = result.runs.copy()
-    point = table.scenario.str.rsplit("@", n=1).str[1].astype(int)
-    table.insert(1, "point", point)
-    for j, p in enumerate(params):
-        table.insert(2 + j, p.path, points[point.to_numpy(), j])
+    return _with_points(result.runs, _points_table(params, points))
+
+
+def _points_table(params: Sequence[Parameter], points: np.ndarray) -> pd.DataFrame:
+    table = pd.DataFrame(np.asarray(points, dtype=float).reshape(len(points), len(params)),
+                         columns=[p.path for p in params])
+    table.insert(0, "point", range(len(table)))
     return table
 
 
@@ -244,8 +246,7 @@ class SweepResult:
                        for p in meta["parameters"])
         values = np.asarray(meta["points"], dtype=float).reshape(-1, len(params))
         experiment = ExperimentResult.open(folder)
-        points = pd.DataFrame(values, columns=[p.path for p in params])
-        points.insert(0, "point", range(len(values)))
+        points = _points_table(params, values)
         sobol = (SobolDesign(meta["sobol_n"], len(params), values)
                  if meta["design"] == "sobol" else None)
         return cls(Path(folder), params, meta["design"], points,

@@ -25,6 +25,7 @@ from simulation.presets import (
     queueing_network,
     random_forest_graph,
     rework_graph,
+    speed_up,
     tandem_graph,
 )
 from simulation.stats import mean_ci
@@ -108,20 +109,12 @@ def _seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(n)
 
 
-def _speed_up(graph: nx.DiGraph, k: float) -> nx.DiGraph:
-    """The same network with every rate times ``k``: ``k`` times the traffic per simulated day."""
-    g = graph.copy()
-    for _, data in g.nodes(data=True):
-        data["rate"] = data.get("rate", 1.0) * k
-    return g
-
-
 def _sojourns(graph: nx.DiGraph, arrival: float, days: int, reps: int, seed: int,
               k: float = 1.0) -> tuple[np.ndarray, list[OrgModel]]:
     """Mean external sojourn per replication, in units of the unscaled network's time."""
     out, models = [], []
     for child in _seeds(seed, reps):
-        model = OrgModel(queueing_network(_speed_up(graph, k), arrival * k), rng=child)
+        model = OrgModel(queueing_network(speed_up(graph, k), arrival * k), rng=child)
         model.run(days)
         out.append(model.kpis()["mean_delay"] * k)
         models.append(model)
