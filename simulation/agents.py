@@ -16,6 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from simulation.config import DAYS_PER_MONTH
 from simulation.requests import Dependency, Need, Request
@@ -346,12 +347,39 @@ class Customer(mesa.Agent):
         super().__init__(model)
         self.home = home
         self.slot = -1  # set by the model: fixes this customer's random draws across designs
-        self.expectation = expectation
-        self.satisfaction = satisfaction
+        self._table = model.customer_table
+        self._cid = self._table.add(home, expectation, satisfaction)
         self.active = True
         self.joined = model.steps
         self.left: int | None = None
-        self.served = 0
+
+    # state held in the model's customer table (read by array arithmetic and the compiled engine)
+    @property
+    def satisfaction(self) -> float:
+        """Cumulative satisfaction in [0, 1]."""
+        return self._table.cf.item(self._cid, 0)
+
+    @satisfaction.setter
+    def satisfaction(self, value: float) -> None:
+        self._table.cf[self._cid, 0] = value
+
+    @property
+    def expectation(self) -> float:
+        """Expected perceived value in (0, 1)."""
+        return self._table.cf.item(self._cid, 1)
+
+    @expectation.setter
+    def expectation(self, value: float) -> None:
+        self._table.cf[self._cid, 1] = value
+
+    @property
+    def served(self) -> int:
+        """Services received."""
+        return int(self._table.cf.item(self._cid, 2))
+
+    @served.setter
+    def served(self, value: int) -> None:
+        self._table.cf[self._cid, 2] = value
 
     def perceived_value(self, quality: float, delay: float) -> float:
         """Value of one service: its quality, discounted by the wait."""
@@ -394,3 +422,32 @@ class Customer(mesa.Agent):
         """Leave for a competitor."""
         self.active = False
         self.left = self.model.steps
+
+
+class CustomerTable:
+    """Customers' changing state as arrays, one row per customer ever (never reused).
+
+    Attributes:
+        cf: Columns satisfaction, expectation and services received.
+        home: Each customer's home position.
+        slot: Each customer's slot (its random draws; set by the model).
+        n: Rows in use.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.cf = np.zeros((capacity, 3))
+        self.home = np.zeros(capacity, dtype=np.int64)
+        self.slot = np.full(capacity, -1, dtype=np.int64)
+        self.n = 0
+
+    def add(self, home: int, expectation: float, satisfaction: float) -> int:
+        """A new customer's row; returns its index."""
+        i = self.n
+        if i == len(self.home):
+            self.cf = np.concatenate([self.cf, np.zeros_like(self.cf)])
+            self.home = np.concatenate([self.home, np.zeros_like(self.home)])
+            self.slot = np.concatenate([self.slot, np.full_like(self.slot, -1)])
+        self.cf[i] = (satisfaction, expectation, 0.0)
+        self.home[i] = home
+        self.n = i + 1
+        return i

@@ -280,11 +280,15 @@ class ServiceChain:
         peers = [p for p in peers if p is not None]
         if peers:
             same_dept = [p for p in peers if p.department == dept] or peers
-            peer = min(same_dept, key=lambda p: (p.present, p.node))
+            peer = min(same_dept, key=lambda p: (self.present(p), p.node))
             self.servers[position] = peer
             self.covers.setdefault(peer.node, []).append(position)
         else:
             self.servers[position] = Vacancy(self.model, position, self.inputs_of[position])
+
+    def present(self, employee: Employee) -> int:
+        """Requests queued at or in service with an employee (who covers a vacated position)."""
+        return employee.present
 
     def fill(self, employee: Employee) -> None:
         """A new hire takes the position (and any work that waited for it)."""

@@ -15,6 +15,30 @@ EXTERNAL = -1
 _EDGES = np.logspace(-5, 4, 4000)
 
 
+def percentile95(values: list[float]) -> float:
+    """``numpy.percentile(values, 95)`` (linear method), bit for bit, at a fraction of the cost.
+
+    numpy's virtual index ``(n - 1) q``, its floor and its two-sided interpolation;
+    ``tests/test_behaviours.py`` checks equality with numpy. NaN when empty.
+    """
+    n = len(values)
+    if n == 0:
+        return math.nan
+    q = 0.95
+    virtual = (n - 1) * q
+    arr = np.asarray(values, dtype=float)
+    if virtual >= n - 1:
+        return float(arr.max())
+    if virtual < 0:
+        return float(arr.min())
+    below = math.floor(virtual)
+    part = np.partition(arr, (below, below + 1))
+    a, b = float(part[below]), float(part[below + 1])
+    gamma = virtual - below
+    diff = b - a
+    return b - diff * (1.0 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
 class DelayHistogram:
     """Streaming histogram of delays for quantiles over a whole run in fixed memory."""
 
@@ -25,7 +49,7 @@ class DelayHistogram:
         """Add a batch of delays (days)."""
         if values:
             idx = np.searchsorted(_EDGES, np.asarray(values), side="right")
-            np.add.at(self.counts, idx, 1)
+            self.counts += np.bincount(idx, minlength=len(self.counts))
 
     def quantile(self, q: float) -> float:
         """Approximate ``q``-quantile (upper bin edge), NaN when empty."""
@@ -156,7 +180,7 @@ class Metrics:
             "arrivals": float(self.day_arrivals),
             "completions": float(n),
             "mean_delay": sum(delays) / n if n else math.nan,
-            "p95_delay": float(np.percentile(delays, 95)) if n else math.nan,
+            "p95_delay": percentile95(delays),
             "mean_quality": self.day_quality / n if n else math.nan,
             "service_satisfaction": self.day_satisfaction / n if n else math.nan,
             "revenue": self.day_revenue,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from functools import partial
+from itertools import compress
 from typing import Any
 
 import mesa
@@ -17,7 +18,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from simulation.agents import DAYS_PER_MONTH, Customer, Employee
+from simulation.agents import DAYS_PER_MONTH, Customer, CustomerTable, Employee
 from simulation.chain import ServiceChain
 from simulation.config import Customers, Scenario
 from simulation.engine import Clock
@@ -46,6 +47,11 @@ class OrgModel(mesa.Model):
         employee_cls: Employee class to staff positions with (subclass ``Employee`` to change a
             behaviour).
         customer_cls: Customer class for external customers.
+        compiled: Run the day's work in the compiled engine (same results, far faster): None
+            (the default) whenever it can, True to insist (an error says why it cannot), False
+            for the Python path. Overriding a within-day hook (``priority``,
+            ``needed_inputs``, ``experience``, ...) needs the Python path; daily hooks
+            (``target_morale``, ``will_quit``, ``word_of_mouth``, ...) do not.
 
     Attributes:
         graph: The dependency graph of positions (nodes relabelled 0..n-1; ``id`` keeps the
@@ -77,6 +83,7 @@ class OrgModel(mesa.Model):
         rng: SeedLike = None,
         employee_cls: type[Employee] = Employee,
         customer_cls: type[Customer] = Customer,
+        compiled: bool | None = None,
     ) -> None:
         scenario = Scenario() if scenario is None else scenario
         if not isinstance(scenario, Scenario):
@@ -93,6 +100,12 @@ class OrgModel(mesa.Model):
         self.spawn_key = tuple(streams.seed_sequence.spawn_key)
         self.employee_cls = employee_cls
         self.customer_cls = customer_cls
+        self.compiled, self.python_reason = self._choose_engine(compiled)
+        from simulation.fast import DAILY_HOOKS
+
+        # default daily behaviour of employees: computed over arrays (compiled) as well
+        self._array_people = self.compiled and all(
+            getattr(employee_cls, hook) is getattr(Employee, hook) for hook in DAILY_HOOKS)
         # default daily behaviour of customers: computed over arrays instead of one by one
         self._array_customers = all(
             getattr(customer_cls, hook) is getattr(Customer, hook)
@@ -105,12 +118,21 @@ class OrgModel(mesa.Model):
         self.clock = Clock(self._on_arrival)
         self.metrics = Metrics(scenario.keep_records)
         self.graph = self._build_graph()
-        self.chain = ServiceChain(self, self.graph)
+        if self.compiled:
+            from simulation.fast import CompiledChain
+
+            self.chain: ServiceChain = CompiledChain(self, self.graph)
+            self.engine = self.chain.engine
+        else:
+            self.chain = ServiceChain(self, self.graph)
         self.former_employees: list[Employee] = []
         self._vacancies: dict[int, float] = {}
         self.reputation = scenario.people.resource_ref
         self._hire_staff()
+        self.customer_table = CustomerTable()
         self.customers: list[Customer] = []
+        self._cids = np.empty(0, dtype=np.int64)  # customer-table rows of ``customers``
+        self._slot_cid = np.empty(0, dtype=np.int64)  # customer-table row by slot, -1 if free
         self._slot_owner: list[Customer | None] = []  # customer slots, reused after churn
         self._free_slots: list[int] = []
         self.lost_customers = 0
@@ -118,8 +140,7 @@ class OrgModel(mesa.Model):
         n_customers = scenario.customers.initial_count(len(self._frontline))
         if n_customers and not self._frontline:
             raise ValueError("the organization has customers but no customer-facing position")
-        for _ in range(n_customers):
-            self._new_customer()
+        self._add_customers(n_customers)
         self.customers_initial = len(self.customers)
         self.market_size = max(1.0, scenario.customers.market * self.customers_initial)
         self.customers_acquired = 0
@@ -130,6 +151,16 @@ class OrgModel(mesa.Model):
         self._schedule_arrivals()
 
     # ------------------------------------------------------------------ wiring
+
+    def _choose_engine(self, compiled: bool | None) -> tuple[bool, str | None]:
+        from simulation.fast import why_not_compiled
+
+        reason = (why_not_compiled(self.scenario, self.employee_cls, self.customer_cls)
+                  if compiled is not False else "compiled=False")
+        if compiled and reason:
+            raise ValueError(f"compiled=True, but the compiled engine cannot run this model: "
+                             f"{reason}")
+        return reason is None, reason
 
     def _build_graph(self) -> nx.MultiDiGraph:
         graph = self.scenario.design.build(self.streams.structure)
@@ -170,8 +201,18 @@ class OrgModel(mesa.Model):
         else:
             customer.slot = len(self._slot_owner)
             self._slot_owner.append(customer)
+            if customer.slot == len(self._slot_cid):
+                self._slot_cid = np.concatenate(
+                    [self._slot_cid, np.full(max(64, len(self._slot_cid)), -1, np.int64)])
+        self._slot_cid[customer.slot] = customer._cid
+        self.customer_table.slot[customer._cid] = customer.slot
         self.customers.append(customer)
         return customer
+
+    def _add_customers(self, count: int) -> None:
+        new = [self._new_customer()._cid for _ in range(count)]
+        if new:
+            self._cids = np.concatenate([self._cids, np.array(new, dtype=np.int64)])
 
     # ------------------------------------------------------------------ arrivals
 
@@ -190,10 +231,13 @@ class OrgModel(mesa.Model):
         times = start + gen.random(total)
         sizes = gen.standard_exponential(total)
         slots = np.repeat(np.arange(len(self._slot_owner)), counts)
-        owners = self._slot_owner
-        keep = np.fromiter((owners[s] is not None for s in slots.tolist()), bool, total)
-        self._day_requests = list(zip([owners[s] for s in slots[keep].tolist()],
-                                      sizes[keep].tolist(), strict=True))
+        cids = self._slot_cid[slots]
+        keep = cids >= 0
+        cids, sizes = cids[keep], sizes[keep]
+        if not self.compiled:
+            owners = self._slot_owner
+            self._day_requests = list(zip([owners[s] for s in slots[keep].tolist()],
+                                          sizes.tolist(), strict=True))
         times = times[keep]
         codes = np.arange(len(times))
         scheduled = self.chain.scheduled
@@ -204,7 +248,10 @@ class OrgModel(mesa.Model):
             times = np.concatenate([times, start + internal.random(int(n.sum()))])
             codes = np.concatenate([codes, -1 - np.repeat(np.arange(len(scheduled)), n)])
         order = np.argsort(times, kind="stable")
-        self.clock.set_arrivals(times[order].tolist(), codes[order].tolist())
+        if self.compiled:
+            self.engine.set_arrivals(times[order], codes[order], cids, sizes)
+        else:
+            self.clock.set_arrivals(times[order].tolist(), codes[order].tolist())
 
     def _on_arrival(self, code: int) -> None:
         if code >= 0:
@@ -221,7 +268,11 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """Run one working day: the day's work, then the daily dynamics and data collection."""
-        self.clock.run_until(float(self.time))
+        if self.compiled:
+            self.engine.run_until(float(self.time))
+            self.engine.sync_metrics(self.metrics)
+        else:
+            self.clock.run_until(float(self.time))
         flows = self.metrics.close_day()
         utilisation = self._people_day()
         customers = self._customers_day()
@@ -233,16 +284,28 @@ class OrgModel(mesa.Model):
         people = self.scenario.people
         by_level: dict[int, list[float]] = {}
         employees = [e for e in self.chain.occupant if e is not None]
-        for e in employees:
-            u = e.utilisation_since_last()
-            by_level.setdefault(e.level, []).append(u)
-            e.step_day(u)
+        quitting = None
+        if self.compiled and self._array_people:
+            used, quitting = self.engine.people_day(employees)
+            for e, u in zip(employees, used, strict=True):
+                by_level.setdefault(e.level, []).append(u)
+        elif self.compiled:
+            used, _ = self.engine.day_of(employees)
+            for e, u in zip(employees, used, strict=True):
+                by_level.setdefault(e.level, []).append(u)
+                e.step_day(u)
+            self.engine.set_skills(employees)
+        else:
+            for e in employees:
+                u = e.utilisation_since_last()
+                by_level.setdefault(e.level, []).append(u)
+                e.step_day(u)
         if self.metrics.day_internal_n and people.enabled:
             day_score = self.metrics.day_internal_score / self.metrics.day_internal_n
             self.reputation += (day_score - self.reputation) / people.resource_memory
         if people.enabled:
-            for e in employees:
-                if e.will_quit():
+            for e in employees if quitting is None else quitting:
+                if quitting is not None or e.will_quit():
                     self._quit(e)
             for node, due in sorted(self._vacancies.items()):
                 if due <= self.steps:
@@ -283,9 +346,10 @@ class OrgModel(mesa.Model):
         left_today = 0
         positive = negative = 0.0
         draws = self.streams.churn.gen.random(len(self._slot_owner))
+        stay = None
         if self._array_customers:
             self._churn_draws = draws
-            left_today, positive, negative = self._customers_day_arrays(c, draws)
+            left_today, positive, negative, stay = self._customers_day_arrays(c, draws)
         else:
             self._churn_draws = draws.tolist()
             for customer in list(self.customers):
@@ -310,30 +374,35 @@ class OrgModel(mesa.Model):
             new = int(gen.poisson(c.acquisition_per_day * room))
         if left_today:
             self.lost_customers += left_today
-            self.customers = [x for x in self.customers if x.active]
-        for _ in range(new):
-            self._new_customer()
+            if stay is None:
+                stay = np.array([x.active for x in self.customers], dtype=bool)
+            self.customers = list(compress(self.customers, stay.tolist()))
+            self._cids = self._cids[stay]
+        self._add_customers(new)
         self.customers_acquired += new
         return {"new_customers": float(new), "lost_today": float(left_today)}
 
     def _lose(self, customer: Customer) -> None:
         customer.leave()
         self._slot_owner[customer.slot] = None
+        self._slot_cid[customer.slot] = -1
         heapq.heappush(self._free_slots, customer.slot)
 
-    def _customers_day_arrays(self, c: Customers, draws: np.ndarray) -> tuple[int, float, float]:
+    def _customers_day_arrays(self, c: Customers, draws: np.ndarray
+                              ) -> tuple[int, float, float, np.ndarray]:
         """Churn and word of mouth as array arithmetic (customers with the default behaviour).
 
         The same arithmetic as ``Customer.leave_probability`` and ``Customer.word_of_mouth``,
         element by element, and the same left-to-right sums, so results equal the loop's.
+        Returns those who left, the expected positive and negative messages, and who stays.
         """
         customers = self.customers
         n = len(customers)
-        sat = np.fromiter([x.satisfaction for x in customers], dtype=float, count=n)
+        sat = self.customer_table.cf[self._cids, 0]
         left_today = 0
         stay = np.ones(n, dtype=bool)
         if c.churn:
-            slots = np.fromiter([x.slot for x in customers], dtype=np.intp, count=n)
+            slots = self.customer_table.slot[self._cids]
             base = c.churn_rate_per_month / DAYS_PER_MONTH
             hazard = np.minimum(1.0, base * np.exp(-c.loyalty * (sat - 0.5)))
             leaving = np.flatnonzero(draws[slots] < hazard)
@@ -342,12 +411,15 @@ class OrgModel(mesa.Model):
             left_today = len(leaving)
             stay[leaving] = False
         positive = negative = 0.0
-        if c.word_of_mouth:
+        if c.word_of_mouth and self.compiled:
+            positive, negative = self.engine.k.word_of_mouth(sat, stay, c.talk_rate,
+                                                             c.negative_ratio)
+        elif c.word_of_mouth:
             x = 2.0 * (sat[stay] - 0.5)
             up = x >= 0.0
             positive = sum((c.talk_rate * x * x * up).tolist())
             negative = sum((c.talk_rate * c.negative_ratio * x * x * ~up).tolist())
-        return left_today, positive, negative
+        return left_today, positive, negative, stay
 
     def _state(self) -> dict[str, float]:
         active = self.customers
@@ -355,7 +427,7 @@ class OrgModel(mesa.Model):
         return {
             "active_customers": float(len(active)),
             "lost_customers": float(self.lost_customers),
-            "customer_satisfaction": (float(np.mean([x.satisfaction for x in active]))
+            "customer_satisfaction": (float(np.mean(self.customer_table.cf[self._cids, 0]))
                                       if active else math.nan),
             "mean_morale": float(np.mean([e.morale for e in staff])) if staff else math.nan,
             "vacancies": float(len(self._vacancies)),
@@ -366,8 +438,11 @@ class OrgModel(mesa.Model):
 
     @property
     def employees(self) -> list[Employee]:
-        """Current employees in position order."""
-        return [e for e in self.chain.occupant if e is not None]
+        """Current employees in position order (their counters brought up to date)."""
+        staff = [e for e in self.chain.occupant if e is not None]
+        if self.compiled:
+            self.engine.sync_people(staff)
+        return staff
 
     def run(self, days: int | None = None) -> OrgModel:
         """Run ``days`` working days (the scenario's ``days`` when omitted); returns self."""
@@ -392,6 +467,8 @@ class OrgModel(mesa.Model):
         """One row per employee (past and present): load, service given, blame attributed."""
         now = self.clock.now
         rows = []
+        if self.compiled:
+            self.engine.sync_people(self.former_employees)
         for e in [*self.former_employees, *self.employees]:
             span = ((e.left if e.left is not None else now) - e.hired) or math.nan
             n = e.internal_served
@@ -460,6 +537,8 @@ class OrgModel(mesa.Model):
         ``services``, ``satisfaction`` (the customer's mean judgement) and ``response`` (mean
         days from request to delivery).
         """
+        if self.compiled:
+            self.metrics.flows = self.engine.flows()
         return pd.DataFrame(self.metrics.flow_table(), columns=[
             "provider", "customer", "services", "satisfaction", "response"])
 
@@ -504,7 +583,7 @@ class OrgModel(mesa.Model):
             "p95_delay": m.histogram.quantile(0.95),
             "mean_quality": m.quality_sum / n if n else math.nan,
             "service_satisfaction": m.satisfaction_sum / n if n else math.nan,
-            "customer_satisfaction": (float(np.mean([c.satisfaction for c in self.customers]))
+            "customer_satisfaction": (float(np.mean(self.customer_table.cf[self._cids, 0]))
                                       if self.customers else math.nan),
             "revenue": m.revenue,
             "internal_service": (m.internal_score_sum / m.internal_score_n

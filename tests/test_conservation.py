@@ -11,12 +11,14 @@ from simulation import OrgModel, Scenario, Silos, TwoWayStreet, Vacancy
 from simulation.presets import queueing_network
 
 
-def census(model: OrgModel) -> tuple[int, int]:
+def census(model: OrgModel) -> tuple[int, list[float]]:
     """Count requests in the system by looking where they are, not at the counters.
 
     Returns all requests present (queued, in service, held by a vacancy, or waiting for inputs)
-    and the external requests among their roots.
+    and the arrival times of the external requests open (present or in transit).
     """
+    if model.compiled:
+        return model.engine.census()
     located = []
     for server in {id(s): s for s in model.chain.servers}.values():
         if isinstance(server, Vacancy):
@@ -36,8 +38,7 @@ def census(model: OrgModel) -> tuple[int, int]:
             p = p.parent
     present = located + list(waiting.values())
     roots = {id(r.root): r.root for r in present + in_transit}
-    external = sum(1 for r in roots.values() if r.customer is not None)
-    return len(present), external
+    return len(present), [r.arrival for r in roots.values() if r.customer is not None]
 
 
 def assert_conserved(model: OrgModel) -> None:
@@ -45,7 +46,7 @@ def assert_conserved(model: OrgModel) -> None:
     m = model.metrics
     present, external = census(model)
     assert m.requests_created == m.requests_completed + present
-    assert m.external_arrived == m.external_completed + external
+    assert m.external_arrived == m.external_completed + len(external)
 
 
 @pytest.mark.parametrize("scenario", [
@@ -54,8 +55,10 @@ def assert_conserved(model: OrgModel) -> None:
     Scenario(design=Silos()),
     Scenario().with_people(quit_rate_per_month=0.5, hiring_delay=3.0),  # many vacancies
 ], ids=["pyramid", "two_way_street", "silos", "high_turnover"])
-def test_arrived_equals_completed_plus_in_progress_every_day(scenario: Scenario) -> None:
-    model = OrgModel(scenario, rng=5)
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "compiled"])
+def test_arrived_equals_completed_plus_in_progress_every_day(scenario: Scenario,
+                                                             compiled: bool) -> None:
+    model = OrgModel(scenario, rng=5, compiled=compiled)
     for _ in range(40):
         model.step()
         assert_conserved(model)
@@ -96,26 +99,19 @@ def test_littles_law_per_employee_and_for_the_organization() -> None:
     assert L == pytest.approx(lam * W, rel=0.02)
 
 
-def test_littles_law_on_a_finite_horizon_with_every_dynamic_on() -> None:
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "compiled"])
+def test_littles_law_on_a_finite_horizon_with_every_dynamic_on(compiled: bool) -> None:
     """Time-integrated presence equals the summed sojourns, in-progress ones up to now.
 
     With morale, quits and churn the organization need not be stationary, so the steady-state
     form L = lambda W may not apply; the finite-horizon identity always does, and checks the
     two independent bookkeepings (area under the count, per-request sojourns) against each other.
     """
-    model = run(Scenario(), days=200, seed=4)
+    model = OrgModel(Scenario(), rng=4, compiled=compiled).run(200)
     m, now = model.metrics, model.clock.now
     area = m.area + m.present * (now - m._t_last)
-    roots = {}
-    for server in {id(s): s for s in model.chain.servers}.values():
-        held = server.waiting if isinstance(server, Vacancy) else [
-            r for _, _, r in server.queue] + ([server.current] if server.current else [])
-        for r in held:
-            roots[id(r.root)] = r.root
-    for _, _, fn, arg in model.clock._heap:
-        if getattr(fn, "__name__", "") == "_deliver":
-            roots[id(arg.root)] = arg.root
-    open_sojourns = sum(now - r.arrival for r in roots.values() if r.customer is not None)
+    _, arrivals = census(model)
+    open_sojourns = sum(now - t for t in arrivals)
     assert m.quits > 0
     assert area == pytest.approx(m.delay_sum + open_sojourns, rel=1e-9)
 
