@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -332,6 +332,23 @@ class Vacancy:
         self.waiting.append(request)
 
 
+class _Column:
+    """A customer attribute stored in a column of the model's ``CustomerTable``."""
+
+    def __init__(self, column: int, kind: type, doc: str) -> None:
+        self.column = column
+        self.kind = kind
+        self.__doc__ = doc
+
+    def __get__(self, customer: Customer | None, owner: type) -> Any:
+        if customer is None:
+            return self
+        return self.kind(customer._table.cf.item(customer._cid, self.column))
+
+    def __set__(self, customer: Customer, value: float) -> None:
+        customer._table.cf[customer._cid, self.column] = value
+
+
 class Customer(mesa.Agent):
     """An external customer who pays, has a choice, and leaves when served badly.
 
@@ -346,40 +363,17 @@ class Customer(mesa.Agent):
                  satisfaction: float) -> None:
         super().__init__(model)
         self.home = home
-        self.slot = -1  # set by the model: fixes this customer's random draws across designs
+        self.slot = -1  # set by the model's table: fixes this customer's draws across designs
         self._table = model.customer_table
-        self._cid = self._table.add(home, expectation, satisfaction)
+        self._cid = self._table.add(self, home, expectation, satisfaction)
         self.active = True
         self.joined = model.steps
         self.left: int | None = None
 
     # state held in the model's customer table (read by array arithmetic and the compiled engine)
-    @property
-    def satisfaction(self) -> float:
-        """Cumulative satisfaction in [0, 1]."""
-        return self._table.cf.item(self._cid, 0)
-
-    @satisfaction.setter
-    def satisfaction(self, value: float) -> None:
-        self._table.cf[self._cid, 0] = value
-
-    @property
-    def expectation(self) -> float:
-        """Expected perceived value in (0, 1)."""
-        return self._table.cf.item(self._cid, 1)
-
-    @expectation.setter
-    def expectation(self, value: float) -> None:
-        self._table.cf[self._cid, 1] = value
-
-    @property
-    def served(self) -> int:
-        """Services received."""
-        return int(self._table.cf.item(self._cid, 2))
-
-    @served.setter
-    def served(self, value: int) -> None:
-        self._table.cf[self._cid, 2] = value
+    satisfaction = _Column(0, float, "Cumulative satisfaction in [0, 1].")
+    expectation = _Column(1, float, "Expected perceived value in (0, 1).")
+    served = _Column(2, int, "Services received.")
 
     def perceived_value(self, quality: float, delay: float) -> float:
         """Value of one service: its quality, discounted by the wait."""
@@ -425,12 +419,17 @@ class Customer(mesa.Agent):
 
 
 class CustomerTable:
-    """Customers' changing state as arrays, one row per customer ever (never reused).
+    """Customers' state as arrays, one row per customer ever (never reused), and their slots.
+
+    A slot fixes a customer's random draws (requests, leaving) across designs; slots of
+    customers who left are reused, smallest first.
 
     Attributes:
         cf: Columns satisfaction, expectation and services received.
         home: Each customer's home position.
-        slot: Each customer's slot (its random draws; set by the model).
+        slot: Each customer's slot (-1 once they left).
+        objects: The customers, by row.
+        slot_row: The row seated in each slot (-1 when free); ``n_slots`` slots exist.
         n: Rows in use.
     """
 
@@ -438,9 +437,14 @@ class CustomerTable:
         self.cf = np.zeros((capacity, 3))
         self.home = np.zeros(capacity, dtype=np.int64)
         self.slot = np.full(capacity, -1, dtype=np.int64)
+        self.objects: list[Customer] = []
+        self.slot_row = np.full(capacity, -1, dtype=np.int64)
+        self.n_slots = 0
+        self._free: list[int] = []
         self.n = 0
 
-    def add(self, home: int, expectation: float, satisfaction: float) -> int:
+    def add(self, customer: Customer, home: int, expectation: float,
+            satisfaction: float) -> int:
         """A new customer's row; returns its index."""
         i = self.n
         if i == len(self.home):
@@ -449,5 +453,25 @@ class CustomerTable:
             self.slot = np.concatenate([self.slot, np.full_like(self.slot, -1)])
         self.cf[i] = (satisfaction, expectation, 0.0)
         self.home[i] = home
+        self.objects.append(customer)
         self.n = i + 1
         return i
+
+    def seat(self, customer: Customer) -> None:
+        """Give a customer the smallest free slot (or a new one)."""
+        if self._free:
+            slot = heapq.heappop(self._free)
+        else:
+            slot = self.n_slots
+            self.n_slots += 1
+            if slot == len(self.slot_row):
+                self.slot_row = np.concatenate([self.slot_row, np.full_like(self.slot_row, -1)])
+        customer.slot = slot
+        self.slot_row[slot] = customer._cid
+        self.slot[customer._cid] = slot
+
+    def unseat(self, customer: Customer) -> None:
+        """Free a departing customer's slot."""
+        self.slot_row[customer.slot] = -1
+        self.slot[customer._cid] = -1
+        heapq.heappush(self._free, customer.slot)

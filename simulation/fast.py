@@ -124,38 +124,11 @@ class Engine:
         k = _kernel()
         self.k = k
         self.model = model
-        n = len(chain.level)
-        self.n = n
-        scenario = model.scenario
-        work = scenario.work
+        self.n = n = len(chain.level)
         self.lvl = np.asarray(chain.level, dtype=np.int64)
         self._edges(chain)
-        self.kp = np.zeros(k.NK, dtype=np.int64)
-        self.kp[k.K_MAXDEPTH] = work.max_depth
-        self.kp[k.K_DISCIPLINE] = _DISCIPLINES[type(scenario.design.discipline)]
-        self.kp[k.K_QUALITY] = _QUALITY[type(work.quality_rule)]
-        self.kp[k.K_WORKTIME] = _WORK[type(work.work_time)]
-        self.kp[k.K_ERLANG] = getattr(work.work_time, "k", 1)
-        c = scenario.customers
-        self.xp = np.zeros(k.NX)
-        self.xp[k.X_D] = getattr(work.quality_rule, "input_dependence", 0.0)
-        self.xp[k.X_HMEAN] = chain.handoff_mean
-        self.xp[k.X_HKEEP] = chain.handoff_keep
-        self.xp[k.X_ITOL] = work.internal_tolerance
-        self.xp[k.X_REWORK] = work.rework
-        self.xp[k.X_RELIEF] = work.assistance_relief
-        self.xp[k.X_PATIENCE] = c.patience
-        self.xp[k.X_SENS] = c.sensitivity
-        self.xp[k.X_SATW] = c.satisfaction_weight
-        self.xp[k.X_LEARN] = c.expectation_learning
-        self.xp[k.X_PRICE] = c.price
-        bound = _tree_bound(chain.inputs_of, work.max_depth)
-        review = max([sum(bound[d.provider] for d in deps) for deps in chain.reviews_of] + [0])
-        self.margin_pool = max([*bound, review]) + 1
-        if self.margin_pool > _MAX_TREE:
-            raise ValueError("one request could fan out into more than 4 million sub-requests; "
-                             "lower work.max_depth or run with compiled=False")
-        self.margin_heap = self.margin_pool + 4
+        self._parameters(model.scenario, chain)
+        self._margins(chain, model.scenario.work.max_depth)
         self.ic = np.zeros(k.NI, dtype=np.int64)
         self.g = np.zeros(k.NG)
         self._pool(1024 + 2 * self.margin_pool)
@@ -167,39 +140,64 @@ class Engine:
         self.delays = np.empty(1024)
         self.fk = np.full(1024, -1, dtype=np.int64)
         self.fv = np.zeros((1024, 3))
-        degree = max([len(d) for d in chain.inputs_of] + [1])
-        self.nb = np.zeros((work.max_depth + 2) * (degree + 1)
-                           + max([len(d) for d in chain.reviews_of] + [0]) + 1, dtype=np.int64)
-        self.fr = np.zeros((work.max_depth + 3, 3), dtype=np.int64)
-        self.arr_t = np.empty(0)
-        self.arr_c = np.empty(0, dtype=np.int64)
-        self.day_cust = np.empty(0, dtype=np.int64)
-        self.day_size = np.empty(0)
+        self.set_arrivals(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
 
     def _edges(self, chain: ServiceChain) -> None:
         """Inputs, reviews and scheduled dependencies as CSR arrays of edges."""
-        rows_i, rows_w, lo, rlo = [], [], [0], [0]
-        for deps in chain.inputs_of:
-            for d in deps:
-                rows_i.append((d.provider, int(d.handoff), int(d.need is Need.ASSISTANCE), 0))
-                rows_w.append((d.probability, d.weight))
-            lo.append(len(rows_i))
-        start = len(rows_i)
-        for deps in chain.reviews_of:
-            for d in deps:
-                rows_i.append((d.provider, int(d.handoff), int(d.need is Need.ASSISTANCE), 0))
-                rows_w.append((d.probability, d.weight))
-            rlo.append(len(rows_i) - start)
-        sch = []
-        for node, d in chain.scheduled:
-            sch.append((node, d.provider, len(rows_i)))
-            rows_i.append((d.provider, int(d.handoff), int(d.need is Need.ASSISTANCE), node))
-            rows_w.append((d.probability, d.weight))
-        self.ei = np.array(rows_i or [(0, 0, 0, 0)], dtype=np.int64).reshape(-1, 4)
+        rows_i: list[tuple[int, int, int]] = []
+        rows_w: list[tuple[float, float]] = []
+
+        def add(dep: Any) -> int:
+            rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE)))
+            rows_w.append((dep.probability, dep.weight))
+            return len(rows_i) - 1
+
+        def csr(groups: list[list[Any]]) -> list[int]:
+            ptr = [len(rows_i)]
+            for deps in groups:
+                for dep in deps:
+                    add(dep)
+                ptr.append(len(rows_i))
+            return ptr
+
+        lo = csr(chain.inputs_of)
+        rlo = csr(chain.reviews_of)
+        sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
+        self.ei = np.array(rows_i or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
         self.ew = np.array(rows_w or [(0.0, 0.0)], dtype=float).reshape(-1, 2)
         self.lo = np.array(lo, dtype=np.int64)
-        self.rlo = np.array(rlo, dtype=np.int64) + start
+        self.rlo = np.array(rlo, dtype=np.int64)
         self.sch = np.array(sch or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
+
+    def _parameters(self, scenario: Scenario, chain: ServiceChain) -> None:
+        """The strategies' codes (``kp``) and the numbers the kernel needs (``xp``)."""
+        k = self.k
+        work, c = scenario.work, scenario.customers
+        self.kp = np.zeros(k.NK, dtype=np.int64)
+        self.kp[[k.K_MAXDEPTH, k.K_DISCIPLINE, k.K_QUALITY, k.K_WORKTIME, k.K_ERLANG]] = (
+            work.max_depth, _DISCIPLINES[type(scenario.design.discipline)],
+            _QUALITY[type(work.quality_rule)], _WORK[type(work.work_time)],
+            getattr(work.work_time, "k", 1))
+        self.xp = np.zeros(k.NX)
+        self.xp[[k.X_D, k.X_HMEAN, k.X_HKEEP, k.X_ITOL, k.X_REWORK, k.X_RELIEF, k.X_PATIENCE,
+                 k.X_SENS, k.X_SATW, k.X_LEARN, k.X_PRICE]] = (
+            getattr(work.quality_rule, "input_dependence", 0.0), chain.handoff_mean,
+            chain.handoff_keep, work.internal_tolerance, work.rework, work.assistance_relief,
+            c.patience, c.sensitivity, c.satisfaction_weight, c.expectation_learning, c.price)
+
+    def _margins(self, chain: ServiceChain, max_depth: int) -> None:
+        """Room one event may need (requests, heap slots) and the dispatch scratch arrays."""
+        bound = _tree_bound(chain.inputs_of, max_depth)
+        review = max([sum(bound[d.provider] for d in deps) for deps in chain.reviews_of] + [0])
+        self.margin_pool = max([*bound, review]) + 1
+        if self.margin_pool > _MAX_TREE:
+            raise ValueError("one request could fan out into more than 4 million sub-requests; "
+                             "lower work.max_depth or run with compiled=False")
+        self.margin_heap = self.margin_pool + 4
+        degree = max([len(d) for d in chain.inputs_of] + [1])
+        reviews = max([len(d) for d in chain.reviews_of] + [0])
+        self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
+        self.fr = np.zeros((max_depth + 3, 3), dtype=np.int64)
 
     def _pool(self, capacity: int) -> None:
         """Allocate (or enlarge to) ``capacity`` request rows, heap slots and scratch stacks."""

@@ -64,7 +64,7 @@ X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = 
 X_LEARN, X_PRICE = range(9, 11)
 NX = 11
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
-E_TO, E_HANDOFF, E_ASSIST, E_NODE = range(4)
+E_TO, E_HANDOFF, E_ASSIST = range(3)
 W_P, W_W = range(2)
 
 # codes of the built-in strategies

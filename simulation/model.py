@@ -7,7 +7,6 @@ word of mouth, data collection).
 
 from __future__ import annotations
 
-import heapq
 import math
 from functools import partial
 from itertools import compress
@@ -22,6 +21,7 @@ from simulation.agents import DAYS_PER_MONTH, Customer, CustomerTable, Employee
 from simulation.chain import ServiceChain
 from simulation.config import Customers, Scenario
 from simulation.engine import Clock
+from simulation.fast import DAILY_HOOKS, CompiledChain, why_not_compiled
 from simulation.metrics import Metrics
 from simulation.streams import SeedLike, Streams
 
@@ -101,8 +101,6 @@ class OrgModel(mesa.Model):
         self.employee_cls = employee_cls
         self.customer_cls = customer_cls
         self.compiled, self.python_reason = self._choose_engine(compiled)
-        from simulation.fast import DAILY_HOOKS
-
         # default daily behaviour of employees: computed over arrays (compiled) as well
         self._array_people = self.compiled and all(
             getattr(employee_cls, hook) is getattr(Employee, hook) for hook in DAILY_HOOKS)
@@ -119,8 +117,6 @@ class OrgModel(mesa.Model):
         self.metrics = Metrics(scenario.keep_records)
         self.graph = self._build_graph()
         if self.compiled:
-            from simulation.fast import CompiledChain
-
             self.chain: ServiceChain = CompiledChain(self, self.graph)
             self.engine = self.chain.engine
         else:
@@ -132,9 +128,6 @@ class OrgModel(mesa.Model):
         self.customer_table = CustomerTable()
         self.customers: list[Customer] = []
         self._cids = np.empty(0, dtype=np.int64)  # customer-table rows of ``customers``
-        self._slot_cid = np.empty(0, dtype=np.int64)  # customer-table row by slot, -1 if free
-        self._slot_owner: list[Customer | None] = []  # customer slots, reused after churn
-        self._free_slots: list[int] = []
         self.lost_customers = 0
         self._frontline = [n for n, d in self.graph.nodes(data=True) if d["customer_facing"]]
         n_customers = scenario.customers.initial_count(len(self._frontline))
@@ -153,8 +146,7 @@ class OrgModel(mesa.Model):
     # ------------------------------------------------------------------ wiring
 
     def _choose_engine(self, compiled: bool | None) -> tuple[bool, str | None]:
-        from simulation.fast import why_not_compiled
-
+        """Whether the compiled engine runs, and if not, why."""
         reason = (why_not_compiled(self.scenario, self.employee_cls, self.customer_cls)
                   if compiled is not False else "compiled=False")
         if compiled and reason:
@@ -195,17 +187,7 @@ class OrgModel(mesa.Model):
         else:
             expectation = mean
         customer = self.customer_cls(self, home, expectation, c.initial_satisfaction)
-        if self._free_slots:
-            customer.slot = heapq.heappop(self._free_slots)
-            self._slot_owner[customer.slot] = customer
-        else:
-            customer.slot = len(self._slot_owner)
-            self._slot_owner.append(customer)
-            if customer.slot == len(self._slot_cid):
-                self._slot_cid = np.concatenate(
-                    [self._slot_cid, np.full(max(64, len(self._slot_cid)), -1, np.int64)])
-        self._slot_cid[customer.slot] = customer._cid
-        self.customer_table.slot[customer._cid] = customer.slot
+        self.customer_table.seat(customer)
         self.customers.append(customer)
         return customer
 
@@ -226,18 +208,18 @@ class OrgModel(mesa.Model):
         """
         gen = self.streams.arrivals.gen
         start = self.clock.now
-        counts = gen.poisson(self.scenario.customers.request_rate, size=len(self._slot_owner))
+        table = self.customer_table
+        counts = gen.poisson(self.scenario.customers.request_rate, size=table.n_slots)
         total = int(counts.sum())
         times = start + gen.random(total)
         sizes = gen.standard_exponential(total)
-        slots = np.repeat(np.arange(len(self._slot_owner)), counts)
-        cids = self._slot_cid[slots]
+        cids = table.slot_row[np.repeat(np.arange(table.n_slots), counts)]
         keep = cids >= 0
         cids, sizes = cids[keep], sizes[keep]
         if not self.compiled:
-            owners = self._slot_owner
-            self._day_requests = list(zip([owners[s] for s in slots[keep].tolist()],
-                                          sizes.tolist(), strict=True))
+            objects = table.objects
+            self._day_requests = list(zip([objects[c] for c in cids.tolist()], sizes.tolist(),
+                                          strict=True))
         times = times[keep]
         codes = np.arange(len(times))
         scheduled = self.chain.scheduled
@@ -303,10 +285,14 @@ class OrgModel(mesa.Model):
         if self.metrics.day_internal_n and people.enabled:
             day_score = self.metrics.day_internal_score / self.metrics.day_internal_n
             self.reputation += (day_score - self.reputation) / people.resource_memory
-        if people.enabled:
-            for e in employees if quitting is None else quitting:
-                if quitting is not None or e.will_quit():
+        if people.enabled and quitting is not None:  # decided in the compiled pass
+            for e in quitting:
+                self._quit(e)
+        elif people.enabled:
+            for e in employees:
+                if e.will_quit():
                     self._quit(e)
+        if people.enabled:
             for node, due in sorted(self._vacancies.items()):
                 if due <= self.steps:
                     self._hire(node)
@@ -345,7 +331,7 @@ class OrgModel(mesa.Model):
         gen = self.streams.decisions.gen
         left_today = 0
         positive = negative = 0.0
-        draws = self.streams.churn.gen.random(len(self._slot_owner))
+        draws = self.streams.churn.gen.random(self.customer_table.n_slots)
         stay = None
         if self._array_customers:
             self._churn_draws = draws
@@ -384,9 +370,7 @@ class OrgModel(mesa.Model):
 
     def _lose(self, customer: Customer) -> None:
         customer.leave()
-        self._slot_owner[customer.slot] = None
-        self._slot_cid[customer.slot] = -1
-        heapq.heappush(self._free_slots, customer.slot)
+        self.customer_table.unseat(customer)
 
     def _customers_day_arrays(self, c: Customers, draws: np.ndarray
                               ) -> tuple[int, float, float, np.ndarray]:
