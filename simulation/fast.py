@@ -20,6 +20,7 @@ import numpy as np
 from simulation.agents import Customer, Employee, Vacancy
 from simulation.chain import ServiceChain
 from simulation.config import DAYS_PER_MONTH
+from simulation.metrics import EDGES
 from simulation.requests import Need
 from simulation.strategies import (
     CobbDouglas,
@@ -58,7 +59,7 @@ _DAILY_STATE = operator.attrgetter("morale", "resources", "load", "proficiency",
 
 
 @functools.cache
-def _kernel() -> Any:
+def load_kernel() -> Any:
     """The kernel module (imports numba; compiled functions load from numba's disk cache)."""
     from simulation import kernel
 
@@ -121,7 +122,7 @@ class Engine:
     """
 
     def __init__(self, model: OrgModel, chain: ServiceChain) -> None:
-        k = _kernel()
+        k = load_kernel()
         self.k = k
         self.model = model
         self.n = n = len(chain.level)
@@ -186,7 +187,7 @@ class Engine:
             c.patience, c.sensitivity, c.satisfaction_weight, c.expectation_learning, c.price)
 
     def _margins(self, chain: ServiceChain, max_depth: int) -> None:
-        """Room one event may need (requests, heap slots) and the dispatch scratch arrays."""
+        """Room one event may need (requests, heap slots, draws) and the dispatch scratch."""
         bound = _tree_bound(chain.inputs_of, max_depth)
         review = max([sum(bound[d.provider] for d in deps) for deps in chain.reviews_of] + [0])
         self.margin_pool = max([*bound, review]) + 1
@@ -196,6 +197,11 @@ class Engine:
         self.margin_heap = self.margin_pool + 4
         degree = max([len(d) for d in chain.inputs_of] + [1])
         reviews = max([len(d) for d in chain.reviews_of] + [0])
+        # work-stream draws one event may take: each piece of work begun draws its time (k
+        # phases for Erlang), plus a handoff delay
+        phases = int(self.kp[self.k.K_ERLANG])
+        self.mg = np.array([self.margin_pool, self.margin_heap,
+                            (self.margin_pool + 2) * phases + 1], dtype=np.int64)
         self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
         self.fr = np.zeros((max_depth + 3, 3), dtype=np.int64)
 
@@ -279,9 +285,10 @@ class Engine:
         while int(self.ic[k.I_HSIZE]) + len(work) + 1 > len(self.ht):
             self._grow_heap()
         wrk = self.model.streams.work
+        wrk.reserve(exponentials=(len(work) + 1) * int(self.kp[k.K_ERLANG]))
         self.ic[k.I_IE] = wrk.ie
         k.accept_all(work, len(work), self.model.clock.now, self.ri, self.rf, self.pi, self.pf,
-                     self.pos, self.ht, self.hi, self.ic, self.kp, self.xp, wrk.e, wrk.gen)
+                     self.pos, self.ht, self.hi, self.ic, self.kp, self.xp, wrk.e)
         wrk.ie = int(self.ic[k.I_IE])
 
     def set_skills(self, employees: list[Employee]) -> None:
@@ -292,13 +299,12 @@ class Engine:
         self.pf[pids, self.k.Q_SKILL] = [e.effective_skill for e in employees]
         self.pf[pids, self.k.Q_MEANWORK] = [e.mean_work for e in employees]
 
-    def day_of(self, employees: list[Employee], hand_over: bool = True
-               ) -> tuple[list[float], np.ndarray]:
+    def day_of(self, employees: list[Employee]) -> list[float]:
         """Each employee's utilisation since the last call; hands over the day's experiences.
 
-        With ``hand_over``, sets ``tasks_done``, ``_exp_sum`` and ``_exp_n`` on the employees
-        (what the daily dynamics read) and clears the engine's experience sums. Returns the
-        utilisations and the person ids.
+        Sets ``tasks_done``, ``_exp_sum`` and ``_exp_n`` on the employees (what the daily
+        dynamics read) and clears the engine's experience sums. For employees whose daily
+        hooks are overridden (the others go through :meth:`people_day`).
         """
         k = self.k
         pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=len(employees))
@@ -310,8 +316,6 @@ class Engine:
         total[working] = (busy[working] + now) - self.rf[current[working], k.F_START]
         used = total - self.snapshot[pids]
         self.snapshot[pids] = total
-        if not hand_over:
-            return used.tolist(), pids
         exp_sum = self.pf[pids, k.Q_EXPSUM].tolist()
         exp_n = self.pi[pids, k.P_EXPN].tolist()
         tasks = self.pi[pids, k.P_TASKS].tolist()
@@ -321,9 +325,9 @@ class Engine:
             e.tasks_done = t
         self.pf[pids, k.Q_EXPSUM] = 0.0
         self.pi[pids, k.P_EXPN] = 0
-        return used.tolist(), pids
+        return used.tolist()
 
-    def people_day(self, employees: list[Employee]) -> tuple[list[float], list[Employee]]:
+    def people_day(self, employees: list[Employee]) -> tuple[np.ndarray, list[Employee]]:
         """The default daily dynamics of every employee, compiled.
 
         Returns the utilisations and who quits (in order). Equal to calling
@@ -333,35 +337,29 @@ class Engine:
         """
         k = self.k
         n = len(employees)
-        used, pids = self.day_of(employees, hand_over=False)
+        pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=n)
         y = np.empty((k.NY, n))
         if n:
-            y[k.Y_MORALE:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
-        y[k.Y_USED] = used
-        y[k.Y_EXPSUM] = self.pf[pids, k.Q_EXPSUM]
-        exp_n = self.pi[pids, k.P_EXPN]
-        tasks = self.pi[pids, k.P_TASKS]
+            y[:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
         quitting = np.empty(n, dtype=np.int64)
         enabled = self.model.scenario.people.enabled
         dec = self.model.streams.decisions
-        if enabled and dec.iu < n:  # enough draws for the quit decisions, in stream order
-            dec.u = np.concatenate([dec.gen.random(k.BLOCK), dec.u[:dec.iu]])
-            dec.iu += k.BLOCK
+        if enabled:  # the quit decisions' draws: refills the Python path makes in this loop too
+            dec.reserve(uniforms=n)
         self.ic[k.I_IU] = dec.iu
-        m = k.people_day(y, exp_n, tasks, enabled, enabled, self._dp, dec.u, self.ic, quitting)
+        m = k.people_day(y, pids, self.pi, self.pf, self.rf, self.snapshot,
+                         self.model.clock.now, enabled, self._dp, dec.u, self.ic, quitting)
         dec.iu = int(self.ic[k.I_IU])
-        self.pf[pids, k.Q_EXPSUM] = 0.0
-        self.pi[pids, k.P_EXPN] = 0
-        self.pf[pids, k.Q_SKILL] = y[k.Y_EFF]
-        self.pf[pids, k.Q_MEANWORK] = y[k.Y_MEANWORK]
-        rows = y[[k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD, k.Y_MORALE, k.Y_EFF,
-                  k.Y_MEANWORK]].T.tolist()
-        for e, row, done in zip(employees, rows, tasks.tolist(), strict=True):
-            (e.tenure, e.proficiency, e.resources, e.load, e.morale, e.effective_skill,
-             e.mean_work) = row
-            e.tasks_done = done
+        rows = y[[k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD, k.Y_MORALE]].T.tolist()
+        skills = self.pf[pids, k.Q_SKILL].tolist()
+        work = self.pf[pids, k.Q_MEANWORK].tolist()
+        tasks = y[k.Y_TASKS].astype(np.int64).tolist()
+        for e, row, skill, mean_work, done in zip(employees, rows, skills, work, tasks,
+                                                  strict=True):
+            e.tenure, e.proficiency, e.resources, e.load, e.morale = row
+            e.effective_skill, e.mean_work, e.tasks_done = skill, mean_work, done
             e._exp_sum, e._exp_n = 0.0, 0
-        return used, [employees[i] for i in quitting[:m].tolist()]
+        return y[k.Y_USED], [employees[i] for i in quitting[:m].tolist()]
 
     @functools.cached_property
     def _dp(self) -> np.ndarray:
@@ -442,13 +440,17 @@ class Engine:
             status = k.run_until(
                 end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.lvl,
                 self.ht, self.hi, self.ic, self.g, self.kp, self.xp, self.ei, self.ew, self.lo,
-                self.rlo, self.sch, dec.u, wrk.e, dec.gen, wrk.gen, table.cf, table.home,
+                self.rlo, self.sch, dec.u, wrk.e, dec.gen, table.cf, table.home,
                 self.fk, self.fv, self.delays, self.arr_t, self.arr_c, self.day_cust,
                 self.day_size, self.nb, self.fr, self.sk, self.skf, self.shares,
-                self.margin_pool, self.margin_heap)
+                self.mg)
             if status == k.DONE:
                 break
-            if status == k.GROW_POOL:
+            if status == k.NEED_DRAWS:
+                wrk.ie = int(self.ic[k.I_IE])
+                wrk.reserve(exponentials=int(self.mg[k.M_E]))
+                self.ic[k.I_IE] = wrk.ie
+            elif status == k.GROW_POOL:
                 self._pool(2 * len(self.ri))
             elif status == k.GROW_HEAP:
                 self._grow_heap()
@@ -475,7 +477,11 @@ class Engine:
         self.k.insert_flows(self.fk, self.fv, self.ic, keys, values)
 
     def sync_metrics(self, metrics: Metrics) -> None:
-        """Copy the run's counters and the day's flows into ``metrics``; clear the day's."""
+        """Copy the run's counters and the day's flows into ``metrics``; clear the day's.
+
+        The day's delays are counted into the run's histogram here (``close_day`` then skips
+        it).
+        """
         k = self.k
         ic = self.ic.tolist()
         g = self.g.tolist()
@@ -495,7 +501,9 @@ class Engine:
         metrics.satisfaction_sum = g[k.G_SAT]
         metrics.revenue = g[k.G_REVENUE]
         metrics.internal_score_sum = g[k.G_ISCORE]
-        metrics.day_delays = self.delays[:ic[k.I_NDELAYS]].tolist()
+        n_delays = ic[k.I_NDELAYS]
+        metrics.day_delays = self.delays[:n_delays].tolist()
+        k.histogram_add(EDGES, metrics.histogram.counts, self.delays, n_delays)
         metrics.day_quality = g[k.G_DAY_QUALITY]
         metrics.day_satisfaction = g[k.G_DAY_SAT]
         metrics.day_revenue = g[k.G_DAY_REVENUE]

@@ -73,7 +73,9 @@ COMPENSATORY, COBB_DOUGLAS, WEAKEST_LINK = 0, 1, 2
 EXPONENTIAL, DETERMINISTIC, ERLANG = 0, 1, 2
 
 # statuses
-DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS = 0, 1, 2, 3, 4
+DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS, NEED_DRAWS = 0, 1, 2, 3, 4, 5
+# margins: room one event may need (requests, heap slots, work-stream exponential draws)
+M_POOL, M_HEAP, M_E = range(3)
 FINISH, DELIVER = 0, 1
 INTERNAL_AFTER = 1e12  # CustomerFirst: internal-only work after every customer's
 
@@ -105,6 +107,11 @@ def _result(total, comp):
 
 @njit(**_OPTIONS, inline="always")
 def _uniform(u, ic, gen):
+    """The next uniform draw.
+
+    An empty buffer is refilled in place, exactly when the Python path would refill it: the
+    decisions generator is also used directly, so drawing ahead would change the sequence.
+    """
     i = ic[I_IU]
     if i == 0:
         for j in range(BLOCK):  # as gen.random(BLOCK), in place
@@ -116,13 +123,9 @@ def _uniform(u, ic, gen):
 
 
 @njit(**_OPTIONS, inline="always")
-def _exponential(e, ic, gen):
-    i = ic[I_IE]
-    if i == 0:
-        for j in range(BLOCK):  # as gen.standard_exponential(BLOCK), in place
-            e[j] = gen.standard_exponential()
-        i = BLOCK
-    i -= 1
+def _exponential(e, ic):
+    """The next standard exponential draw (the caller keeps enough: margin ``M_E``)."""
+    i = ic[I_IE] - 1
     ic[I_IE] = i
     return e[i]
 
@@ -400,7 +403,7 @@ def _blame(ri, rf, kp, xp, r, shares):
 
 
 @njit(**_OPTIONS, inline="always")
-def _work_time(ri, rf, pf, kp, xp, p, r, e, ic, gen):
+def _work_time(ri, rf, pf, kp, xp, p, r, e, ic):
     mean = pf[p, Q_MEANWORK]
     c = ri[r, R_FIRST]
     if c >= 0:  # effort: poor inputs cause rework, assistance takes work off
@@ -423,11 +426,11 @@ def _work_time(ri, rf, pf, kp, xp, p, r, e, ic, gen):
     if kind == EXPONENTIAL:
         if size >= 0.0:
             return mean * size
-        return mean * _exponential(e, ic, gen)
+        return mean * _exponential(e, ic)
     k = kp[K_ERLANG]
     total = 0.0
     for _ in range(k):
-        total += _exponential(e, ic, gen)
+        total += _exponential(e, ic)
     return mean * total / k
 
 
@@ -435,16 +438,16 @@ def _work_time(ri, rf, pf, kp, xp, p, r, e, ic, gen):
 
 
 @njit(**_OPTIONS, inline="always")
-def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, gen_work, p, r, now):
+def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now):
     pi[p, P_CURRENT] = r
     rf[r, F_START] = now
     pi[p, P_TOKEN] += 1
-    w = _work_time(ri, rf, pf, kp, xp, p, r, e, ic, gen_work)
+    w = _work_time(ri, rf, pf, kp, xp, p, r, e, ic)
     _schedule(ht, hi, ic, now + w, FINISH, p, pi[p, P_TOKEN])
 
 
 @njit(**_OPTIONS, inline="always")
-def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, r, now):
+def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
     node = ri[r, R_NODE]
     p = pos[node, S_SERVER]
     if p < 0:  # a vacancy: the work waits for the hire
@@ -461,7 +464,7 @@ def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, r, now):
     pi[p, P_ACCEPTED] += 1
     ri[r, R_SERVER] = p
     if pi[p, P_CURRENT] < 0:
-        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, gen_work, p, r, now)
+        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now)
         return
     disc = kp[K_DISCIPLINE]
     if disc == FCFS:
@@ -484,8 +487,8 @@ def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, r, now):
 
 
 @njit(**_OPTIONS)
-def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec,
-          gen_work, parent, k, now, nb, fr):
+def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec, parent, k,
+          now, nb, fr):
     """Create and dispatch the children of ``parent`` for the edges ``nb[:k]``, depth first.
 
     The order of the recursive ``ServiceChain.dispatch``: a child's own inputs are drawn and
@@ -512,7 +515,7 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
         kk = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], child, maxdepth, u, ic, gen_dec,
                             nb, top)
         if kk == 0:
-            _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, child, now)
+            _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, child, now)
         else:
             ri[child, R_PENDING] = kk
             fr[nf, 0] = child
@@ -522,17 +525,17 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
 
 
 @njit(**_OPTIONS)
-def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec,
-              gen_work, r, now, nb, fr):
+def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec, r, now,
+              nb, fr):
     node = ri[r, R_NODE]
     k = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], r, kp[K_MAXDEPTH], u, ic, gen_dec,
                        nb, 0)
     if k == 0:
-        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, r, now)
+        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now)
         return
     ri[r, R_PENDING] = k
-    _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec,
-          gen_work, r, k, now, nb, fr)
+    _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec, r, k, now,
+          nb, fr)
 
 
 # ------------------------------------------------------------------ completion
@@ -678,7 +681,7 @@ def _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n
 
 
 @njit(**_OPTIONS)
-def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, gen_work, fk, fv, n, child,
+def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, child,
              now):
     rf[child, F_HDELAY] = now - rf[child, F_FINISH]
     quality = rf[child, F_QUALITY]
@@ -697,12 +700,12 @@ def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, gen_work, fk, 
     ri[parent, R_PENDING] -= 1
     if ri[parent, R_PENDING] == 0:
         rf[parent, F_READY] = now
-        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, parent, now)
+        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, parent, now)
 
 
 @njit(**_OPTIONS)
 def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-              gen_dec, gen_work, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
+              gen_dec, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
     n = pos.shape[0]
     ic[I_SERVICES] += 1
     node = ri[r, R_NODE]
@@ -716,23 +719,23 @@ def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
             ri[r, R_PENDING] = k
             rf[r, F_SIZE] = -1.0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                  gen_dec, gen_work, r, k, now, nb, fr)
+                  gen_dec, r, k, now, nb, fr)
             return
     ic[I_COMPLETED] += 1
     if ri[r, R_PARENT] < 0:
         _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n, r, now,
                      sk, skf, shares)
     elif ri[r, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
-        delay = xp[X_HMEAN] * _exponential(e, ic, gen_work)
+        delay = xp[X_HMEAN] * _exponential(e, ic)
         _schedule(ht, hi, ic, now + delay, DELIVER, r, 0)
     else:
-        _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, gen_work, fk, fv, n, r,
+        _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, r,
                  now)
 
 
 @njit(**_OPTIONS)
 def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-            gen_dec, gen_work, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
+            gen_dec, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
     r = pi[p, P_CURRENT]
     if token != pi[p, P_TOKEN] or r < 0:
         return  # the work was handed over when this employee left
@@ -748,10 +751,10 @@ def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, r
     pi[p, P_PRESENT] -= 1
     pf[p, Q_SOJOURN] += now - rf[r, F_READY]
     _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-              gen_dec, gen_work, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
+              gen_dec, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
     if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
         nxt = _queue_pop(ri, rf, pi, p)
-        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, gen_work, p, nxt, now)
+        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
 
 
 # ------------------------------------------------------------------ the day
@@ -759,21 +762,25 @@ def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, r
 
 @njit(**_OPTIONS)
 def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, sch,
-              u, e, gen_dec, gen_work, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
-              day_size, nb, fr, sk, skf, shares, margin_pool, margin_heap):
-    """Process every event and arrival at or before ``end``; returns ``DONE`` or a ``GROW_*``.
+              u, e, gen_dec, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
+              day_size, nb, fr, sk, skf, shares, mg):
+    """Process every event and arrival at or before ``end``; returns ``DONE`` or another status.
 
-    A ``GROW_*`` status is returned before the event that could run out of room, with nothing
-    changed, so the caller enlarges the arrays and calls again.
+    ``GROW_*`` or ``NEED_DRAWS`` is returned before an event that could run out of room (``mg``:
+    the margins), with nothing changed, so the caller enlarges the arrays or tops up the work
+    stream's buffer and calls again.
     """
     i = ic[I_ARR]
     n_arr = ic[I_NARR]
     inf = math.inf
     while True:
-        if ic[I_NFREE] < margin_pool:
+        if ic[I_IE] < mg[M_E]:
+            ic[I_ARR] = i
+            return NEED_DRAWS
+        if ic[I_NFREE] < mg[M_POOL]:
             ic[I_ARR] = i
             return GROW_POOL
-        if ic[I_HSIZE] + margin_heap > ht.shape[0]:
+        if ic[I_HSIZE] + mg[M_HEAP] > ht.shape[0]:
             ic[I_ARR] = i
             return GROW_HEAP
         if ic[I_NDELAYS] >= delays.shape[0]:
@@ -794,10 +801,10 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
             g[G_NOW] = now
             if kind == FINISH:
                 _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
-                        u, e, gen_dec, gen_work, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf,
+                        u, e, gen_dec, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf,
                         shares)
             else:
-                _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, gen_work, fk, fv,
+                _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv,
                          pos.shape[0], a, now)
         else:
             if t_arr > end:
@@ -817,7 +824,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
                 r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
                 rf[r, F_SIZE] = day_size[code]
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                          gen_dec, gen_work, r, now, nb, fr)
+                          gen_dec, r, now, nb, fr)
             else:
                 s = -1 - code
                 origin = sch[s, 0]
@@ -827,7 +834,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
                              -1, now)
                     ri[r, R_ORIGIN] = origin
                     _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo,
-                              u, e, gen_dec, gen_work, r, now, nb, fr)
+                              u, e, gen_dec, r, now, nb, fr)
         ic[I_EVENTS] += 1
     ic[I_ARR] = i
     g[G_NOW] = end
@@ -872,10 +879,10 @@ def take_waiting(node, pos, ri, out):
 
 
 @njit(**_OPTIONS)
-def accept_all(work, k, now, ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work):
+def accept_all(work, k, now, ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e):
     """Accept ``work[:k]`` in order, each at its position's current server."""
     for i in range(k):
-        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, gen_work, work[i], now)
+        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, work[i], now)
 
 
 # ------------------------------------------------------------------ the people's day
@@ -887,29 +894,39 @@ D_QUIT_SENS, D_QUIT_REF = range(12, 14)
 ND = 14
 
 
-# people_day state rows
-Y_USED, Y_EXPSUM, Y_MORALE, Y_RESOURCES, Y_LOAD, Y_PROF, Y_GAP, Y_TENURE = range(8)
-Y_SKILL, Y_RATE, Y_EFF, Y_MEANWORK = range(8, 12)
-NY = 12
+# people_day rows: the employees' attributes, read and written back by the caller
+Y_MORALE, Y_RESOURCES, Y_LOAD, Y_PROF, Y_GAP, Y_TENURE, Y_SKILL, Y_RATE = range(8)
+Y_USED, Y_TASKS = range(8, 10)
+NY = 10
 
 
 @njit(**_OPTIONS)
-def people_day(y, exp_n, tasks, dynamic, quits_on, dp, u, ic, quitting):
-    """``Employee.step_day`` then ``will_quit`` for every employee (columns of ``y``), in place.
+def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, u, ic, quitting):
+    """``utilisation_since_last``, ``step_day`` and ``will_quit`` for every employee, in place.
 
-    The arithmetic of ``learn``, ``update_morale``, ``target_morale``, ``refresh`` and
-    ``quit_probability``; quit draws come from the decisions buffer ``u`` (holding enough)
-    after everybody's day. Returns how many quit (their indices in ``quitting``).
+    ``y[:, i]`` holds employee ``i``'s attributes (person ``pids[i]``); the day's utilisation,
+    tasks done, and the new effective skill and mean work time are written to ``y`` and the
+    person rows. The arithmetic of ``learn``, ``update_morale``, ``target_morale``,
+    ``refresh`` and ``quit_probability``; quit draws come from the decisions buffer ``u``
+    (holding enough) after everybody's day. Returns how many quit (indices in ``quitting``).
     """
     n = y.shape[1]
     for i in range(n):
+        p = pids[i]
+        cur = pi[p, P_CURRENT]
+        busy = pf[p, Q_BUSY]
+        total = (busy + now) - rf[cur, F_START] if cur >= 0 else busy
+        y[Y_USED, i] = total - snapshot[p]
+        snapshot[p] = total
+        tasks = pi[p, P_TASKS]
+        y[Y_TASKS, i] = tasks
         y[Y_TENURE, i] += 1.0
         if dynamic:
             gap = y[Y_GAP, i]
             if gap > 0.0:
-                y[Y_PROF, i] = 1.0 - gap * (1.0 + tasks[i]) ** dp[D_EXPONENT]
-            if exp_n[i]:
-                day_mean = y[Y_EXPSUM, i] / exp_n[i]
+                y[Y_PROF, i] = 1.0 - gap * (1.0 + tasks) ** dp[D_EXPONENT]
+            if pi[p, P_EXPN]:
+                day_mean = pf[p, Q_EXPSUM] / pi[p, P_EXPN]
                 y[Y_RESOURCES, i] += (day_mean - y[Y_RESOURCES, i]) / dp[D_RES_MEMORY]
             y[Y_LOAD, i] += (y[Y_USED, i] - y[Y_LOAD, i]) / dp[D_DEM_MEMORY]
             target = (dp[D_BASELINE] + dp[D_RES_EFFECT] * (y[Y_RESOURCES, i] - dp[D_RES_REF])
@@ -917,16 +934,18 @@ def people_day(y, exp_n, tasks, dynamic, quits_on, dp, u, ic, quitting):
             target = min(1.0, max(0.0, target))
             y[Y_MORALE, i] += dp[D_ADJUST] * (target - y[Y_MORALE, i])
             g = y[Y_MORALE, i] - dp[D_BASELINE]
-            y[Y_EFF, i] = min(1.0, max(1e-3, y[Y_SKILL, i] * y[Y_PROF, i]
-                                       * (1.0 + dp[D_Q_EFFECT] * g)))
+            pf[p, Q_SKILL] = min(1.0, max(1e-3, y[Y_SKILL, i] * y[Y_PROF, i]
+                                          * (1.0 + dp[D_Q_EFFECT] * g)))
             speed = max(0.05, y[Y_PROF, i] * (1.0 + dp[D_S_EFFECT] * g))
         else:
-            y[Y_EFF, i] = y[Y_SKILL, i]
+            pf[p, Q_SKILL] = y[Y_SKILL, i]
             speed = 1.0
+        pf[p, Q_EXPSUM] = 0.0
+        pi[p, P_EXPN] = 0
         rate = y[Y_RATE, i]
-        y[Y_MEANWORK, i] = 0.0 if math.isinf(rate) else 1.0 / (rate * speed)
+        pf[p, Q_MEANWORK] = 0.0 if math.isinf(rate) else 1.0 / (rate * speed)
     k = 0
-    if quits_on:
+    if dynamic:
         for i in range(n):
             p = min(1.0, dp[D_QUIT_BASE] * math.exp(dp[D_QUIT_SENS] * (dp[D_QUIT_REF]
                                                                         - y[Y_MORALE, i])))
@@ -939,17 +958,42 @@ def people_day(y, exp_n, tasks, dynamic, quits_on, dp, u, ic, quitting):
 
 
 @njit(**_OPTIONS)
-def word_of_mouth(sat, stay, talk_rate, negative_ratio):
-    """Expected positive and negative messages of the customers who stay.
+def customers_day(cf, cids, slots, draws, churn, base, loyalty, talk, talk_rate,
+                  negative_ratio, leaving):
+    """Churn then word of mouth, customer by customer, as the ``Customer`` methods do them.
 
-    The arithmetic of ``Customer.word_of_mouth`` over arrays, summed as Python's ``sum()``.
+    ``leave_probability`` and ``will_leave`` with the slot's draw, then ``word_of_mouth``
+    summed in order for those who stay (libm's ``exp`` and plain sums, like the loop in
+    ``OrgModel._customers_day``). Returns how many leave (indices in ``leaving``) and the
+    expected positive and negative messages.
     """
-    pos, pos_c, neg, neg_c = 0.0, 0.0, 0.0, 0.0
-    for i in range(sat.shape[0]):
-        if not stay[i]:
+    k = 0
+    positive, negative = 0.0, 0.0
+    for i in range(cids.shape[0]):
+        s = cf[cids[i], 0]
+        if churn and draws[slots[i]] < min(1.0, base * math.exp(-loyalty * (s - 0.5))):
+            leaving[k] = i
+            k += 1
             continue
-        x = 2.0 * (sat[i] - 0.5)
-        up = 1.0 if x >= 0.0 else 0.0
-        pos, pos_c = _add(pos, pos_c, talk_rate * x * x * up)
-        neg, neg_c = _add(neg, neg_c, talk_rate * negative_ratio * x * x * (1.0 - up))
-    return _result(pos, pos_c), _result(neg, neg_c)
+        if talk:
+            x = 2.0 * (s - 0.5)
+            if x >= 0.0:
+                positive += talk_rate * x * x
+            else:
+                negative += talk_rate * negative_ratio * x * x
+    return k, positive, negative
+
+
+@njit(**_OPTIONS)
+def histogram_add(edges, counts, values, n):
+    """Count ``values[:n]`` into ``counts`` as ``searchsorted(edges, v, side="right")`` bins."""
+    for j in range(n):
+        v = values[j]
+        lo, hi = 0, edges.shape[0]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if edges[mid] <= v:
+                lo = mid + 1
+            else:
+                hi = mid
+        counts[lo] += 1

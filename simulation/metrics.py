@@ -12,7 +12,7 @@ from simulation.requests import ServiceRecord
 EXTERNAL = -1
 
 # log-spaced delay histogram: 1e-5 to 1e4 days, 0.5% relative resolution
-_EDGES = np.logspace(-5, 4, 4000)
+EDGES = np.logspace(-5, 4, 4000)
 
 
 def percentile95(values: list[float]) -> float:
@@ -43,12 +43,12 @@ class DelayHistogram:
     """Streaming histogram of delays for quantiles over a whole run in fixed memory."""
 
     def __init__(self) -> None:
-        self.counts = np.zeros(len(_EDGES) + 1, dtype=np.int64)
+        self.counts = np.zeros(len(EDGES) + 1, dtype=np.int64)
 
     def add(self, values: list[float]) -> None:
         """Add a batch of delays (days)."""
         if values:
-            idx = np.searchsorted(_EDGES, np.asarray(values), side="right")
+            idx = np.searchsorted(EDGES, np.asarray(values), side="right")
             self.counts += np.bincount(idx, minlength=len(self.counts))
 
     def quantile(self, q: float) -> float:
@@ -57,7 +57,7 @@ class DelayHistogram:
         if total == 0:
             return math.nan
         k = int(np.searchsorted(np.cumsum(self.counts), q * total, side="left"))
-        return float(_EDGES[min(k, len(_EDGES) - 1)])
+        return float(EDGES[min(k, len(EDGES) - 1)])
 
 
 class Metrics:
@@ -171,11 +171,17 @@ class Metrics:
             self.delay_sum / n if n else math.nan,
         )
 
-    def close_day(self) -> dict[str, float]:
-        """The day's flows; resets the daily accumulators."""
+    def close_day(self, histogram: bool = True) -> dict[str, float]:
+        """The day's flows; resets the daily accumulators.
+
+        Args:
+            histogram: Add the day's delays to the run's histogram (the compiled engine has
+                already counted them).
+        """
         n = self.day_completed
         delays = self.day_delays
-        self.histogram.add(delays)
+        if histogram:
+            self.histogram.add(delays)
         row = {
             "arrivals": float(self.day_arrivals),
             "completions": float(n),

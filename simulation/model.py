@@ -21,7 +21,13 @@ from simulation.agents import DAYS_PER_MONTH, Customer, CustomerTable, Employee
 from simulation.chain import ServiceChain
 from simulation.config import Customers, Scenario
 from simulation.engine import Clock
-from simulation.fast import DAILY_HOOKS, CompiledChain, why_not_compiled
+from simulation.fast import (
+    DAILY_HOOKS,
+    CompiledChain,
+    load_kernel,
+    numba_available,
+    why_not_compiled,
+)
 from simulation.metrics import Metrics
 from simulation.streams import SeedLike, Streams
 
@@ -30,6 +36,11 @@ DAILY_SERIES = (
     "mean_delay", "p95_delay", "mean_quality", "customer_satisfaction", "service_satisfaction",
     "revenue", "mean_morale", "quits", "hires", "vacancies", "backlog", "internal_service",
 )
+
+
+def _mean(values: np.ndarray) -> float:
+    """``numpy.mean`` of a 1-D float array (its sum over its size), NaN when empty; cheaper."""
+    return float(values.sum()) / values.size if values.size else math.nan
 
 
 def _today(key: str, model: OrgModel) -> float:
@@ -105,7 +116,7 @@ class OrgModel(mesa.Model):
         self._array_people = self.compiled and all(
             getattr(employee_cls, hook) is getattr(Employee, hook) for hook in DAILY_HOOKS)
         # default daily behaviour of customers: computed over arrays instead of one by one
-        self._array_customers = all(
+        self._array_customers = numba_available() and all(
             getattr(customer_cls, hook) is getattr(Customer, hook)
             for hook in ("will_leave", "leave_probability", "word_of_mouth", "leave"))
         self.discipline = scenario.design.discipline
@@ -170,10 +181,10 @@ class OrgModel(mesa.Model):
                 dependencies=self.chain.inputs_of[node], morale=people.initial_morale,
             ))
         self.chain.staff(staff)
+        self._levels = sorted(set(self.chain.level))
 
     def _series_names(self) -> list[str]:
-        levels = sorted(set(self.chain.level))
-        return [*DAILY_SERIES, *(f"utilisation_level_{lv}" for lv in levels)]
+        return [*DAILY_SERIES, *(f"utilisation_level_{lv}" for lv in self._levels)]
 
     def _new_customer(self) -> Customer:
         c = self.scenario.customers
@@ -255,7 +266,7 @@ class OrgModel(mesa.Model):
             self.engine.sync_metrics(self.metrics)
         else:
             self.clock.run_until(float(self.time))
-        flows = self.metrics.close_day()
+        flows = self.metrics.close_day(histogram=not self.compiled)
         utilisation = self._people_day()
         customers = self._customers_day()
         self.today = {**flows, **utilisation, **customers, **self._state()}
@@ -264,24 +275,18 @@ class OrgModel(mesa.Model):
 
     def _people_day(self) -> dict[str, float]:
         people = self.scenario.people
-        by_level: dict[int, list[float]] = {}
         employees = [e for e in self.chain.occupant if e is not None]
         quitting = None
-        if self.compiled and self._array_people:
+        if self._array_people:
             used, quitting = self.engine.people_day(employees)
+        else:  # a daily hook is overridden: each employee's own methods
+            used = (self.engine.day_of(employees) if self.compiled
+                    else [e.utilisation_since_last() for e in employees])
             for e, u in zip(employees, used, strict=True):
-                by_level.setdefault(e.level, []).append(u)
-        elif self.compiled:
-            used, _ = self.engine.day_of(employees)
-            for e, u in zip(employees, used, strict=True):
-                by_level.setdefault(e.level, []).append(u)
                 e.step_day(u)
-            self.engine.set_skills(employees)
-        else:
-            for e in employees:
-                u = e.utilisation_since_last()
-                by_level.setdefault(e.level, []).append(u)
-                e.step_day(u)
+            if self.compiled:
+                self.engine.set_skills(employees)
+        levels = np.fromiter((e.level for e in employees), dtype=np.int64, count=len(employees))
         if self.metrics.day_internal_n and people.enabled:
             day_score = self.metrics.day_internal_score / self.metrics.day_internal_n
             self.reputation += (day_score - self.reputation) / people.resource_memory
@@ -296,10 +301,8 @@ class OrgModel(mesa.Model):
             for node, due in sorted(self._vacancies.items()):
                 if due <= self.steps:
                     self._hire(node)
-        row = {f"utilisation_level_{lv}": float(np.mean(us)) for lv, us in by_level.items()}
-        for lv in set(self.chain.level) - set(by_level):
-            row[f"utilisation_level_{lv}"] = math.nan
-        return row
+        return {f"utilisation_level_{lv}": _mean(np.asarray(used)[levels == lv])
+                for lv in self._levels}
 
     def _quit(self, employee: Employee) -> None:
         self.chain.vacate(employee)
@@ -374,35 +377,24 @@ class OrgModel(mesa.Model):
 
     def _customers_day_arrays(self, c: Customers, draws: np.ndarray
                               ) -> tuple[int, float, float, np.ndarray]:
-        """Churn and word of mouth as array arithmetic (customers with the default behaviour).
+        """Churn and word of mouth in one compiled pass (customers with the default behaviour).
 
-        The same arithmetic as ``Customer.leave_probability`` and ``Customer.word_of_mouth``,
-        element by element, and the same left-to-right sums, so results equal the loop's.
-        Returns those who left, the expected positive and negative messages, and who stays.
+        The arithmetic of ``Customer.leave_probability``, ``will_leave`` and ``word_of_mouth``
+        in the loop's order, so results equal the loop's. Returns those who left, the expected
+        positive and negative messages, and who stays.
         """
         customers = self.customers
         n = len(customers)
-        sat = self.customer_table.cf[self._cids, 0]
-        left_today = 0
+        table = self.customer_table
+        leaving = np.empty(n, dtype=np.int64)
+        left_today, positive, negative = load_kernel().customers_day(
+            table.cf, self._cids, table.slot[self._cids], draws, c.churn,
+            c.churn_rate_per_month / DAYS_PER_MONTH, c.loyalty, c.word_of_mouth, c.talk_rate,
+            c.negative_ratio, leaving)
+        for i in leaving[:left_today].tolist():
+            self._lose(customers[i])
         stay = np.ones(n, dtype=bool)
-        if c.churn:
-            slots = self.customer_table.slot[self._cids]
-            base = c.churn_rate_per_month / DAYS_PER_MONTH
-            hazard = np.minimum(1.0, base * np.exp(-c.loyalty * (sat - 0.5)))
-            leaving = np.flatnonzero(draws[slots] < hazard)
-            for i in leaving.tolist():
-                self._lose(customers[i])
-            left_today = len(leaving)
-            stay[leaving] = False
-        positive = negative = 0.0
-        if c.word_of_mouth and self.compiled:
-            positive, negative = self.engine.k.word_of_mouth(sat, stay, c.talk_rate,
-                                                             c.negative_ratio)
-        elif c.word_of_mouth:
-            x = 2.0 * (sat[stay] - 0.5)
-            up = x >= 0.0
-            positive = sum((c.talk_rate * x * x * up).tolist())
-            negative = sum((c.talk_rate * c.negative_ratio * x * x * ~up).tolist())
+        stay[leaving[:left_today]] = False
         return left_today, positive, negative, stay
 
     def _state(self) -> dict[str, float]:
@@ -411,9 +403,8 @@ class OrgModel(mesa.Model):
         return {
             "active_customers": float(len(active)),
             "lost_customers": float(self.lost_customers),
-            "customer_satisfaction": (float(np.mean(self.customer_table.cf[self._cids, 0]))
-                                      if active else math.nan),
-            "mean_morale": float(np.mean([e.morale for e in staff])) if staff else math.nan,
+            "customer_satisfaction": _mean(self.customer_table.cf[self._cids, 0]),
+            "mean_morale": _mean(np.fromiter((e.morale for e in staff), float, len(staff))),
             "vacancies": float(len(self._vacancies)),
             "backlog": float(self.chain.in_progress()),
         }

@@ -7,7 +7,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from simulation._lazy import LazyModule
+
+stats = LazyModule("scipy.stats")
 
 
 def mean_ci(values: np.ndarray | pd.Series, level: float = 0.95) -> tuple[float, float, float]:

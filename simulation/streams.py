@@ -15,8 +15,8 @@ class Stream:
     """A buffered view of one ``numpy.random.Generator`` for fast scalar draws in the event loop.
 
     Scalar draws from numpy cost about a microsecond each; drawing blocks of 4,096 and reading
-    them one by one (from the end) costs a tenth of that. The buffers are arrays that the
-    compiled engine reads and refills in place, so both engines consume one sequence.
+    them one by one (from the end) costs a tenth of that. The buffers are arrays the compiled
+    engine reads too (after ``reserve``), so both engines consume one sequence.
 
     Attributes:
         gen: The generator.
@@ -37,7 +37,7 @@ class Stream:
         """One uniform draw on [0, 1)."""
         i = self.iu
         if i == 0:
-            self.gen.random(out=self.u)
+            self.u = self.gen.random(_BLOCK)
             i = _BLOCK
         i -= 1
         self.iu = i
@@ -47,11 +47,28 @@ class Stream:
         """One standard exponential draw (mean 1)."""
         i = self.ie
         if i == 0:
-            self.gen.standard_exponential(out=self.e)
+            self.e = self.gen.standard_exponential(_BLOCK)
             i = _BLOCK
         i -= 1
         self.ie = i
         return self.e.item(i)
+
+    def reserve(self, uniforms: int = 0, exponentials: int = 0) -> None:
+        """Hold at least this many draws of each kind, in the order they would come anyway.
+
+        Whole blocks are drawn ahead and placed before the draws left (which are read first),
+        so the sequence is the one ``random()`` and ``exponential()`` give one by one.
+        """
+        if self.iu < uniforms:
+            blocks = -(-(uniforms - self.iu) // _BLOCK)
+            ahead = self.gen.random((blocks, _BLOCK))[::-1].ravel()
+            self.u = np.concatenate([ahead, self.u[:self.iu]])
+            self.iu += blocks * _BLOCK
+        if self.ie < exponentials:
+            blocks = -(-(exponentials - self.ie) // _BLOCK)
+            ahead = self.gen.standard_exponential((blocks, _BLOCK))[::-1].ravel()
+            self.e = np.concatenate([ahead, self.e[:self.ie]])
+            self.ie += blocks * _BLOCK
 
 
 @dataclass(frozen=True)

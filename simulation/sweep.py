@@ -20,10 +20,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.stats import qmc
 
+from simulation._lazy import LazyModule
 from simulation.config import Scenario
+
+stats = LazyModule("scipy.stats")
+qmc = LazyModule("scipy.stats.qmc")
 
 SECTION_OF = {"organization": "design", "work": "work", "people": "people",
               "customers": "customers"}

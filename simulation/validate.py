@@ -15,8 +15,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy import stats
 
+from simulation._lazy import LazyModule
 from simulation.agents import Customer
 from simulation.model import OrgModel
 from simulation.presets import (
@@ -29,6 +29,8 @@ from simulation.presets import (
     tandem_graph,
 )
 from simulation.stats import mean_ci
+
+stats = LazyModule("scipy.stats")
 
 PASS, FAIL = "pass", "FAIL"
 
