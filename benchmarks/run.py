@@ -347,7 +347,7 @@ def b3(repeats: int, quick: bool) -> list[str]:
 
 
 B4_SCRIPT = """
-import gc, resource, sys
+import gc, sys
 from simulation import FlatTeam, OrgModel, Scenario
 from simulation.scenario_files import load_scenario
 runs = int(sys.argv[1])
@@ -362,7 +362,9 @@ for seed in range(runs):
     gc.collect()
     with open("/proc/self/statm") as f:
         rss.append(int(f.read().split()[1]) * 4096 / 2**20)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak (ru_maxrss would carry the benchmark parent's over exec)
+with open("/proc/self/status") as f:
+    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
 print(peak, *rss)
 """
 

@@ -12,6 +12,7 @@ import math
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import numpy as np
 
 from simulation.agents import Employee, Vacancy
 from simulation.metrics import EXTERNAL
@@ -56,6 +57,7 @@ class ServiceChain:
                 self.inputs_of[u].append(dep)
             if dep.per_day > 0:
                 self.scheduled.append((u, dep))
+        self.scheduled_rates = np.array([dep.per_day for _, dep in self.scheduled], dtype=float)
         self.by_role: dict[str, list[int]] = {}
         for i in range(n):
             self.by_role.setdefault(self.role[i], []).append(i)

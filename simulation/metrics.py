@@ -19,7 +19,7 @@ def percentile95(values: list[float]) -> float:
     """``numpy.percentile(values, 95)`` (linear method), bit for bit, at a fraction of the cost.
 
     numpy's virtual index ``(n - 1) q``, its floor and its two-sided interpolation;
-    ``tests/test_behaviours.py`` checks equality with numpy. NaN when empty.
+    ``tests/test_compiled.py`` checks equality with numpy. NaN when empty.
     """
     n = len(values)
     if n == 0:

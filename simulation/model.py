@@ -224,7 +224,7 @@ class OrgModel(mesa.Model):
         total = int(counts.sum())
         times = start + gen.random(total)
         sizes = gen.standard_exponential(total)
-        cids = table.slot_row[np.repeat(np.arange(table.n_slots), counts)]
+        cids = np.repeat(table.slot_row[:table.n_slots], counts)
         keep = cids >= 0
         cids, sizes = cids[keep], sizes[keep]
         if not self.compiled:
@@ -236,8 +236,7 @@ class OrgModel(mesa.Model):
         scheduled = self.chain.scheduled
         if scheduled:
             internal = self.streams.internal.gen
-            rates = np.array([dep.per_day for _, dep in scheduled])
-            n = internal.poisson(rates)
+            n = internal.poisson(self.chain.scheduled_rates)
             times = np.concatenate([times, start + internal.random(int(n.sum()))])
             codes = np.concatenate([codes, -1 - np.repeat(np.arange(len(scheduled)), n)])
         order = np.argsort(times, kind="stable")
