@@ -95,9 +95,17 @@ def structure_of(scenario: Scenario, seed: int) -> dict[str, Any]:
         model = OrgModel(scenario, rng=Task(scenario, 0, seed, 1).seed_sequence())
     except Exception as err:
         return {"error": "".join(traceback.format_exception_only(err)).strip()}
+    return structure_record(model)
+
+
+def structure_record(model: OrgModel) -> dict[str, Any]:
+    """A model's organization as ``plots.organization`` draws it.
+
+    Keys ``inverted``, ``description``, ``nodes`` and ``edges`` (records).
+    """
     nodes, edges = model.structure()
-    return {"inverted": bool(scenario.design.inverted),
-            "description": scenario.description,
+    return {"inverted": bool(model.scenario.design.inverted),
+            "description": model.scenario.description,
             "nodes": nodes.to_dict("records"), "edges": edges.to_dict("records")}
 
 

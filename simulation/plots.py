@@ -91,6 +91,15 @@ def _names(table: pd.DataFrame) -> list[str]:
 # ------------------------------------------------------------------ comparisons
 
 
+def run_bands(daily: pd.DataFrame, scenario: str,
+              kpis: Sequence[str] = ("active_customers", "mean_delay", "mean_morale")
+              ) -> pd.DataFrame:
+    """One run's daily table (``OrgModel.daily()``) as :func:`time_series` bands (no width)."""
+    rows = [{"scenario": scenario, "day": day, "kpi": key, "mean": value, "low": value,
+             "high": value} for key in kpis for day, value in daily[key].items()]
+    return pd.DataFrame(rows, columns=["scenario", "day", "kpi", "mean", "low", "high"])
+
+
 def time_series(bands: pd.DataFrame, kpis: Sequence[str] | None = None,
                 colors: Mapping[str, str] | None = None) -> go.Figure:
     """Daily means with 95% confidence bands across replications, one panel per KPI.

@@ -132,3 +132,20 @@ def test_response_curves_and_sobol_bars_on_a_sweep_summary() -> None:
     bars = plots.sobol_indices(indices)
     assert [t.name for t in bars.data] == ["first order", "total order"]
     np.testing.assert_allclose(bars.data[1].error_y.array, [0.1, 0.0])
+
+
+def test_one_run_is_drawn_with_the_reports_figure_functions() -> None:
+    from simulation import OrgModel
+    from simulation.experiment import structure_record
+
+    model = OrgModel(rng=3).run(10)
+    daily = model.daily()
+    fig = plots.time_series(plots.run_bands(daily, "pyramid", ["mean_delay"]))
+    line = next(t for t in fig.data if t.mode == "lines")
+    scale = plots.kpi("mean_delay").scale
+    np.testing.assert_allclose(line.y, daily.mean_delay.to_numpy() * scale)
+    assert list(line.x) == list(daily.index)
+    positions = model.positions().set_index("position")
+    org = plots.organization(structure_record(model), positions, "pyramid")
+    assert len(org.data) > 0
+    assert structure_record(model)["nodes"][0]["position"] == 0

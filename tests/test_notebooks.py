@@ -1,0 +1,75 @@
+"""The students' notebooks: stored clean, built as the issue asks, and they run first time."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+FOLDER = Path(__file__).resolve().parents[1] / "notebooks"
+NAMES = [
+    "01_your_first_service_chain.ipynb",
+    "02_pyramid_vs_inverted_pyramid.ipynb",
+    "03_breaking_the_chain.ipynb",
+    "04_sweeps_and_sensitivity.ipynb",
+    "05_is_the_model_right.ipynb",
+]
+
+
+def _read(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(FOLDER / name, as_version=4)
+
+
+def _code(nb: nbformat.NotebookNode) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_five_notebooks_are_there_and_linked_from_the_readme() -> None:
+    assert sorted(p.name for p in FOLDER.glob("*.ipynb")) == NAMES
+    readme = (FOLDER.parent / "README.md").read_text()
+    for name in NAMES:
+        assert f"notebooks/{name}" in readme
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stored_without_outputs(name: str) -> None:
+    nb = _read(name)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{name}: a code cell was saved with its outputs"
+            assert cell.execution_count is None, f"{name}: a code cell has an execution count"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_scale_constant_first_and_exercises_last(name: str) -> None:
+    nb = _read(name)
+    assert re.search(r"^SCALE = 1\b", _code(nb)[0], re.M), "the first code cell sets SCALE"
+    last = nb.cells[-1]
+    assert last.cell_type == "markdown" and "## Exercises" in last.source
+    assert 2 <= len(re.findall(r"^\d\. ", last.source, re.M)) <= 4
+
+
+def test_interactive_and_the_reports_figures() -> None:
+    first = "\n".join(_code(_read(NAMES[0])))
+    assert "widgets.interact" in first and "FloatSlider" in first
+    for name in NAMES[:4]:
+        assert re.search(r"plots\.\w+\(", "\n".join(_code(_read(name)))), name
+    third = "\n".join(_code(_read(NAMES[2])))
+    assert "class " in third and "(Employee)" in third and "employee_cls=" in third
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_runs_first_time(name: str, tmp_path: Path) -> None:
+    """Executed top to bottom in a fresh kernel; any error in any cell fails the test."""
+    nb = _read(name)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    shown = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert len(shown) >= 4, "the notebook shows its results"
