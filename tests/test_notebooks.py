@@ -50,7 +50,7 @@ def test_a_scale_constant_first_and_exercises_last(name: str) -> None:
     assert re.search(r"^SCALE = 1\b", _code(nb)[0], re.M), "the first code cell sets SCALE"
     last = nb.cells[-1]
     assert last.cell_type == "markdown" and "## Exercises" in last.source
-    assert 2 <= len(re.findall(r"^\d\. ", last.source, re.M)) <= 4
+    assert 2 <= len(re.findall(r"^\d\. ", last.source, re.M)) <= 3
 
 
 def test_interactive_and_the_reports_figures() -> None:
