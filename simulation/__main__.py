@@ -1,5 +1,5 @@
 """``python -m simulation``: the same command line as ``service-chain``."""
 
-from simulation.cli import main
+from simulation.launcher import main
 
 raise SystemExit(main())

@@ -63,6 +63,7 @@ class ServiceChain:
             self.by_role.setdefault(self.role[i], []).append(i)
         self.servers: list[Employee | Vacancy] = []
         self.occupant: list[Employee | None] = []
+        self.staffing = 0  # counts changes of ``occupant`` (for caches of the staff)
         self.covers: dict[int, list[int]] = {}
         self._rid = 0
         self._seq = 0
@@ -264,6 +265,7 @@ class ServiceChain:
         """Put the first occupants in place (one per position, in position order)."""
         self.occupant = list(employees)
         self.servers = list(employees)
+        self.staffing += 1
 
     def vacate(self, employee: Employee) -> None:
         """An employee leaves: cover the position by a peer, or hold its work until the hire."""
@@ -271,22 +273,32 @@ class ServiceChain:
         work = employee.hand_over()
         covered = self.covers.pop(node, [])
         self.occupant[node] = None
+        self.staffing += 1
         for position in [node, *covered]:
             self._reroute(position)
         for request in work:
             self.servers[request.node].accept(request)
 
     def _reroute(self, position: int) -> None:
-        dept = self.department[position]
-        peers = [self.occupant[i] for i in self.by_role[self.role[position]]]
-        peers = [p for p in peers if p is not None]
-        if peers:
-            same_dept = [p for p in peers if p.department == dept] or peers
-            peer = min(same_dept, key=lambda p: (self.present(p), p.node))
+        peer = self.cover(position)
+        if peer is not None:
             self.servers[position] = peer
             self.covers.setdefault(peer.node, []).append(position)
         else:
             self.servers[position] = Vacancy(self.model, position, self.inputs_of[position])
+
+    def cover(self, position: int) -> Employee | None:
+        """Who covers a vacant position: the least busy peer in its role, its department first.
+
+        Ties go to the lowest position; None when nobody holds the role.
+        """
+        dept = self.department[position]
+        peers = [self.occupant[i] for i in self.by_role[self.role[position]]]
+        peers = [p for p in peers if p is not None]
+        if not peers:
+            return None
+        same_dept = [p for p in peers if p.department == dept] or peers
+        return min(same_dept, key=lambda p: (self.present(p), p.node))
 
     def present(self, employee: Employee) -> int:
         """Requests queued at or in service with an employee (who covers a vacated position)."""
@@ -297,6 +309,7 @@ class ServiceChain:
         node = employee.node
         previous = self.servers[node]
         self.occupant[node] = employee
+        self.staffing += 1
         self.servers[node] = employee
         if isinstance(previous, Vacancy):
             for request in previous.waiting:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing as mp
 import os
 import sys
 import time
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from tqdm.auto import tqdm
 
 from simulation.config import Scenario
 from simulation.model import OrgModel
+from simulation.workers import default_workers, process_pool, start_workers
 
 FORMAT_VERSION = 2
 
@@ -283,19 +283,6 @@ def invoking_command() -> str:
     return " ".join([head, *(shlex.quote(a) for a in sys.argv[1:])])
 
 
-def default_workers() -> int:
-    """Worker processes to use by default: the cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def _executor(workers: int) -> ProcessPoolExecutor:
-    method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context(method))
-
-
 def run_experiment(
     scenarios: Sequence[Scenario],
     replications: int,
@@ -318,6 +305,7 @@ def run_experiment(
         days: Run length (the first scenario's ``days`` when omitted).
         out: Output folder; reused to resume.
         workers: Processes of the default pool (default: the cores available); 1 runs here.
+            The pool's workers fork warm from a preloaded server (:mod:`simulation.workers`).
         executor: Any ``concurrent.futures.Executor`` instead (e.g. ``dask.distributed``'s
             ``Client.get_executor()``).
         batch_size: Runs per Parquet batch (default: twice the workers, at least 4).
@@ -334,6 +322,8 @@ def run_experiment(
         raise ValueError(f"replications = {replications} is not allowed: an integer >= 1")
     days = days or scenarios[0].days
     workers = workers or default_workers()
+    if executor is None and workers > 1:
+        start_workers()  # the workers' imports overlap the set-up below
     store = ResultStore(out)
     manifest = {
         "format": FORMAT_VERSION,
@@ -377,7 +367,7 @@ def run_experiment(
                 collect(run_task(task))
         elif todo:
             own = executor is None
-            pool = _executor(workers) if own else executor
+            pool = process_pool(workers) if own else executor
             try:
                 futures = [pool.submit(run_task, t) for t in todo]
                 for future in as_completed(futures):

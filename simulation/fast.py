@@ -200,8 +200,11 @@ class Engine:
         # work-stream draws one event may take: each piece of work begun draws its time (k
         # phases for Erlang), plus a handoff delay
         phases = int(self.kp[self.k.K_ERLANG])
+        # decisions-stream draws one event may take: one per probabilistic input of each request
+        # it creates, and one per review of the work it finishes
+        uniforms = self.margin_pool * (degree + reviews) + reviews + 1
         self.mg = np.array([self.margin_pool, self.margin_heap,
-                            (self.margin_pool + 2) * phases + 1], dtype=np.int64)
+                            (self.margin_pool + 2) * phases + 1, uniforms], dtype=np.int64)
         self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
         self.fr = np.zeros((max_depth + 3, 3), dtype=np.int64)
 
@@ -327,17 +330,18 @@ class Engine:
         self.pi[pids, k.P_EXPN] = 0
         return used.tolist()
 
-    def people_day(self, employees: list[Employee]) -> tuple[np.ndarray, list[Employee]]:
+    def people_day(self, employees: list[Employee], pids: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, list[Employee]]:
         """The default daily dynamics of every employee, compiled.
 
-        Returns the utilisations and who quits (in order). Equal to calling
+        ``pids`` are the employees' engine rows. Returns the utilisations, the morale after the
+        day and who quits (in order). Equal to calling
         ``utilisation_since_last``, ``step_day`` and ``will_quit`` on each: the employees'
         attributes are read, updated in arrays and written back, so changes a user makes to
         them between days count.
         """
         k = self.k
         n = len(employees)
-        pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=n)
         y = np.empty((k.NY, n))
         if n:
             y[:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
@@ -350,16 +354,20 @@ class Engine:
         m = k.people_day(y, pids, self.pi, self.pf, self.rf, self.snapshot,
                          self.model.clock.now, enabled, self._dp, dec.u, self.ic, quitting)
         dec.iu = int(self.ic[k.I_IU])
-        rows = y[[k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD, k.Y_MORALE]].T.tolist()
+        # one list per attribute (floats are not tracked by the garbage collector; a list per
+        # employee was, and cost 1.2 us an employee in collections at 2,000 positions)
+        columns = [y[c].tolist() for c in (k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD,
+                                           k.Y_MORALE)]
         skills = self.pf[pids, k.Q_SKILL].tolist()
         work = self.pf[pids, k.Q_MEANWORK].tolist()
         tasks = y[k.Y_TASKS].astype(np.int64).tolist()
-        for e, row, skill, mean_work, done in zip(employees, rows, skills, work, tasks,
-                                                  strict=True):
-            e.tenure, e.proficiency, e.resources, e.load, e.morale = row
+        for e, tenure, prof, resources, load, morale, skill, mean_work, done in zip(
+                employees, *columns, skills, work, tasks, strict=True):
+            e.tenure, e.proficiency, e.resources, e.load, e.morale = (tenure, prof, resources,
+                                                                      load, morale)
             e.effective_skill, e.mean_work, e.tasks_done = skill, mean_work, done
             e._exp_sum, e._exp_n = 0.0, 0
-        return y[k.Y_USED], [employees[i] for i in quitting[:m].tolist()]
+        return y[k.Y_USED], y[k.Y_MORALE], [employees[i] for i in quitting[:m].tolist()]
 
     @functools.cached_property
     def _dp(self) -> np.ndarray:
@@ -440,13 +448,17 @@ class Engine:
             status = k.run_until(
                 end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.lvl,
                 self.ht, self.hi, self.ic, self.g, self.kp, self.xp, self.ei, self.ew, self.lo,
-                self.rlo, self.sch, dec.u, wrk.e, dec.gen, table.cf, table.home,
+                self.rlo, self.sch, dec.u, wrk.e, table.cf, table.home,
                 self.fk, self.fv, self.delays, self.arr_t, self.arr_c, self.day_cust,
                 self.day_size, self.nb, self.fr, self.sk, self.skf, self.shares,
                 self.mg)
             if status == k.DONE:
                 break
-            if status == k.NEED_DRAWS:
+            if status == k.NEED_UNIFORMS:  # lent: what the day does not read goes back below
+                dec.iu = int(self.ic[k.I_IU])
+                dec.lend(int(self.mg[k.M_U]))
+                self.ic[k.I_IU] = dec.iu
+            elif status == k.NEED_DRAWS:
                 wrk.ie = int(self.ic[k.I_IE])
                 wrk.reserve(exponentials=int(self.mg[k.M_E]))
                 self.ic[k.I_IE] = wrk.ie
@@ -459,6 +471,7 @@ class Engine:
             else:
                 self._grow_flows()
         dec.iu = int(self.ic[k.I_IU])
+        dec.settle()
         wrk.ie = int(self.ic[k.I_IE])
         model.clock.now = end
         model.clock.events = int(self.ic[k.I_EVENTS])
@@ -574,6 +587,25 @@ class CompiledChain(ServiceChain):
     def __init__(self, model: OrgModel, graph: Any) -> None:
         super().__init__(model, graph)
         self.engine = Engine(model, self)
+        codes = {d: i for i, d in enumerate(dict.fromkeys(self.department))}
+        self._department_code = np.array([codes[d] for d in self.department], dtype=np.int64)
+        self._role_positions = {role: np.array(nodes, dtype=np.int64)
+                                for role, nodes in self.by_role.items()}
+
+    def cover(self, position: int) -> Employee | None:
+        """As :meth:`ServiceChain.cover`, over the engine's arrays (no loop over the staff)."""
+        k = self.engine.k
+        nodes = self._role_positions[self.role[position]]
+        pids = self.engine.pos[nodes, k.S_OCCUPANT]
+        held = pids >= 0
+        if not held.any():
+            return None
+        nodes, pids = nodes[held], pids[held]
+        same = self._department_code[nodes] == self._department_code[position]
+        if same.any():
+            nodes, pids = nodes[same], pids[same]
+        best = int(np.argmin(self.engine.pi[pids, k.P_PRESENT]))  # first: the lowest position
+        return self.occupant[int(nodes[best])]
 
     def staff(self, employees: list[Employee]) -> None:
         """Put the first occupants in place and give each a row in the engine."""
@@ -590,6 +622,7 @@ class CompiledChain(ServiceChain):
         employee.active = False
         covered = self.covers.pop(node, [])
         self.occupant[node] = None
+        self.staffing += 1
         self.engine.set_occupant(node, None)
         for position in [node, *covered]:
             self._reroute(position)
@@ -609,6 +642,7 @@ class CompiledChain(ServiceChain):
         previous = self.servers[node]
         self.engine.add_person(employee)
         self.occupant[node] = employee
+        self.staffing += 1
         self.servers[node] = employee
         self.engine.set_server(node, employee)
         self.engine.set_occupant(node, employee)

@@ -73,9 +73,10 @@ COMPENSATORY, COBB_DOUGLAS, WEAKEST_LINK = 0, 1, 2
 EXPONENTIAL, DETERMINISTIC, ERLANG = 0, 1, 2
 
 # statuses
-DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS, NEED_DRAWS = 0, 1, 2, 3, 4, 5
-# margins: room one event may need (requests, heap slots, work-stream exponential draws)
-M_POOL, M_HEAP, M_E = range(3)
+DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS, NEED_DRAWS, NEED_UNIFORMS = range(7)
+# margins: room one event may need (requests, heap slots, work-stream exponential draws,
+# decisions-stream uniform draws)
+M_POOL, M_HEAP, M_E, M_U = range(4)
 FINISH, DELIVER = 0, 1
 INTERNAL_AFTER = 1e12  # CustomerFirst: internal-only work after every customer's
 
@@ -106,18 +107,13 @@ def _result(total, comp):
 
 
 @njit(**_OPTIONS, inline="always")
-def _uniform(u, ic, gen):
-    """The next uniform draw.
+def _uniform(u, ic):
+    """The next uniform draw of the decisions stream (the caller keeps enough: margin ``M_U``).
 
-    An empty buffer is refilled in place, exactly when the Python path would refill it: the
-    decisions generator is also used directly, so drawing ahead would change the sequence.
+    Its buffer may hold blocks drawn ahead; ``Stream.settle`` gives back the ones not read, so
+    the generator ends where drawing on demand (the Python path) leaves it.
     """
-    i = ic[I_IU]
-    if i == 0:
-        for j in range(BLOCK):  # as gen.random(BLOCK), in place
-            u[j] = gen.random()
-        i = BLOCK
-    i -= 1
+    i = ic[I_IU] - 1
     ic[I_IU] = i
     return u[i]
 
@@ -292,7 +288,7 @@ def _on_chain(ri, r, node):
 
 
 @njit(**_OPTIONS)
-def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, gen, out, top):
+def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, out, top):
     """Append the needed input edges of request ``r`` to ``out[top:]``; returns the count."""
     if ri[r, R_DEPTH] >= maxdepth:
         return 0
@@ -301,7 +297,7 @@ def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, gen, out, top):
         p = ew[j, W_P]
         if p <= 0.0:
             continue
-        if (p >= 1.0 or _uniform(u, ic, gen) < p) and not _on_chain(ri, r, ei[j, E_TO]):
+        if (p >= 1.0 or _uniform(u, ic) < p) and not _on_chain(ri, r, ei[j, E_TO]):
             out[top + k] = j
             k += 1
     return k
@@ -487,7 +483,7 @@ def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
 
 
 @njit(**_OPTIONS)
-def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec, parent, k,
+def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, parent, k,
           now, nb, fr):
     """Create and dispatch the children of ``parent`` for the edges ``nb[:k]``, depth first.
 
@@ -512,7 +508,7 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
         ri[child, R_HANDOFF] = ei[j, E_HANDOFF]
         ri[child, R_ASSIST] = ei[j, E_ASSIST]
         top = fr[f, 2]
-        kk = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], child, maxdepth, u, ic, gen_dec,
+        kk = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], child, maxdepth, u, ic,
                             nb, top)
         if kk == 0:
             _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, child, now)
@@ -525,16 +521,16 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
 
 
 @njit(**_OPTIONS)
-def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec, r, now,
+def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, r, now,
               nb, fr):
     node = ri[r, R_NODE]
-    k = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], r, kp[K_MAXDEPTH], u, ic, gen_dec,
+    k = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], r, kp[K_MAXDEPTH], u, ic,
                        nb, 0)
     if k == 0:
         _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now)
         return
     ri[r, R_PENDING] = k
-    _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, gen_dec, r, k, now,
+    _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, r, k, now,
           nb, fr)
 
 
@@ -705,21 +701,21 @@ def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, chi
 
 @njit(**_OPTIONS)
 def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-              gen_dec, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
+              cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
     n = pos.shape[0]
     ic[I_SERVICES] += 1
     node = ri[r, R_NODE]
     if rlo[node + 1] > rlo[node] and ri[r, R_DEPTH] < kp[K_MAXDEPTH]:
         k = 0  # the reviews this work needs; it comes back for another pass after them
         for j in range(rlo[node], rlo[node + 1]):
-            if _uniform(u, ic, gen_dec) < ew[j, W_P] and not _on_chain(ri, r, ei[j, E_TO]):
+            if _uniform(u, ic) < ew[j, W_P] and not _on_chain(ri, r, ei[j, E_TO]):
                 nb[k] = j
                 k += 1
         if k > 0:
             ri[r, R_PENDING] = k
             rf[r, F_SIZE] = -1.0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                  gen_dec, r, k, now, nb, fr)
+                  r, k, now, nb, fr)
             return
     ic[I_COMPLETED] += 1
     if ri[r, R_PARENT] < 0:
@@ -735,7 +731,7 @@ def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
 
 @njit(**_OPTIONS)
 def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-            gen_dec, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
+            cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
     r = pi[p, P_CURRENT]
     if token != pi[p, P_TOKEN] or r < 0:
         return  # the work was handed over when this employee left
@@ -751,7 +747,7 @@ def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, r
     pi[p, P_PRESENT] -= 1
     pf[p, Q_SOJOURN] += now - rf[r, F_READY]
     _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-              gen_dec, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
+              cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
     if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
         nxt = _queue_pop(ri, rf, pi, p)
         _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
@@ -762,13 +758,14 @@ def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, r
 
 @njit(**_OPTIONS)
 def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, sch,
-              u, e, gen_dec, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
+              u, e, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
               day_size, nb, fr, sk, skf, shares, mg):
     """Process every event and arrival at or before ``end``; returns ``DONE`` or another status.
 
     ``GROW_*`` or ``NEED_DRAWS`` is returned before an event that could run out of room (``mg``:
     the margins), with nothing changed, so the caller enlarges the arrays or tops up the work
-    stream's buffer and calls again.
+    stream's buffer (``NEED_DRAWS``) or the decisions stream's (``NEED_UNIFORMS``) and calls
+    again.
     """
     i = ic[I_ARR]
     n_arr = ic[I_NARR]
@@ -777,6 +774,9 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
         if ic[I_IE] < mg[M_E]:
             ic[I_ARR] = i
             return NEED_DRAWS
+        if ic[I_IU] < mg[M_U]:
+            ic[I_ARR] = i
+            return NEED_UNIFORMS
         if ic[I_NFREE] < mg[M_POOL]:
             ic[I_ARR] = i
             return GROW_POOL
@@ -801,7 +801,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
             g[G_NOW] = now
             if kind == FINISH:
                 _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
-                        u, e, gen_dec, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf,
+                        u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf,
                         shares)
             else:
                 _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv,
@@ -824,7 +824,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
                 r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
                 rf[r, F_SIZE] = day_size[code]
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                          gen_dec, r, now, nb, fr)
+                          r, now, nb, fr)
             else:
                 s = -1 - code
                 origin = sch[s, 0]
@@ -834,7 +834,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
                              -1, now)
                     ri[r, R_ORIGIN] = origin
                     _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo,
-                              u, e, gen_dec, r, now, nb, fr)
+                              u, e, r, now, nb, fr)
         ic[I_EVENTS] += 1
     ic[I_ARR] = i
     g[G_NOW] = end

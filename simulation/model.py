@@ -43,6 +43,30 @@ def _mean(values: np.ndarray) -> float:
     return float(values.sum()) / values.size if values.size else math.nan
 
 
+class DailyCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` with one reporter per column of the model's day row.
+
+    The day's row holds floats only, so each value is appended as is, without the deep copy
+    Mesa makes of every reporter's value (most of the collection's cost). Reporters a user adds
+    are collected by Mesa's own ``collect``, as usual.
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(model_reporters={key: partial(_today, key) for key in names})
+        self._own = len(names)
+
+    def collect(self, model: OrgModel) -> None:
+        """Append the model's day row (``model.today``) to the model variables."""
+        if (len(self.model_reporters) != self._own or self.agent_reporters
+                or self.agenttype_reporters):
+            super().collect(model)
+            return
+        self._collection_steps.append(model.time)
+        today = model.today
+        for var, values in self.model_vars.items():
+            values.append(today[var])
+
+
 def _today(key: str, model: OrgModel) -> float:
     """Model reporter reading one column of the day's row (picklable through ``partial``)."""
     return model.today.get(key, math.nan)
@@ -134,6 +158,8 @@ class OrgModel(mesa.Model):
             self.chain = ServiceChain(self, self.graph)
         self.former_employees: list[Employee] = []
         self._vacancies: dict[int, float] = {}
+        self._staff_key = -1  # chain.staffing when _staff_cache was built
+        self._day_morale: tuple[int, np.ndarray] = (-1, np.empty(0))
         self.reputation = scenario.people.resource_ref
         self._hire_staff()
         self.customer_table = CustomerTable()
@@ -149,9 +175,7 @@ class OrgModel(mesa.Model):
         self.market_size = max(1.0, scenario.customers.market * self.customers_initial)
         self.customers_acquired = 0
         self.today: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={key: partial(_today, key) for key in self._series_names()}
-        )
+        self.datacollector = DailyCollector(self._series_names())
         self._schedule_arrivals()
 
     # ------------------------------------------------------------------ wiring
@@ -272,12 +296,24 @@ class OrgModel(mesa.Model):
         self.datacollector.collect(self)
         self._schedule_arrivals()
 
+    def _staff(self) -> tuple[list[Employee], np.ndarray, np.ndarray]:
+        """Employees in position order, their levels and engine rows (cached while unchanged)."""
+        if self._staff_key != self.chain.staffing:
+            staff = [e for e in self.chain.occupant if e is not None]
+            levels = np.fromiter((e.level for e in staff), dtype=np.int64, count=len(staff))
+            pids = (np.fromiter((e._pid for e in staff), dtype=np.int64, count=len(staff))
+                    if self.compiled else levels)
+            self._staff_cache = (staff, levels, pids)
+            self._staff_key = self.chain.staffing
+        return self._staff_cache
+
     def _people_day(self) -> dict[str, float]:
         people = self.scenario.people
-        employees = [e for e in self.chain.occupant if e is not None]
+        employees, levels, pids = self._staff()
         quitting = None
         if self._array_people:
-            used, quitting = self.engine.people_day(employees)
+            used, morale, quitting = self.engine.people_day(employees, pids)
+            self._day_morale = (self.chain.staffing, morale)
         else:  # a daily hook is overridden: each employee's own methods
             used = (self.engine.day_of(employees) if self.compiled
                     else [e.utilisation_since_last() for e in employees])
@@ -285,7 +321,6 @@ class OrgModel(mesa.Model):
                 e.step_day(u)
             if self.compiled:
                 self.engine.set_skills(employees)
-        levels = np.fromiter((e.level for e in employees), dtype=np.int64, count=len(employees))
         if self.metrics.day_internal_n and people.enabled:
             day_score = self.metrics.day_internal_score / self.metrics.day_internal_n
             self.reputation += (day_score - self.reputation) / people.resource_memory
@@ -300,8 +335,8 @@ class OrgModel(mesa.Model):
             for node, due in sorted(self._vacancies.items()):
                 if due <= self.steps:
                     self._hire(node)
-        return {f"utilisation_level_{lv}": _mean(np.asarray(used)[levels == lv])
-                for lv in self._levels}
+        used = np.asarray(used)
+        return {f"utilisation_level_{lv}": _mean(used[levels == lv]) for lv in self._levels}
 
     def _quit(self, employee: Employee) -> None:
         self.chain.vacate(employee)
@@ -398,12 +433,16 @@ class OrgModel(mesa.Model):
 
     def _state(self) -> dict[str, float]:
         active = self.customers
-        staff = [e for e in self.chain.occupant if e is not None]
+        if self._day_morale[0] == self.chain.staffing:  # as the compiled pass left it
+            morale = self._day_morale[1]
+        else:
+            staff = self._staff()[0]
+            morale = np.fromiter((e.morale for e in staff), float, len(staff))
         return {
             "active_customers": float(len(active)),
             "lost_customers": float(self.lost_customers),
             "customer_satisfaction": _mean(self.customer_table.cf[self._cids, 0]),
-            "mean_morale": _mean(np.fromiter((e.morale for e in staff), float, len(staff))),
+            "mean_morale": _mean(morale),
             "vacancies": float(len(self._vacancies)),
             "backlog": float(self.chain.in_progress()),
         }
