@@ -451,9 +451,10 @@ def main() -> None:
         readme = Path(__file__).with_name("README.md")
         text = readme.read_text() if readme.exists() else ""
         marker = "## Latest results"
-        before = text.split(marker, 1)[0].rstrip()
-        readme.write_text(before + f"\n\n{marker}\n\n```\n" + "\n".join(out).rstrip()
-                          + "\n```\n")
+        before, _, rest = text.partition(marker)
+        after = rest[rest.find("\n## "):] if "\n## " in rest else "\n"  # later sections stay
+        readme.write_text(before.rstrip() + f"\n\n{marker}\n\n```\n" + "\n".join(out).rstrip()
+                          + "\n```\n" + after)
 
 
 if __name__ == "__main__":

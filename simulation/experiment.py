@@ -227,17 +227,19 @@ class ResultStore:
         """All daily rows of the tasks recorded in ``runs`` (orphans of a killed batch dropped)."""
         return self.read_table("daily")
 
-    def read_table(self, kind: str) -> pd.DataFrame:
-        """A per-run table (``daily``, ``positions`` or ``flows``) of the recorded tasks."""
+    def read_table(self, kind: str, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+        """A per-run table (``daily``, ``positions`` or ``flows``) of the recorded tasks.
+
+        ``runs`` is :meth:`read_runs`'s table when already read.
+        """
         keys = {"daily": ["day"], "positions": ["position"], "flows": ["provider", "customer"]}
         if kind not in keys:
             raise ValueError(f"table {kind!r} is not allowed: one of {', '.join(keys)}")
         table = self._read(kind)
         if len(table):
-            runs = self.read_runs()
-            done = set(zip(runs.scenario, runs.replication, strict=True))
-            keep = [(s, r) in done for s, r in zip(table.scenario, table.replication,
-                                                   strict=True)]
+            runs = self.read_runs() if runs is None else runs
+            done = pd.MultiIndex.from_arrays([runs.scenario, runs.replication])
+            keep = pd.MultiIndex.from_arrays([table.scenario, table.replication]).isin(done)
             table = table[keep].drop_duplicates(["scenario", "replication", *keys[kind]])
         return table.reset_index(drop=True)
 
@@ -418,9 +420,10 @@ class ExperimentResult:
         store = ResultStore(folder)
         if not store.manifest_path.exists():
             raise FileNotFoundError(f"{folder}: no manifest.json, not an experiment folder")
-        return cls(Path(folder), json.loads(store.manifest_path.read_text()), store.read_runs(),
-                   store.read_daily(), store.read_table("positions"), store.read_table("flows"),
-                   store.read_structure())
+        runs = store.read_runs()
+        return cls(Path(folder), json.loads(store.manifest_path.read_text()), runs,
+                   store.read_table("daily", runs), store.read_table("positions", runs),
+                   store.read_table("flows", runs), store.read_structure())
 
     @property
     def scenarios(self) -> list[str]:
