@@ -30,8 +30,7 @@ def warmed() -> bool:
     return WARMED_IN is not None and os.getpid() != WARMED_IN
 
 
-if __name__ != "__main__":
-    try:  # never stop the fork server: a worker that misses the warm-up pays its own
-        warm()
-    except Exception:  # pragma: no cover - depends on the machine
-        WARMED_IN = None
+try:  # on import; never stop the fork server: a worker that misses the warm-up pays its own
+    warm()
+except Exception:  # pragma: no cover - depends on the machine
+    WARMED_IN = None

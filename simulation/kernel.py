@@ -130,6 +130,26 @@ def _exponential(e, ic):
 
 
 @njit(**_OPTIONS, inline="always")
+def _heap_move(ht, hi, dst, src):
+    """Copy heap slot ``src`` (time, sequence, kind and two arguments) into ``dst``."""
+    ht[dst] = ht[src]
+    hi[dst, 0] = hi[src, 0]
+    hi[dst, 1] = hi[src, 1]
+    hi[dst, 2] = hi[src, 2]
+    hi[dst, 3] = hi[src, 3]
+
+
+@njit(**_OPTIONS, inline="always")
+def _heap_put(ht, hi, j, t, s, kind, a, b):
+    """Write an event into heap slot ``j``."""
+    ht[j] = t
+    hi[j, 0] = s
+    hi[j, 1] = kind
+    hi[j, 2] = a
+    hi[j, 3] = b
+
+
+@njit(**_OPTIONS, inline="always")
 def _schedule(ht, hi, ic, t, kind, a, b):
     ic[I_CLOCKSEQ] += 1
     s = ic[I_CLOCKSEQ]
@@ -138,19 +158,11 @@ def _schedule(ht, hi, ic, t, kind, a, b):
     while j > 0:
         p = (j - 1) // 2
         if ht[p] > t or (ht[p] == t and hi[p, 0] > s):
-            ht[j] = ht[p]
-            hi[j, 0] = hi[p, 0]
-            hi[j, 1] = hi[p, 1]
-            hi[j, 2] = hi[p, 2]
-            hi[j, 3] = hi[p, 3]
+            _heap_move(ht, hi, j, p)
             j = p
         else:
             break
-    ht[j] = t
-    hi[j, 0] = s
-    hi[j, 1] = kind
-    hi[j, 2] = a
-    hi[j, 3] = b
+    _heap_put(ht, hi, j, t, s, kind, a, b)
 
 
 @njit(**_OPTIONS, inline="always")
@@ -167,19 +179,11 @@ def _heap_pop(ht, hi, ic):
         if c + 1 < size and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hi[c + 1, 0] < hi[c, 0])):
             c += 1
         if ht[c] < t or (ht[c] == t and hi[c, 0] < s):
-            ht[i] = ht[c]
-            hi[i, 0] = hi[c, 0]
-            hi[i, 1] = hi[c, 1]
-            hi[i, 2] = hi[c, 2]
-            hi[i, 3] = hi[c, 3]
+            _heap_move(ht, hi, i, c)
             i = c
         else:
             break
-    ht[i] = t
-    hi[i, 0] = s
-    hi[i, 1] = k
-    hi[i, 2] = a
-    hi[i, 3] = b
+    _heap_put(ht, hi, i, t, s, k, a, b)
 
 
 # ------------------------------------------------------------------ queues (pairing heaps)

@@ -53,11 +53,11 @@ class DailyCollector(mesa.DataCollector):
 
     def __init__(self, names: list[str]) -> None:
         super().__init__(model_reporters={key: partial(_today, key) for key in names})
-        self._own = len(names)
+        self._own = list(names)
 
     def collect(self, model: OrgModel) -> None:
         """Append the model's day row (``model.today``) to the model variables."""
-        if (len(self.model_reporters) != self._own or self.agent_reporters
+        if (list(self.model_reporters) != self._own or self.agent_reporters
                 or self.agenttype_reporters):
             super().collect(model)
             return
@@ -159,6 +159,8 @@ class OrgModel(mesa.Model):
         self.former_employees: list[Employee] = []
         self._vacancies: dict[int, float] = {}
         self._staff_key = -1  # chain.staffing when _staff_cache was built
+        self._staff_cache: tuple[list[Employee], np.ndarray, np.ndarray | None] = (
+            [], np.empty(0, dtype=np.int64), None)
         self._day_morale: tuple[int, np.ndarray] = (-1, np.empty(0))
         self.reputation = scenario.people.resource_ref
         self._hire_staff()
@@ -296,13 +298,16 @@ class OrgModel(mesa.Model):
         self.datacollector.collect(self)
         self._schedule_arrivals()
 
-    def _staff(self) -> tuple[list[Employee], np.ndarray, np.ndarray]:
-        """Employees in position order, their levels and engine rows (cached while unchanged)."""
+    def _staff(self) -> tuple[list[Employee], np.ndarray, np.ndarray | None]:
+        """Employees in position order, their levels and engine rows (None on the Python path).
+
+        Cached until someone leaves or is hired (``chain.staffing`` changes).
+        """
         if self._staff_key != self.chain.staffing:
             staff = [e for e in self.chain.occupant if e is not None]
             levels = np.fromiter((e.level for e in staff), dtype=np.int64, count=len(staff))
             pids = (np.fromiter((e._pid for e in staff), dtype=np.int64, count=len(staff))
-                    if self.compiled else levels)
+                    if self.compiled else None)
             self._staff_cache = (staff, levels, pids)
             self._staff_key = self.chain.staffing
         return self._staff_cache

@@ -83,10 +83,11 @@ class Stream:
             self.reserve(uniforms=self.iu + 1)  # one block
 
     def settle(self) -> None:
-        """Give back the lent blocks not read: the generator goes back to before the first of them.
+        """Give back the lent blocks not read, and the generator's state from before them.
 
         The stream is then exactly where drawing on demand would have left it, so later draws,
-        from the buffers or from the generator directly, are the same.
+        from the buffers or from the generator directly, are the same. Lent blocks of which any
+        draw was read stay (drawing on demand would have drawn them too).
         """
         lent = len(self._lent)
         if not lent:

@@ -191,3 +191,13 @@ def test_runs_that_give_back_lent_draws_still_match_the_python_path(monkeypatch)
     monkeypatch.setattr(Stream, "settle", counting)
     assert_same_run(load_scenario("inverted_pyramid"), seed=3, days=120)
     assert sum(given_back) >= 2  # the give-back path ran, and the tables still match
+
+
+def test_a_reporter_a_user_adds_is_collected_by_mesa_beside_the_day_row() -> None:
+    model = OrgModel(rng=1)
+    model.datacollector._new_model_reporter("customers_seen", lambda m: len(m.customers))
+    model.run(3)
+    daily = model.datacollector.get_model_vars_dataframe()
+    assert daily.customers_seen.tolist() == [float(x) for x in model.daily().active_customers]
+    assert daily.mean_delay.tolist() == OrgModel(rng=1).run(3).daily().mean_delay.tolist()
+    assert model.datacollector._collection_steps == [1, 2, 3]
