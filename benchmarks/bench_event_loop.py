@@ -1,7 +1,8 @@
-"""Why the work flow runs in its own heap: Mesa 3.5's event list against ``simulation.engine``.
+"""Why the work flow runs in its own heap: Mesa 3.5's event list against ``simulation.chain.clock``.
 
 Schedules and executes N events (exponential inter-event times, callbacks on agent methods) with
-``mesa.Model.schedule_event`` and with ``simulation.engine.Clock``, and shows that Mesa drops an
+``mesa.Model.schedule_event`` and with ``simulation.chain.clock.Clock``, and shows that Mesa
+drops an
 event whose callback is only weakly held. Prints medians of 5 repetitions and the ratio.
 
     python benchmarks/bench_event_loop.py
@@ -15,7 +16,7 @@ import time
 import mesa
 import numpy as np
 
-from simulation.engine import Clock
+from simulation.chain.clock import Clock
 
 N = 100_000
 
@@ -81,7 +82,8 @@ def main() -> None:
     m, h = statistics.median(mesa_us), statistics.median(heap_us)
     print(f"{N:,} events, median of 5 (microseconds per event: schedule + execute)")
     print(f"  mesa Model.schedule_event : {m:6.2f}  (range {min(mesa_us):.2f}-{max(mesa_us):.2f})")
-    print(f"  simulation.engine.Clock   : {h:6.2f}  (range {min(heap_us):.2f}-{max(heap_us):.2f})")
+    print(f"  simulation.chain.clock.Clock : {h:6.2f}  "
+          f"(range {min(heap_us):.2f}-{max(heap_us):.2f})")
     print(f"  ratio                     : {m / h:6.1f}x")
     print(f"  mesa drops a weakly held callback silently: {weakly_held_event_is_dropped()}")
 

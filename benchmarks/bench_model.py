@@ -12,7 +12,7 @@ import statistics
 import time
 
 from simulation import OrgModel
-from simulation.scenario_files import load_scenario
+from simulation.config.files import load_scenario
 
 DAYS = 250
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from simulation import InvertedPyramid, Pyramid, Scenario, compare
-from simulation.report import write_report
+from simulation.report.html import write_report
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -51,7 +51,7 @@ SPEED = 1000  # customers per simulated day scale: rates x SPEED, same network i
 def _model(graph_name: str, lam: float, n: int, seed: int) -> tuple[int, float, float]:
     """The full model as a pure queueing network: (customers, seconds, mean sojourn)."""
     from simulation import OrgModel
-    from simulation.presets import fork_join_graph, queueing_network, speed_up, tandem_graph
+    from simulation.config.presets import fork_join_graph, queueing_network, speed_up, tandem_graph
 
     graph = tandem_graph((1.0, 1.0, 1.0)) if graph_name == "tandem" else fork_join_graph(2, 1.0)
     model = OrgModel(queueing_network(speed_up(graph, SPEED), lam * SPEED), rng=seed)
@@ -288,7 +288,7 @@ def b1(repeats: int, quick: bool) -> list[str]:
 
 def b2(repeats: int, quick: bool) -> list[str]:
     from simulation import OrgModel
-    from simulation.scenario_files import load_scenario
+    from simulation.config.files import load_scenario
 
     days = 60 if quick else 250
     full = load_scenario("pyramid")
@@ -350,7 +350,7 @@ def b3(repeats: int, quick: bool) -> list[str]:
 B4_SCRIPT = """
 import gc, sys
 from simulation import FlatTeam, OrgModel, Scenario
-from simulation.scenario_files import load_scenario
+from simulation.config.files import load_scenario
 runs = int(sys.argv[1])
 scenario = (Scenario(design=FlatTeam(size=500)) if sys.argv[3] == "big"
             else load_scenario("pyramid"))

@@ -8,26 +8,27 @@ until a name is used.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 #: Public name to the module that defines it.
 _EXPORTS = {
-    **dict.fromkeys(("Customer", "Employee", "Vacancy"), "simulation.agents"),
-    **dict.fromkeys(("Customers", "People", "Scenario", "Work"), "simulation.config"),
-    **dict.fromkeys(("ExperimentResult", "compare", "compare_until"), "simulation.experiment"),
-    "OrgModel": "simulation.model",
-    **dict.fromkeys(("Dependency", "Need", "Request", "ServiceRecord"), "simulation.requests"),
-    "load_scenario": "simulation.scenario_files",
+    "Customer": "simulation.agents.customer",
+    **dict.fromkeys(("Employee", "Vacancy"), "simulation.agents.employee"),
+    **dict.fromkeys(("Customers", "People", "Scenario", "Work"), "simulation.config.scenario"),
+    **dict.fromkeys(("ExperimentResult", "compare", "compare_until"),
+                   "simulation.experiments.experiment"),
+    "OrgModel": "simulation.model.orgmodel",
+    **dict.fromkeys(("Dependency", "Need", "Request", "ServiceRecord"),
+                   "simulation.core.requests"),
+    "load_scenario": "simulation.config.files",
     **dict.fromkeys(("CobbDouglas", "Compensatory", "CustomerFirst", "Deterministic", "Erlang",
                      "Exponential", "FirstComeFirstServed", "QualityRule", "QueueDiscipline",
-                     "RankFirst", "WeakestLink", "WorkTime"), "simulation.strategies"),
+                     "RankFirst", "WeakestLink", "WorkTime"), "simulation.config.strategies"),
     **dict.fromkeys(("CustomGraph", "FlatTeam", "Hierarchy", "InvertedPyramid", "OrgDesign",
-                     "Pyramid", "Silos", "TwoWayStreet"), "simulation.structures"),
-    **dict.fromkeys(("Parameter", "SweepResult", "sweep"), "simulation.sweep"),
+                     "Pyramid", "Silos", "TwoWayStreet"), "simulation.config.designs"),
+    **dict.fromkeys(("Parameter", "SweepResult", "sweep"), "simulation.experiments.sweep"),
 }
 
 __all__ = [
@@ -74,7 +75,15 @@ __all__ = [
 ]
 
 
+#: Modules reachable as ``from simulation import plots`` (their home is a layer's package).
+_MODULES = {"plots": "simulation.report.plots", "stats": "simulation.experiments.stats"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'simulation' has no attribute {name!r}")
@@ -84,34 +93,25 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
-
-
-class _Package(types.ModuleType):
-    """Keeps ``simulation.sweep`` the function when its submodule of the same name loads.
-
-    Importing a submodule sets it as an attribute of its package; an eager ``__init__`` rebinds
-    the exported function afterwards, a lazy one cannot, so that one assignment is declined (the
-    submodule stays reachable in ``sys.modules`` and by ``from simulation.sweep import ...``).
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "sweep" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+    return sorted({*globals(), *_EXPORTS, *_MODULES})
 
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
-    from simulation.agents import Customer, Employee, Vacancy
-    from simulation.config import Customers, People, Scenario, Work
-    from simulation.experiment import ExperimentResult, compare, compare_until
-    from simulation.model import OrgModel
-    from simulation.requests import Dependency, Need, Request, ServiceRecord
-    from simulation.scenario_files import load_scenario
-    from simulation.strategies import (
+    from simulation.agents.customer import Customer
+    from simulation.agents.employee import Employee, Vacancy
+    from simulation.config.designs import (
+        CustomGraph,
+        FlatTeam,
+        Hierarchy,
+        InvertedPyramid,
+        OrgDesign,
+        Pyramid,
+        Silos,
+        TwoWayStreet,
+    )
+    from simulation.config.files import load_scenario
+    from simulation.config.scenario import Customers, People, Scenario, Work
+    from simulation.config.strategies import (
         CobbDouglas,
         Compensatory,
         CustomerFirst,
@@ -125,14 +125,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         WeakestLink,
         WorkTime,
     )
-    from simulation.structures import (
-        CustomGraph,
-        FlatTeam,
-        Hierarchy,
-        InvertedPyramid,
-        OrgDesign,
-        Pyramid,
-        Silos,
-        TwoWayStreet,
-    )
-    from simulation.sweep import Parameter, SweepResult, sweep
+    from simulation.core.requests import Dependency, Need, Request, ServiceRecord
+    from simulation.experiments.experiment import ExperimentResult, compare, compare_until
+    from simulation.experiments.sweep import Parameter, SweepResult, sweep
+    from simulation.model.orgmodel import OrgModel

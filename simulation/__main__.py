@@ -1,5 +1,5 @@
 """``python -m simulation``: the same command line as ``service-chain``."""
 
-from simulation.launcher import main
+from simulation.cli.launcher import main
 
 raise SystemExit(main())

@@ -23,8 +23,8 @@ from simulation import (
     Scenario,
     WeakestLink,
 )
-from simulation.requests import Need
-from simulation.streams import Streams
+from simulation.core.requests import Need
+from simulation.core.streams import Streams
 
 
 class Perfectionist(Employee):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.cli import main
+from simulation.cli.commands import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def test_demo_prints_cis_and_a_paired_headline(capsys, tmp_path) -> None:
     text = capsys.readouterr().out
     assert "inverted_pyramid against pyramid, paired over 3 runs" in text
     assert "customer retention" in text and "95% CI" in text
-    from simulation.experiment import ExperimentResult
+    from simulation.experiments.experiment import ExperimentResult
 
     result = ExperimentResult.open(out)
     assert len(result.runs) == 6 and len(result.daily) == 6 * 5
@@ -90,7 +90,7 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
 def test_relative_difference_is_bounded_below_and_reproducible() -> None:
     import numpy as np
 
-    from simulation.stats import mean_ci, paired_difference, relative_difference
+    from simulation.experiments.stats import mean_ci, paired_difference, relative_difference
 
     rng = np.random.default_rng(0)
     base = rng.lognormal(0.0, 1.0, 20)

@@ -11,11 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulation import Customer, Employee, FlatTeam, OrgModel, Pyramid, Scenario, Silos
-from simulation.fast import why_not_compiled
-from simulation.metrics import percentile95
-from simulation.presets import approval_graph, fork_join_graph, queueing_network, rework_graph
-from simulation.scenario_files import load_scenario
-from simulation.strategies import (
+from simulation.chain.metrics import percentile95
+from simulation.compiled.engine import why_not_compiled
+from simulation.config.files import load_scenario
+from simulation.config.presets import (
+    approval_graph,
+    fork_join_graph,
+    queueing_network,
+    rework_graph,
+)
+from simulation.config.strategies import (
     CobbDouglas,
     CustomerFirst,
     Deterministic,
@@ -162,7 +167,7 @@ def test_lent_draws_leave_the_stream_as_drawing_on_demand_would(days) -> None:
     """Per day: lend k uniforms, read r of them (as the kernel does), settle; then draw directly
     from the generator and on demand from the buffer (as the Python-side code does between days).
     Every value equals a stream that only ever drew on demand."""
-    from simulation.streams import Stream
+    from simulation.core.streams import Stream
 
     lent, demand = Stream(np.random.default_rng(7)), Stream(np.random.default_rng(7))
     for k, r, direct, later in days:
@@ -178,7 +183,7 @@ def test_lent_draws_leave_the_stream_as_drawing_on_demand_would(days) -> None:
 
 
 def test_runs_that_give_back_lent_draws_still_match_the_python_path(monkeypatch) -> None:
-    from simulation.streams import Stream
+    from simulation.core.streams import Stream
 
     given_back = []
     settle = Stream.settle

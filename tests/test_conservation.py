@@ -8,7 +8,7 @@ import pytest
 from conftest import run
 
 from simulation import OrgModel, Scenario, Silos, TwoWayStreet, Vacancy
-from simulation.presets import queueing_network
+from simulation.config.presets import queueing_network
 
 
 def census(model: OrgModel) -> tuple[int, list[float]]:

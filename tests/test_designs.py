@@ -21,7 +21,7 @@ from simulation import (
     Silos,
     TwoWayStreet,
 )
-from simulation.analysis import offered_load
+from simulation.checks.offered_load import offered_load
 
 MECHANISMS = ("approval_prob", "escalation_prob", "reporting_rate", "support_prob",
               "coaching_rate", "discipline")
@@ -163,7 +163,7 @@ def test_replace_keeps_validation() -> None:
 
 
 def test_a_review_returns_work_for_another_pass_and_the_load_check_knows_it() -> None:
-    from simulation.presets import queueing_network, rework_graph
+    from simulation.config.presets import queueing_network, rework_graph
 
     scenario = dataclasses.replace(queueing_network(rework_graph((3.0, 1.0), 0.4), 1.0),
                                    keep_records=True)

@@ -93,7 +93,7 @@ def test_exact_values_under_a_fixed_seed() -> None:
     """Golden values: any change here is a change of behaviour and must be deliberate."""
     import networkx as nx
 
-    from simulation.presets import queueing_network, tandem_graph
+    from simulation.config.presets import queueing_network, tandem_graph
 
     g: nx.DiGraph = tandem_graph()
     k = OrgModel(queueing_network(g, 1.0), rng=1).run(50).kpis()

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from simulation import CustomGraph, Scenario
-from simulation.experiment import ResultStore, Task, run_experiment, run_task
-from simulation.scenario_files import load_scenario
+from simulation.config.files import load_scenario
+from simulation.experiments.experiment import ResultStore, Task, run_experiment, run_task
 
 DAYS = 6
 
@@ -73,8 +73,8 @@ def test_a_failing_run_is_recorded_and_the_rest_go_on(tmp_path) -> None:
 
 SCRIPT = """
 import sys
-from simulation.experiment import run_experiment
-from simulation.scenario_files import load_scenario
+from simulation.experiments.experiment import run_experiment
+from simulation.config.files import load_scenario
 if __name__ == "__main__":
     run_experiment([load_scenario("pyramid"), load_scenario("inverted_pyramid")], 6,
                    days=int(sys.argv[2]), out=sys.argv[1], workers=1, batch_size=1)
@@ -109,7 +109,7 @@ def test_a_killed_experiment_resumes_to_the_same_tables(tmp_path) -> None:
 def test_paired_intervals_are_narrower_than_welch_under_common_random_numbers(tmp_path) -> None:
     import numpy as np
 
-    from simulation.stats import difference, differences
+    from simulation.experiments.stats import difference, differences
 
     store = run_experiment([load_scenario("pyramid"), load_scenario("two_way_street")], 10,
                            days=15, out=tmp_path, workers=2)
@@ -129,7 +129,7 @@ def test_paired_intervals_are_narrower_than_welch_under_common_random_numbers(tm
 def test_holm_and_dunnett() -> None:
     import numpy as np
 
-    from simulation.stats import differences, holm
+    from simulation.experiments.stats import differences, holm
 
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
     rng = np.random.default_rng(0)
@@ -146,7 +146,7 @@ def test_holm_and_dunnett() -> None:
 
 
 def test_the_stopping_rule_stops_and_reuses_earlier_runs(tmp_path) -> None:
-    from simulation.experiment import compare_until
+    from simulation.experiments.experiment import compare_until
 
     result, needed = compare_until(scenarios(), 0.1, kpis=("mean_delay",), start=4,
                                    max_runs=40, days=DAYS, out=tmp_path, workers=1)
@@ -157,7 +157,7 @@ def test_the_stopping_rule_stops_and_reuses_earlier_runs(tmp_path) -> None:
 
 
 def test_cli_compare_with_precision(tmp_path, capsys) -> None:
-    from simulation.cli import main
+    from simulation.cli.commands import main
 
     assert main(["compare", "pyramid", "inverted_pyramid", "--days", "5", "--runs", "4",
                  "--precision", "0.1", "--max-runs", "30", "-w", "1", "--quiet",
@@ -190,7 +190,7 @@ def test_a_folder_of_an_older_result_format_is_refused(tmp_path) -> None:
 
 
 def test_only_the_package_command_is_recorded(monkeypatch) -> None:
-    from simulation.experiment import invoking_command
+    from simulation.experiments.experiment import invoking_command
 
     monkeypatch.setattr(sys, "argv", ["/x/.venv/bin/service-chain", "compare", "a b", "c"])
     assert invoking_command() == "service-chain compare 'a b' c"

@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from simulation import plots
-from simulation.stats import relative_differences
+from simulation.experiments.stats import relative_differences
+from simulation.report import plots
 
 
 def test_scenario_colors_are_stable_and_colour_blind_safe() -> None:
@@ -136,7 +136,7 @@ def test_response_curves_and_sobol_bars_on_a_sweep_summary() -> None:
 
 def test_one_run_is_drawn_with_the_reports_figure_functions() -> None:
     from simulation import OrgModel
-    from simulation.experiment import structure_record
+    from simulation.experiments.experiment import structure_record
 
     model = OrgModel(rng=3).run(10)
     daily = model.daily()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import HOSTILE, run_small_comparison
 
-from simulation.report import build_report, write_report
+from simulation.report.html import build_report, write_report
 
 CHROMIUM = "/usr/bin/chromium"
 FIGURES = 8  # forest, time series, distributions, 2 organizations, attribution, heatmap, Sankey
@@ -54,7 +54,7 @@ def test_write_report_defaults_to_the_folder_and_replaces_atomically(small_compa
 
 
 def test_cli_report_and_compare_report(small_comparison, tmp_path, capsys) -> None:
-    from simulation.cli import main
+    from simulation.cli.commands import main
 
     target = tmp_path / "r.html"
     assert main(["report", str(small_comparison.folder), "-o", str(target)]) == 0

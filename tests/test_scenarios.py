@@ -10,16 +10,16 @@ import jsonschema
 import pytest
 
 from simulation import InvertedPyramid, OrgModel, Pyramid, Scenario
-from simulation.analysis import offered_load
-from simulation.cli import main
-from simulation.orgfiles import OrgChart, Teams, parse_how_often
-from simulation.scenario_files import (
+from simulation.checks.offered_load import offered_load
+from simulation.cli.commands import main
+from simulation.config.files import (
     ScenarioError,
     bundled,
     json_schema,
     load_scenario,
     render_docs,
 )
+from simulation.config.orgdata import OrgChart, Teams, parse_how_often
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "examples" / "my_company.toml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.stats import look_ahead, mean_ci, mser5, replications_needed
+from simulation.experiments.stats import look_ahead, mean_ci, mser5, replications_needed
 
 
 def test_mser5_removes_an_initial_transient_and_nothing_from_a_stationary_series() -> None:
@@ -48,7 +48,7 @@ def _synthetic_experiment(tmp_path, daily_values):
     """An ExperimentResult built from given daily series (scenario -> per-replication arrays)."""
     import pandas as pd
 
-    from simulation.experiment import ExperimentResult
+    from simulation.experiments.experiment import ExperimentResult
 
     runs, daily = [], []
     for scenario, series in daily_values.items():

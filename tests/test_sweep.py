@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.scenario_files import load_scenario
-from simulation.sweep import (
+from simulation.config.files import load_scenario
+from simulation.experiments.sweep import (
     Parameter,
     SobolDesign,
     apply,
@@ -77,7 +77,7 @@ def test_a_small_lhs_sweep_runs_with_common_seeds(tmp_path) -> None:
 
 
 def test_cli_sweep_with_sobol_design(tmp_path, capsys) -> None:
-    from simulation.cli import main
+    from simulation.cli.commands import main
 
     assert main(["sweep", "pyramid", "--vary", "organization.reporting_rate=0:2",
                  "--vary", "work.communication=0:1", "--design", "sobol", "--points", "4",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_validation_queueing import assert_check_passes
 
-from simulation.validate import FAIL, PASS, _against_theory, markdown, run_checks, table
+from simulation.checks.validation import FAIL, PASS, _against_theory, markdown, run_checks, table
 
 PATTERNS = ["profit_chain", "exit_and_voice", "loyalty", "word_of_mouth", "turnover"]
 
@@ -32,7 +32,7 @@ def test_unknown_checks_are_refused_by_name() -> None:
 
 
 def test_cli_validate_prints_the_table_and_writes_markdown(tmp_path, capsys) -> None:
-    from simulation.cli import main
+    from simulation.cli.commands import main
 
     target = tmp_path / "validation.md"
     assert main(["validate", "--only", "little", "--only", "word_of_mouth", "-q", "--write",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.validate import CHECKS, run_checks
+from simulation.checks.validation import CHECKS, run_checks
 
 QUEUEING = ["little", "tandem", "rework", "random_network", "fork_join_2_0.5",
             "fork_join_4_0.5"]

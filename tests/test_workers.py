@@ -7,16 +7,16 @@ import sys
 
 import pytest
 
-from simulation import _worker
-from simulation.launcher import wants_pool
-from simulation.workers import PRELOAD, default_workers, process_pool
+from simulation.cli.launcher import wants_pool
+from simulation.experiments import warm as _worker
+from simulation.experiments.pool import PRELOAD, default_workers, process_pool
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork server on Linux only")
 def test_pool_workers_fork_warm_from_the_preloaded_server() -> None:
     with process_pool(2) as pool:
         warm = [pool.submit(_worker.warmed).result() for _ in range(2)]
-        loaded = pool.submit(_loaded, "simulation.kernel").result()
+        loaded = pool.submit(_loaded, "simulation.compiled.kernel").result()
     assert warm == [True, True]
     assert loaded is _numba()  # the compiled engine came with the fork
     assert not _worker.warmed()  # this process ran nothing itself
@@ -27,7 +27,7 @@ def _loaded(module: str) -> bool:
 
 
 def _numba() -> bool:
-    from simulation.fast import numba_available
+    from simulation.compiled.engine import numba_available
 
     return numba_available()
 
@@ -35,7 +35,7 @@ def _numba() -> bool:
 def test_the_preload_keeps_the_users_own_modules() -> None:
     from multiprocessing import forkserver
 
-    from simulation.workers import pool_context
+    from simulation.experiments.pool import pool_context
 
     pool_context()
     preload = forkserver._forkserver._preload_modules
@@ -64,20 +64,27 @@ def test_without_a_worker_count_the_pool_follows_the_cores() -> None:
     assert wants_pool(["demo"]) is (default_workers() > 1)
 
 
-def test_every_public_name_resolves_and_sweep_stays_the_function() -> None:
-    import simulation.sweep  # the submodule, loaded: it must not shadow the function
+def test_every_public_name_resolves_to_where_it_is_defined() -> None:
+    import simulation.experiments.sweep
 
     assert set(simulation.__all__) == {*simulation._EXPORTS, "__version__"}
     for name in simulation.__all__:
         assert getattr(simulation, name) is not None
-    assert callable(simulation.sweep) and simulation.sweep.__module__ == "simulation.sweep"
+    for name, module in simulation._EXPORTS.items():
+        assert getattr(simulation, name).__module__ == module, name
+    assert callable(simulation.sweep)
+    assert simulation.sweep.__module__ == "simulation.experiments.sweep"
+    from simulation import plots, stats
+
+    assert plots.__name__ == "simulation.report.plots"
+    assert stats.__name__ == "simulation.experiments.stats"
     assert set(simulation.__all__) <= set(dir(simulation))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         simulation.nope  # noqa: B018
 
 
 def test_importing_the_package_imports_nothing_heavy() -> None:
-    code = ("import sys, simulation, simulation.launcher; "
+    code = ("import sys, simulation, simulation.cli.launcher; "
             "print(sorted(m for m in ('mesa', 'pandas', 'numba', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,0 +1,331 @@
+"""Employees: internal customers of their providers and single servers of their own customers.
+
+Every decision is one small method so a student can change one behaviour by subclassing::
+
+    class Helpful(Employee):
+        def priority(self, request):          # serve the most senior requester first
+            return -request.requester_level
+
+    OrgModel(employee_cls=Helpful)
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+from simulation.core.requests import Dependency, Need, Request
+from simulation.core.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from simulation.agents.protocol import ModelView
+    from simulation.core.streams import Stream
+
+
+def sample_inputs(
+    dependencies: list[Dependency], request: Request, stream: Stream, max_depth: int
+) -> list[Dependency]:
+    """The per-request dependencies a request needs.
+
+    Each is drawn with its probability, never anyone already on the request's chain, and nothing
+    beyond the depth limit.
+    """
+    if request.depth >= max_depth:
+        return []
+    needed = []
+    for dep in dependencies:
+        p = dep.probability
+        if p <= 0.0:
+            continue
+        if (p >= 1.0 or stream.random() < p) and not request.on_chain(dep.provider):
+            needed.append(dep)
+    return needed
+
+
+class Employee(mesa.Agent):
+    """A person in a position: an internal customer of its providers and a single server.
+
+    Attributes:
+        node: The position (graph node) this employee holds.
+        role: Job title, e.g. ``frontline`` or ``supervisor``.
+        level: Hierarchy level, 0 = frontline.
+        department: Department name.
+        skill: Skill in (0, 1] at full proficiency and baseline morale.
+        rate: Tasks per day at full speed.
+        morale: Morale in [0, 1].
+        tenure: Days in the organization.
+        dependencies: Per-request inputs this position relies on.
+        proficiency: Learning-curve proficiency in (0, 1]; new hires start lower.
+    """
+
+    def __init__(
+        self,
+        model: ModelView,
+        node: int,
+        *,
+        role: str,
+        level: int,
+        department: str,
+        skill: float,
+        rate: float,
+        dependencies: list[Dependency],
+        morale: float,
+        proficiency: float = 1.0,
+        tenure: float = 0.0,
+    ) -> None:
+        super().__init__(model)
+        self.node = node
+        self.role = role
+        self.level = level
+        self.department = department
+        self.skill = skill
+        self.rate = rate
+        self.morale = morale
+        self.tenure = tenure
+        self.dependencies = dependencies
+        self.proficiency = proficiency
+        self._learning_gap = 1.0 - proficiency
+        self.tasks_done = 0
+        self.active = True
+        # the queue: (priority key, sequence, request); the request in service
+        self.queue: list[tuple[float, int, Request]] = []
+        self.current: Request | None = None
+        self._token = 0
+        # Little's law bookkeeping: requests present (queued or in service) and its time integral
+        self.present = 0
+        self.area = 0.0
+        self._t_last = 0.0
+        self.accepted = 0  # requests taken into the queue (arrivals, for lambda)
+        self.sojourn_sum = 0.0  # queue plus work time of the requests finished here (for W)
+        self.busy_time = 0.0
+        self._busy_snapshot = 0.0
+        # job demands-resources state
+        p = model.scenario.people
+        self.resources = p.resource_ref
+        self.load = 0.0
+        self._exp_sum = 0.0
+        self._exp_n = 0
+        self._dynamic = p.enabled
+        # service given: internal customers served, their response time and satisfaction
+        self.internal_served = 0
+        self.internal_response = 0.0
+        self.internal_score = 0.0
+        self.external_served = 0
+        # delay (days) and quality lost on external customers' critical paths, attributed here
+        self.blamed_wait = 0.0
+        self.blamed_work = 0.0
+        self.blamed_handoff = 0.0
+        self.blamed_quality = 0.0
+        self.hired = model.steps
+        self.left: int | None = None
+        self.refresh()
+
+    # ---------------------------------------------------------------- decisions (override these)
+
+    def priority(self, request: Request) -> float:
+        """Which queued work to do next: the lowest key first (the design's discipline)."""
+        return self.model.discipline.key(request)
+
+    def needed_inputs(self, request: Request) -> list[Dependency]:
+        """Which of this position's providers a request needs."""
+        deps = (self.dependencies if request.node == self.node
+                else self.model.chain.inputs_of[request.node])  # covering a vacant position
+        return sample_inputs(deps, request, self.model.streams.decisions, self.model.max_depth)
+
+    def needs_review(self, request: Request) -> list[Dependency]:
+        """Which reviewers check this finished work (it comes back for another pass after)."""
+        chain = self.model.chain
+        deps = chain.reviews_of[request.node]
+        if request.depth >= self.model.max_depth:
+            return []
+        d = self.model.streams.decisions
+        return [dep for dep in deps if d.random() < dep.probability
+                and not request.on_chain(dep.provider)]
+
+    def work_time(self, request: Request) -> float:
+        """How long the work takes, in days: own speed, times the effort its inputs leave."""
+        mean = self.mean_work
+        if request.inputs:
+            mean *= self.effort(request)
+        model = self.model
+        if request.size >= 0.0 and model.work_from_exponential is not None:
+            return model.work_from_exponential(mean, request.size)  # drawn with the arrival
+        return model.work_time.sample(mean, model.streams.work)
+
+    def effort(self, request: Request) -> float:
+        """Work multiplier from the inputs: poor inputs cause rework, assistance takes work off."""
+        work = self.model.work_cfg
+        inputs = request.inputs
+        mean_q = sum(q for q, _ in inputs) / len(inputs)
+        relief = 0.0
+        for (q, _), child in zip(inputs, request.children, strict=True):
+            if child.need is Need.ASSISTANCE:
+                relief = max(relief, work.assistance_relief * q)
+        return max(0.1, 1.0 + work.rework * (1.0 - mean_q) - relief)
+
+    def output_quality(self, request: Request) -> float:
+        """Quality of the output from effective skill and the delivered inputs."""
+        return self.model.quality_rule.combine(self.effective_skill, request.inputs)
+
+    def judge_service(self, quality: float, delay: float) -> float:
+        """This employee's experience, in [0, 1], of an internal service it received."""
+        return quality * math.exp(-delay / self.model.work_cfg.internal_tolerance)
+
+    def target_morale(self) -> float:
+        """Morale the day's resources and demands pull toward (job demands-resources)."""
+        p = self.model.scenario.people
+        target = (
+            p.baseline_morale
+            + p.resource_effect * (self.resources - p.resource_ref)
+            - p.demand_effect * max(0.0, self.load - p.demand_ref)
+        )
+        return min(1.0, max(0.0, target))
+
+    def quit_probability(self) -> float:
+        """Probability of quitting today: rises exponentially as morale falls."""
+        p = self.model.scenario.people
+        base = p.quit_rate_per_month / DAYS_PER_MONTH
+        return min(1.0, base * math.exp(p.quit_sensitivity * (p.quit_morale_ref - self.morale)))
+
+    def will_quit(self) -> bool:
+        """Whether this employee quits today."""
+        return self.model.streams.decisions.random() < self.quit_probability()
+
+    # ---------------------------------------------------------------- daily dynamics
+
+    def experience(self, quality: float, delay: float) -> float:
+        """Record an internal service received; returns the experience score."""
+        score = self.judge_service(quality, delay)
+        self._exp_sum += score
+        self._exp_n += 1
+        return score
+
+    def update_morale(self, utilisation: float) -> None:
+        """Move morale toward the target set by internal service received and sustained load."""
+        p = self.model.scenario.people
+        if self._exp_n:
+            day_mean = self._exp_sum / self._exp_n
+            self.resources += (day_mean - self.resources) / p.resource_memory
+        self._exp_sum, self._exp_n = 0.0, 0
+        self.load += (utilisation - self.load) / p.demand_memory
+        self.morale += p.adjustment * (self.target_morale() - self.morale)
+
+    def learn(self) -> None:
+        """Wright's learning curve: the gap to full proficiency shrinks as tasks double."""
+        if self._learning_gap > 0.0:
+            exponent = math.log2(self.model.scenario.people.progress_ratio)
+            self.proficiency = 1.0 - self._learning_gap * (1.0 + self.tasks_done) ** exponent
+
+    def refresh(self) -> None:
+        """Recompute effective skill and mean work time from morale and proficiency."""
+        if self._dynamic:
+            p = self.model.scenario.people
+            gap = self.morale - p.baseline_morale
+            self.effective_skill = min(
+                1.0, max(1e-3, self.skill * self.proficiency * (1.0 + p.quality_effect * gap))
+            )
+            speed = max(0.05, self.proficiency * (1.0 + p.speed_effect * gap))
+        else:
+            self.effective_skill = self.skill
+            speed = 1.0
+        self.mean_work = 0.0 if math.isinf(self.rate) else 1.0 / (self.rate * speed)
+
+    def step_day(self, utilisation: float) -> None:
+        """Daily update: tenure, learning, morale, and the skill and speed that follow."""
+        self.tenure += 1.0
+        if self._dynamic:
+            self.learn()
+            self.update_morale(utilisation)
+        self.refresh()
+
+    # ---------------------------------------------------------------- the single server
+
+    def accept(self, request: Request) -> None:
+        """Take a ready request into the queue; start it at once if idle."""
+        model = self.model
+        now = model.clock.now
+        self.area += self.present * (now - self._t_last)
+        self._t_last = now
+        self.present += 1
+        self.accepted += 1
+        request.server = self
+        if self.current is None:
+            self._begin(request, now)
+        else:
+            heapq.heappush(self.queue, (self.priority(request), model.chain.next_seq(), request))
+
+    def _begin(self, request: Request, now: float) -> None:
+        self.current = request
+        request.start = now
+        self._token += 1
+        self.model.clock.schedule(now + self.work_time(request), self._finish, self._token)
+
+    def _finish(self, token: int) -> None:
+        if token != self._token or self.current is None:
+            return  # the work was handed over when this employee left
+        now = self.model.clock.now
+        request = self.current
+        self.current = None
+        request.finish = now
+        request.skill = self.effective_skill
+        request.quality = self.output_quality(request)
+        self.busy_time += now - request.start
+        self.tasks_done += 1
+        self.area += self.present * (now - self._t_last)
+        self._t_last = now
+        self.present -= 1
+        self.sojourn_sum += now - request.ready
+        self.model.chain.complete(request)
+        if self.queue and self.current is None:
+            self._begin(heapq.heappop(self.queue)[2], now)
+
+    def busy_until_now(self) -> float:
+        """Cumulative busy time including the work in progress."""
+        if self.current is None:
+            return self.busy_time
+        return self.busy_time + self.model.clock.now - self.current.start
+
+    def utilisation_since_last(self) -> float:
+        """Share of time busy since the previous call (the day's utilisation)."""
+        total = self.busy_until_now()
+        used = total - self._busy_snapshot
+        self._busy_snapshot = total
+        return used
+
+    def hand_over(self) -> list[Request]:
+        """Leave: return all queued and in-progress work (in-progress work restarts elsewhere)."""
+        now = self.model.clock.now
+        self.area += self.present * (now - self._t_last)
+        self._t_last = now
+        work = [r for _, _, r in sorted(self.queue)]
+        if self.current is not None:
+            self.busy_time += now - self.current.start
+            work.insert(0, self.current)
+            self.current = None
+        self._token += 1
+        self.queue = []
+        self.present = 0
+        self.active = False
+        return work
+
+
+class Vacancy:
+    """An open position with nobody to cover it: work waits here until the hire."""
+
+    def __init__(self, model: ModelView, node: int, dependencies: list[Dependency]) -> None:
+        self.model = model
+        self.node = node
+        self.dependencies = dependencies
+        self.waiting: list[Request] = []
+
+    def needed_inputs(self, request: Request) -> list[Dependency]:
+        """The position's inputs are still requested while it is vacant."""
+        model = self.model
+        return sample_inputs(self.dependencies, request, model.streams.decisions, model.max_depth)
+
+    def accept(self, request: Request) -> None:
+        """Hold the work for the next occupant."""
+        self.waiting.append(request)

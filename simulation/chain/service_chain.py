@@ -1,0 +1,329 @@
+"""The service chain: routing, fork-join, delivery, vacancies and critical-path attribution.
+
+A request arriving at a position asks the server there which inputs it needs, sends those
+sub-requests in parallel, waits for all of them (fork-join), then joins the server's queue.
+Finished work is delivered to the parent request, across a department boundary with a handoff
+delay and quality loss, or, at the root, to the external customer or internal requester.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Protocol
+
+import networkx as nx
+import numpy as np
+
+from simulation.agents.employee import Employee, Vacancy
+from simulation.agents.protocol import ClockView, ModelView
+from simulation.chain.metrics import EXTERNAL, Metrics
+from simulation.core.requests import Dependency, Need, Request, ServiceRecord
+
+if TYPE_CHECKING:
+    from simulation.agents.customer import Customer
+
+
+class ChainModel(ModelView, Protocol):
+    """What the chain reads from its model: the agents' view, the run's counters, the clock."""
+
+    metrics: Metrics
+    clock: ClockView
+
+
+class ServiceChain:
+    """Moves requests between positions; the model wires it, employees call ``complete``.
+
+    Attributes:
+        servers: Who serves each position now: its occupant, a covering peer, or a ``Vacancy``.
+        occupant: The employee holding each position, or None while vacant.
+        inputs_of: Per-request dependencies of each position.
+        scheduled: ``(internal customer position, dependency)`` for every scheduled dependency.
+    """
+
+    def __init__(self, model: ChainModel, graph: nx.MultiDiGraph) -> None:
+        self.model = model
+        self.clock = model.clock
+        self.metrics = model.metrics
+        n = graph.number_of_nodes()
+        nodes = graph.nodes
+        self.level = [int(nodes[i]["level"]) for i in range(n)]
+        self.role = [str(nodes[i]["role"]) for i in range(n)]
+        self.department = [str(nodes[i]["department"]) for i in range(n)]
+        self.inputs_of: list[list[Dependency]] = [[] for _ in range(n)]
+        self.reviews_of: list[list[Dependency]] = [[] for _ in range(n)]
+        self.scheduled: list[tuple[int, Dependency]] = []
+        for u, v, key, data in sorted(graph.edges(keys=True, data=True),
+                                      key=lambda e: (e[0], e[1], str(e[2]))):
+            dep = Dependency(provider=v, need=data["need"], probability=data["probability"],
+                             per_day=data["per_day"], weight=data["weight"],
+                             handoff=bool(data["handoff"]), purpose=str(key),
+                             review=bool(data.get("review", False)))
+            if dep.review:
+                self.reviews_of[u].append(dep)
+            elif dep.probability > 0:
+                self.inputs_of[u].append(dep)
+            if dep.per_day > 0:
+                self.scheduled.append((u, dep))
+        self.scheduled_rates = np.array([dep.per_day for _, dep in self.scheduled], dtype=float)
+        self.by_role: dict[str, list[int]] = {}
+        for i in range(n):
+            self.by_role.setdefault(self.role[i], []).append(i)
+        self.servers: list[Employee | Vacancy] = []
+        self.occupant: list[Employee | None] = []
+        self.staffing = 0  # counts changes of ``occupant`` (for caches of the staff)
+        self.covers: dict[int, list[int]] = {}
+        self._rid = 0
+        self._seq = 0
+        work = model.scenario.work
+        self.handoff_mean = work.handoff_delay * (1.0 - work.communication)
+        self.handoff_keep = 1.0 - work.handoff_loss * (1.0 - work.communication)
+        self.price = model.scenario.customers.price
+
+    # ------------------------------------------------------------------ arrivals
+
+    def next_seq(self) -> int:
+        """A sequence number for first-come-first-served ties."""
+        self._seq += 1
+        return self._seq
+
+    def _new(self, node: int, need: Need, parent: Request | None, requester_id: int,
+             requester_level: int, weight: float = 1.0,
+             customer: Customer | None = None) -> Request:
+        self._rid += 1
+        self.metrics.requests_created += 1
+        return Request(self._rid, node, need, self.clock.now, parent, requester_id,
+                       requester_level, weight, customer)
+
+    def submit_external(self, customer: Customer, size: float = -1.0) -> Request:
+        """An external customer's request arrives at the customer's home position.
+
+        ``size`` is a standard exponential drawn with the arrival: the home position's own work
+        on it, so a design change does not change how much work the customer brings.
+        """
+        self.metrics.on_external_arrival(self.clock.now)
+        request = self._new(customer.home, Need.SERVICE, None, customer.unique_id, -1,
+                            customer=customer)
+        request.size = size
+        self.dispatch(request)
+        return request
+
+    def submit_scheduled(self, index: int) -> Request | None:
+        """A scheduled internal request (a report, a coaching session, a payroll run)."""
+        node, dep = self.scheduled[index]
+        requester = self.occupant[node]
+        if requester is None:
+            return None  # nobody in the position to ask
+        self.metrics.internal_arrived += 1
+        request = self._new(dep.provider, dep.need, None, requester.unique_id,
+                            self.level[node], dep.weight)
+        request.origin = node
+        self.dispatch(request)
+        return request
+
+    def dispatch(self, request: Request) -> None:
+        """Fork the needed sub-requests, or queue the work at once if it needs none."""
+        server = self.servers[request.node]
+        needed = server.needed_inputs(request)
+        if not needed:
+            server.accept(request)
+            return
+        request.pending = len(needed)
+        requester_id = server.unique_id if isinstance(server, Employee) else -1
+        level = self.level[request.node]
+        for dep in needed:
+            child = self._new(dep.provider, dep.need, request, requester_id, level, dep.weight)
+            child.handoff = dep.handoff
+            self.dispatch(child)
+
+    # ------------------------------------------------------------------ completion
+
+    def complete(self, request: Request) -> None:
+        """Called by the server when the work is done: record it, then review it or pass it on."""
+        metrics = self.metrics
+        parent = request.parent
+        metrics.services += 1
+        if metrics.keep_records:
+            inputs = request.inputs
+            metrics.records.append(ServiceRecord(
+                request.id,
+                parent.id if parent is not None else -1,
+                request.root.id,
+                request.requester_id,
+                request.server.unique_id,
+                request.node,
+                request.need,
+                request.root.customer is not None,
+                request.depth,
+                request.arrival,
+                request.ready,
+                request.start,
+                request.finish,
+                sum(q for q, _ in inputs) / len(inputs) if inputs else math.nan,
+                request.quality,
+            ))
+        if self.reviews_of[request.node] and self._send_for_review(request):
+            return
+        metrics.requests_completed += 1
+        if parent is None:
+            self._finish_root(request)
+        elif request.handoff and self.handoff_mean > 0.0:
+            delay = self.handoff_mean * self.model.streams.work.exponential()
+            self.clock.schedule(self.clock.now + delay, self._deliver, request)
+        else:
+            self._deliver(request)
+
+    def _send_for_review(self, request: Request) -> bool:
+        """Fork the reviews the finished work needs; it returns for another pass after them."""
+        reviews = request.server.needs_review(request)
+        if not reviews:
+            return False
+        request.pending = len(reviews)
+        request.size = -1.0  # the next pass is new work: a fresh work time
+        server = request.server
+        for dep in reviews:
+            child = self._new(dep.provider, dep.need, request, server.unique_id,
+                              self.level[request.node], dep.weight)
+            child.handoff = dep.handoff
+            self.dispatch(child)
+        return True
+
+    def _deliver(self, child: Request) -> None:
+        now = self.clock.now
+        child.delivered = now
+        child.handoff_delay = now - child.finish
+        quality = child.quality * self.handoff_keep if child.handoff else child.quality
+        parent = child.parent
+        assert parent is not None
+        parent.inputs.append((quality, child.weight))
+        parent.children.append(child)
+        self._judged(child.server, parent.node, quality, now - child.arrival)
+        parent.pending -= 1
+        if parent.pending == 0:
+            parent.ready = now
+            self.servers[parent.node].accept(parent)
+
+    def _judged(self, provider: Employee, customer_node: int, quality: float,
+                response: float) -> None:
+        """The internal customer judges a service; the provider's record is updated."""
+        requester = self.servers[customer_node]
+        if isinstance(requester, Employee):
+            score = requester.experience(quality, response)
+        else:
+            score = quality * math.exp(-response / self.model.work_cfg.internal_tolerance)
+        provider.internal_served += 1
+        provider.internal_response += response
+        provider.internal_score += score
+        self.metrics.on_internal_experience(score)
+        self.metrics.on_flow(provider.node, customer_node, score, response)
+
+    def _finish_root(self, root: Request) -> None:
+        now = self.clock.now
+        customer = root.customer
+        if customer is None:
+            self.metrics.internal_completed += 1
+            self._judged(root.server, root.origin, root.quality, now - root.arrival)
+            return
+        delay = now - root.arrival
+        satisfaction = customer.experience(root.quality, delay)
+        self.metrics.on_external_done(now, delay, root.quality, satisfaction, self.price)
+        self.metrics.on_flow(root.server.node, EXTERNAL, satisfaction, delay)
+        root.server.external_served += 1
+        self.attribute(root)
+
+    def attribute(self, root: Request) -> None:
+        """Blame an external request's delay and quality lost on the people who caused them.
+
+        Delay follows the critical path (at each fork-join, the input delivered last); each
+        employee on it is blamed for its queueing wait, its work and its handoff, which add up
+        exactly to the customer's delay. Quality lost (``1 - q``) is split at each step by the
+        quality rule's ``blame`` between own skill and inputs, and passed down the tree.
+        """
+        r = root
+        while True:
+            server = r.server
+            server.blamed_wait += r.start - r.ready
+            server.blamed_work += r.finish - r.start
+            if r is not root:
+                server.blamed_handoff += r.handoff_delay
+            if not r.children:
+                break
+            r = r.children[-1]  # children are kept in delivery order
+        blame = self.model.quality_rule.blame
+        stack = [(root, 1.0 - root.quality)]
+        while stack:
+            r, deficit = stack.pop()
+            if deficit <= 0.0:
+                continue
+            shares = blame(r.skill, r.inputs)
+            r.server.blamed_quality += deficit * shares[0]
+            for (delivered, _), child, share in zip(r.inputs, r.children, shares[1:],
+                                                    strict=True):
+                part = deficit * share
+                lost_delivered = 1.0 - delivered
+                if part <= 0.0 or lost_delivered <= 0.0:
+                    continue
+                own = part * (1.0 - child.quality) / lost_delivered
+                child.server.blamed_quality += part - own  # lost in the handoff
+                stack.append((child, own))
+
+    # ------------------------------------------------------------------ people come and go
+
+    def staff(self, employees: list[Employee]) -> None:
+        """Put the first occupants in place (one per position, in position order)."""
+        self.occupant = list(employees)
+        self.servers = list(employees)
+        self.staffing += 1
+
+    def vacate(self, employee: Employee) -> None:
+        """An employee leaves: cover the position by a peer, or hold its work until the hire."""
+        node = employee.node
+        work = employee.hand_over()
+        covered = self.covers.pop(node, [])
+        self.occupant[node] = None
+        self.staffing += 1
+        for position in [node, *covered]:
+            self._reroute(position)
+        for request in work:
+            self.servers[request.node].accept(request)
+
+    def _reroute(self, position: int) -> None:
+        peer = self.cover(position)
+        if peer is not None:
+            self.servers[position] = peer
+            self.covers.setdefault(peer.node, []).append(position)
+        else:
+            self.servers[position] = Vacancy(self.model, position, self.inputs_of[position])
+
+    def cover(self, position: int) -> Employee | None:
+        """Who covers a vacant position: the least busy peer in its role, its department first.
+
+        Ties go to the lowest position; None when nobody holds the role.
+        """
+        dept = self.department[position]
+        peers = [self.occupant[i] for i in self.by_role[self.role[position]]]
+        peers = [p for p in peers if p is not None]
+        if not peers:
+            return None
+        same_dept = [p for p in peers if p.department == dept] or peers
+        return min(same_dept, key=lambda p: (self.present(p), p.node))
+
+    def present(self, employee: Employee) -> int:
+        """Requests queued at or in service with an employee (who covers a vacated position)."""
+        return employee.present
+
+    def fill(self, employee: Employee) -> None:
+        """A new hire takes the position (and any work that waited for it)."""
+        node = employee.node
+        previous = self.servers[node]
+        self.occupant[node] = employee
+        self.staffing += 1
+        self.servers[node] = employee
+        if isinstance(previous, Vacancy):
+            for request in previous.waiting:
+                employee.accept(request)
+        else:
+            self.covers[previous.node].remove(node)
+
+    def in_progress(self) -> int:
+        """Requests created and not yet completed (queued, in service or waiting for inputs)."""
+        return self.metrics.requests_created - self.metrics.requests_completed

@@ -1,0 +1,1 @@
+"""Layer 7, checks: offered load from the traffic equations, and validation against theory."""

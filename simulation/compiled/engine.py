@@ -1,0 +1,659 @@
+"""The compiled engine: when it runs, and the arrays it runs on.
+
+``OrgModel`` runs the day's work in :mod:`simulation.compiled.kernel` when every within-day
+behaviour is
+the default one (no hook overridden, built-in strategies, no service records kept): the same
+results as the Python path, draw for draw, about a hundred times faster. Daily behaviour (morale,
+learning, quitting, customers' loyalty and word of mouth) stays in Python, so overriding
+``target_morale`` or ``will_quit`` keeps the compiled engine; overriding ``priority`` or
+``experience`` switches to the Python path, which :func:`why_not_compiled` explains.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simulation.agents.customer import Customer
+from simulation.agents.employee import Employee, Vacancy
+from simulation.chain.metrics import EDGES
+from simulation.chain.service_chain import ServiceChain
+from simulation.config.strategies import (
+    CobbDouglas,
+    Compensatory,
+    CustomerFirst,
+    Deterministic,
+    Erlang,
+    Exponential,
+    FirstComeFirstServed,
+    RankFirst,
+    WeakestLink,
+)
+from simulation.core.requests import Need
+from simulation.core.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from simulation.chain.metrics import Metrics
+    from simulation.config.scenario import Scenario
+    from simulation.chain.service_chain import ChainModel
+
+#: Employee methods the compiled engine replaces: overriding one runs the Python path.
+EMPLOYEE_HOOKS = ("priority", "needed_inputs", "needs_review", "work_time", "effort",
+                  "output_quality", "judge_service", "experience", "accept", "_begin",
+                  "_finish", "hand_over", "busy_until_now", "utilisation_since_last")
+#: Daily employee methods computed in arrays too when none is overridden.
+DAILY_HOOKS = ("step_day", "learn", "update_morale", "target_morale", "refresh",
+               "quit_probability", "will_quit")
+#: Customer methods the compiled engine replaces.
+CUSTOMER_HOOKS = ("perceived_value", "judge", "experience")
+
+_DISCIPLINES = {FirstComeFirstServed: 0, RankFirst: 1, CustomerFirst: 2}
+_QUALITY = {Compensatory: 0, CobbDouglas: 1, WeakestLink: 2}
+_WORK = {Exponential: 0, Deterministic: 1, Erlang: 2}
+_MAX_TREE = 1 << 22
+# what the compiled daily dynamics read from each employee (rows Y_MORALE..Y_RATE)
+_DAILY_STATE = operator.attrgetter("morale", "resources", "load", "proficiency",
+                                   "_learning_gap", "tenure", "skill", "rate")
+
+
+@functools.cache
+def load_kernel() -> Any:
+    """The kernel module (imports numba; compiled functions load from numba's disk cache)."""
+    from simulation.compiled import kernel
+
+    return kernel
+
+
+def numba_available() -> bool:
+    """Whether numba can be imported here."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def why_not_compiled(scenario: Scenario, employee_cls: type[Employee],
+                     customer_cls: type[Customer]) -> str | None:
+    """Why this model must run on the Python path, or None when the compiled engine can run it."""
+    for hook in EMPLOYEE_HOOKS:
+        if getattr(employee_cls, hook) is not getattr(Employee, hook):
+            return f"{employee_cls.__name__} overrides Employee.{hook}"
+    for hook in CUSTOMER_HOOKS:
+        if getattr(customer_cls, hook) is not getattr(Customer, hook):
+            return f"{customer_cls.__name__} overrides Customer.{hook}"
+    work = scenario.work
+    for what, value, known in (("queue discipline", scenario.design.discipline, _DISCIPLINES),
+                               ("quality rule", work.quality_rule, _QUALITY),
+                               ("work-time rule", work.work_time, _WORK)):
+        if type(value) not in known:
+            return f"the {what} {type(value).__name__} is not a built-in one"
+    if scenario.keep_records:
+        return "service records are kept (keep_records=True)"
+    if not numba_available():
+        return "numba is not installed"
+    return None
+
+
+def _tree_bound(inputs_of: list[list[Any]], max_depth: int) -> list[int]:
+    """Most requests one request at each position can create (every input needed, depth 0)."""
+    n = len(inputs_of)
+    size = [[1] * n for _ in range(max_depth + 1)]
+    for d in range(max_depth - 1, -1, -1):
+        for node in range(n):
+            total = 1 + sum(size[d + 1][dep.provider] for dep in inputs_of[node])
+            size[d][node] = min(total, _MAX_TREE + 1)
+    return size[0] if max_depth > 0 else [1] * n
+
+
+def _grow_rows(a: np.ndarray, rows: int, fill: float | int = 0) -> np.ndarray:
+    out = np.full((rows, *a.shape[1:]), fill, dtype=a.dtype)
+    out[:len(a)] = a
+    return out
+
+
+class Engine:
+    """Arrays of the compiled engine and the calls into the kernel.
+
+    Persons are numbered as hired (``employee._pid``), customers as they join (``customer._cid``),
+    so a person who left and a customer who churned keep their rows while their last work ends.
+    """
+
+    def __init__(self, model: ChainModel, chain: ServiceChain) -> None:
+        k = load_kernel()
+        self.k = k
+        self.model = model
+        self.n = n = len(chain.level)
+        self.lvl = np.asarray(chain.level, dtype=np.int64)
+        self._edges(chain)
+        self._parameters(model.scenario, chain)
+        self._margins(chain, model.scenario.work.max_depth)
+        self.ic = np.zeros(k.NI, dtype=np.int64)
+        self.g = np.zeros(k.NG)
+        self._pool(1024 + 2 * self.margin_pool)
+        self.pos = np.full((n, 4), -1, dtype=np.int64)
+        self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
+        self.pf = np.zeros((max(16, 2 * n), k.NPF))
+        self.snapshot = np.zeros(len(self.pi))
+        self.n_persons = 0
+        self.delays = np.empty(1024)
+        self.fk = np.full(1024, -1, dtype=np.int64)
+        self.fv = np.zeros((1024, 3))
+        self.set_arrivals(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
+
+    def _edges(self, chain: ServiceChain) -> None:
+        """Inputs, reviews and scheduled dependencies as CSR arrays of edges."""
+        rows_i: list[tuple[int, int, int]] = []
+        rows_w: list[tuple[float, float]] = []
+
+        def add(dep: Any) -> int:
+            rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE)))
+            rows_w.append((dep.probability, dep.weight))
+            return len(rows_i) - 1
+
+        def csr(groups: list[list[Any]]) -> list[int]:
+            ptr = [len(rows_i)]
+            for deps in groups:
+                for dep in deps:
+                    add(dep)
+                ptr.append(len(rows_i))
+            return ptr
+
+        lo = csr(chain.inputs_of)
+        rlo = csr(chain.reviews_of)
+        sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
+        self.ei = np.array(rows_i or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
+        self.ew = np.array(rows_w or [(0.0, 0.0)], dtype=float).reshape(-1, 2)
+        self.lo = np.array(lo, dtype=np.int64)
+        self.rlo = np.array(rlo, dtype=np.int64)
+        self.sch = np.array(sch or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
+
+    def _parameters(self, scenario: Scenario, chain: ServiceChain) -> None:
+        """The strategies' codes (``kp``) and the numbers the kernel needs (``xp``)."""
+        k = self.k
+        work, c = scenario.work, scenario.customers
+        self.kp = np.zeros(k.NK, dtype=np.int64)
+        self.kp[[k.K_MAXDEPTH, k.K_DISCIPLINE, k.K_QUALITY, k.K_WORKTIME, k.K_ERLANG]] = (
+            work.max_depth, _DISCIPLINES[type(scenario.design.discipline)],
+            _QUALITY[type(work.quality_rule)], _WORK[type(work.work_time)],
+            getattr(work.work_time, "k", 1))
+        self.xp = np.zeros(k.NX)
+        self.xp[[k.X_D, k.X_HMEAN, k.X_HKEEP, k.X_ITOL, k.X_REWORK, k.X_RELIEF, k.X_PATIENCE,
+                 k.X_SENS, k.X_SATW, k.X_LEARN, k.X_PRICE]] = (
+            getattr(work.quality_rule, "input_dependence", 0.0), chain.handoff_mean,
+            chain.handoff_keep, work.internal_tolerance, work.rework, work.assistance_relief,
+            c.patience, c.sensitivity, c.satisfaction_weight, c.expectation_learning, c.price)
+
+    def _margins(self, chain: ServiceChain, max_depth: int) -> None:
+        """Room one event may need (requests, heap slots, draws) and the dispatch scratch."""
+        bound = _tree_bound(chain.inputs_of, max_depth)
+        review = max([sum(bound[d.provider] for d in deps) for deps in chain.reviews_of] + [0])
+        self.margin_pool = max([*bound, review]) + 1
+        if self.margin_pool > _MAX_TREE:
+            raise ValueError("one request could fan out into more than 4 million sub-requests; "
+                             "lower work.max_depth or run with compiled=False")
+        self.margin_heap = self.margin_pool + 4
+        degree = max([len(d) for d in chain.inputs_of] + [1])
+        reviews = max([len(d) for d in chain.reviews_of] + [0])
+        # work-stream draws one event may take: each piece of work begun draws its time (k
+        # phases for Erlang), plus a handoff delay
+        phases = int(self.kp[self.k.K_ERLANG])
+        # decisions-stream draws one event may take: one per probabilistic input of each request
+        # it creates, and one per review of the work it finishes
+        uniforms = self.margin_pool * (degree + reviews) + reviews + 1
+        self.mg = np.array([self.margin_pool, self.margin_heap,
+                            (self.margin_pool + 2) * phases + 1, uniforms], dtype=np.int64)
+        self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
+        self.fr = np.zeros((max_depth + 3, 3), dtype=np.int64)
+
+    def _pool(self, capacity: int) -> None:
+        """Allocate (or enlarge to) ``capacity`` request rows, heap slots and scratch stacks."""
+        k = self.k
+        old = getattr(self, "ri", None)
+        if old is None:
+            self.ri = np.zeros((capacity, k.NRI), dtype=np.int64)
+            self.rf = np.zeros((capacity, k.NRF))
+            self.free = np.arange(capacity - 1, -1, -1, dtype=np.int64)
+            self.ic[k.I_NFREE] = capacity
+            self.ht = np.empty(capacity + self.margin_heap)
+            self.hi = np.zeros((capacity + self.margin_heap, 4), dtype=np.int64)
+        else:
+            before = len(old)
+            self.ri = _grow_rows(self.ri, capacity)
+            self.rf = _grow_rows(self.rf, capacity)
+            nfree = int(self.ic[k.I_NFREE])
+            free = np.empty(capacity, dtype=np.int64)
+            free[:nfree] = self.free[:nfree]
+            added = np.arange(capacity - 1, before - 1, -1, dtype=np.int64)
+            free[nfree:nfree + len(added)] = added
+            self.free = free
+            self.ic[k.I_NFREE] = nfree + len(added)
+        self.sk = np.empty(capacity, dtype=np.int64)
+        self.skf = np.empty(capacity)
+        self.shares = np.empty(capacity)
+
+    # ------------------------------------------------------------------ people and customers
+
+    def add_person(self, employee: Employee) -> int:
+        """Give a new employee a row (their counters start at zero); returns the person id."""
+        k = self.k
+        pid = self.n_persons
+        if pid == len(self.pi):
+            self.pi = _grow_rows(self.pi, 2 * pid)
+            self.pf = _grow_rows(self.pf, 2 * pid)
+            self.snapshot = _grow_rows(self.snapshot, 2 * pid)
+        self.n_persons += 1
+        self.pi[pid] = 0
+        self.pf[pid] = 0.0
+        self.pi[pid, k.P_NODE] = employee.node
+        self.pi[pid, k.P_QROOT] = -1
+        self.pi[pid, k.P_CURRENT] = -1
+        self.pf[pid, k.Q_SKILL] = employee.effective_skill
+        self.pf[pid, k.Q_MEANWORK] = employee.mean_work
+        self.snapshot[pid] = 0.0
+        employee._pid = pid
+        return pid
+
+    def present(self, employee: Employee) -> int:
+        """Requests queued at or in service with an employee."""
+        return int(self.pi[employee._pid, self.k.P_PRESENT])
+
+    def set_server(self, position: int, server: Employee | Vacancy) -> None:
+        """Who serves a position now (an employee's person id, or -1 for a vacancy)."""
+        self.pos[position, self.k.S_SERVER] = server._pid if isinstance(server, Employee) else -1
+
+    def set_occupant(self, position: int, employee: Employee | None) -> None:
+        """Who holds a position (scheduled requests need somebody in it to ask)."""
+        self.pos[position, self.k.S_OCCUPANT] = -1 if employee is None else employee._pid
+
+    def hand_over(self, employee: Employee) -> np.ndarray:
+        """The leaver's work in progress then queue, in order (they restart elsewhere)."""
+        k = self.k
+        p = employee._pid
+        out = np.empty(int(self.pi[p, k.P_PRESENT]) + 1, dtype=np.int64)
+        m = k.hand_over(p, self.model.clock.now, self.ri, self.rf, self.pi, self.pf, out)
+        return out[:m]
+
+    def take_waiting(self, position: int) -> np.ndarray:
+        """The work a vacant position held, in arrival order."""
+        out = np.empty(len(self.ri), dtype=np.int64)
+        m = self.k.take_waiting(position, self.pos, self.ri, out)
+        return out[:m]
+
+    def accept_all(self, work: np.ndarray) -> None:
+        """Accept requests in order at their positions' current servers."""
+        k = self.k
+        while int(self.ic[k.I_HSIZE]) + len(work) + 1 > len(self.ht):
+            self._grow_heap()
+        wrk = self.model.streams.work
+        wrk.reserve(exponentials=(len(work) + 1) * int(self.kp[k.K_ERLANG]))
+        self.ic[k.I_IE] = wrk.ie
+        k.accept_all(work, len(work), self.model.clock.now, self.ri, self.rf, self.pi, self.pf,
+                     self.pos, self.ht, self.hi, self.ic, self.kp, self.xp, wrk.e)
+        wrk.ie = int(self.ic[k.I_IE])
+
+    def set_skills(self, employees: list[Employee]) -> None:
+        """Copy effective skill and mean work time after the daily dynamics changed them."""
+        if not employees:
+            return
+        pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=len(employees))
+        self.pf[pids, self.k.Q_SKILL] = [e.effective_skill for e in employees]
+        self.pf[pids, self.k.Q_MEANWORK] = [e.mean_work for e in employees]
+
+    def day_of(self, employees: list[Employee]) -> list[float]:
+        """Each employee's utilisation since the last call; hands over the day's experiences.
+
+        Sets ``tasks_done``, ``_exp_sum`` and ``_exp_n`` on the employees (what the daily
+        dynamics read) and clears the engine's experience sums. For employees whose daily
+        hooks are overridden (the others go through :meth:`people_day`).
+        """
+        k = self.k
+        pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=len(employees))
+        now = self.model.clock.now
+        current = self.pi[pids, k.P_CURRENT]
+        busy = self.pf[pids, k.Q_BUSY]
+        working = current >= 0
+        total = busy.copy()
+        total[working] = (busy[working] + now) - self.rf[current[working], k.F_START]
+        used = total - self.snapshot[pids]
+        self.snapshot[pids] = total
+        exp_sum = self.pf[pids, k.Q_EXPSUM].tolist()
+        exp_n = self.pi[pids, k.P_EXPN].tolist()
+        tasks = self.pi[pids, k.P_TASKS].tolist()
+        for e, s, m, t in zip(employees, exp_sum, exp_n, tasks, strict=True):
+            e._exp_sum = s
+            e._exp_n = m
+            e.tasks_done = t
+        self.pf[pids, k.Q_EXPSUM] = 0.0
+        self.pi[pids, k.P_EXPN] = 0
+        return used.tolist()
+
+    def people_day(self, employees: list[Employee], pids: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, list[Employee]]:
+        """The default daily dynamics of every employee, compiled.
+
+        ``pids`` are the employees' engine rows. Returns the utilisations, the morale after the
+        day and who quits (in order). Equal to calling
+        ``utilisation_since_last``, ``step_day`` and ``will_quit`` on each: the employees'
+        attributes are read, updated in arrays and written back, so changes a user makes to
+        them between days count.
+        """
+        k = self.k
+        n = len(employees)
+        y = np.empty((k.NY, n))
+        if n:
+            y[:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
+        quitting = np.empty(n, dtype=np.int64)
+        enabled = self.model.scenario.people.enabled
+        dec = self.model.streams.decisions
+        if enabled:  # the quit decisions' draws: refills the Python path makes in this loop too
+            dec.reserve(uniforms=n)
+        self.ic[k.I_IU] = dec.iu
+        m = k.people_day(y, pids, self.pi, self.pf, self.rf, self.snapshot,
+                         self.model.clock.now, enabled, self._dp, dec.u, self.ic, quitting)
+        dec.iu = int(self.ic[k.I_IU])
+        # one list per attribute (floats are not tracked by the garbage collector; a list per
+        # employee was, and cost 1.2 us an employee in collections at 2,000 positions)
+        columns = [y[c].tolist() for c in (k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD,
+                                           k.Y_MORALE)]
+        skills = self.pf[pids, k.Q_SKILL].tolist()
+        work = self.pf[pids, k.Q_MEANWORK].tolist()
+        tasks = y[k.Y_TASKS].astype(np.int64).tolist()
+        for e, tenure, prof, resources, load, morale, skill, mean_work, done in zip(
+                employees, *columns, skills, work, tasks, strict=True):
+            e.tenure, e.proficiency, e.resources, e.load, e.morale = (tenure, prof, resources,
+                                                                      load, morale)
+            e.effective_skill, e.mean_work, e.tasks_done = skill, mean_work, done
+            e._exp_sum, e._exp_n = 0.0, 0
+        return y[k.Y_USED], y[k.Y_MORALE], [employees[i] for i in quitting[:m].tolist()]
+
+    @functools.cached_property
+    def _dp(self) -> np.ndarray:
+        k = self.k
+        p = self.model.scenario.people
+        dp = np.zeros(k.ND)
+        dp[k.D_RES_MEMORY] = p.resource_memory
+        dp[k.D_DEM_MEMORY] = p.demand_memory
+        dp[k.D_ADJUST] = p.adjustment
+        dp[k.D_BASELINE] = p.baseline_morale
+        dp[k.D_RES_EFFECT] = p.resource_effect
+        dp[k.D_RES_REF] = p.resource_ref
+        dp[k.D_DEM_EFFECT] = p.demand_effect
+        dp[k.D_DEM_REF] = p.demand_ref
+        dp[k.D_Q_EFFECT] = p.quality_effect
+        dp[k.D_S_EFFECT] = p.speed_effect
+        dp[k.D_EXPONENT] = math.log2(p.progress_ratio)
+        dp[k.D_QUIT_BASE] = p.quit_rate_per_month / DAYS_PER_MONTH
+        dp[k.D_QUIT_SENS] = p.quit_sensitivity
+        dp[k.D_QUIT_REF] = p.quit_morale_ref
+        return dp
+
+    def sync_people(self, employees: list[Employee]) -> None:
+        """Write the engine's counters into the employees' attributes (for reading)."""
+        k = self.k
+        now = self.model.clock.now
+        for e in employees:
+            p = e._pid
+            row_i = self.pi[p].tolist()
+            row_f = self.pf[p].tolist()
+            cur = row_i[k.P_CURRENT]
+            e.tasks_done = row_i[k.P_TASKS]
+            e.accepted = row_i[k.P_ACCEPTED]
+            e.present = row_i[k.P_PRESENT]
+            e.internal_served = row_i[k.P_ISERVED]
+            e.external_served = row_i[k.P_ESERVED]
+            e.area = row_f[k.Q_AREA]
+            e._t_last = row_f[k.Q_TLAST]
+            busy = row_f[k.Q_BUSY]
+            e.busy_time = (busy + now) - float(self.rf[cur, k.F_START]) if cur >= 0 else busy
+            e.sojourn_sum = row_f[k.Q_SOJOURN]
+            e.internal_response = row_f[k.Q_IRESP]
+            e.internal_score = row_f[k.Q_ISCORE]
+            e.blamed_wait = row_f[k.Q_BWAIT]
+            e.blamed_work = row_f[k.Q_BWORK]
+            e.blamed_handoff = row_f[k.Q_BHAND]
+            e.blamed_quality = row_f[k.Q_BQUAL]
+            e.current = None
+            e.queue = []
+
+    # ------------------------------------------------------------------ the day
+
+    def set_arrivals(self, times: np.ndarray, codes: np.ndarray, cids: np.ndarray,
+                     sizes: np.ndarray) -> None:
+        """The next day's arrivals.
+
+        Sorted times and codes: ``>= 0`` a row of ``cids``/``sizes``, else ``-1 - scheduled``.
+        """
+        k = self.k
+        if self.ic[k.I_ARR] < self.ic[k.I_NARR]:
+            raise RuntimeError("set_arrivals called before the previous batch was consumed")
+        self.arr_t = np.ascontiguousarray(times, dtype=float)
+        self.arr_c = np.ascontiguousarray(codes, dtype=np.int64)
+        self.day_cust = np.ascontiguousarray(cids, dtype=np.int64)
+        self.day_size = np.ascontiguousarray(sizes, dtype=float)
+        self.ic[k.I_ARR] = 0
+        self.ic[k.I_NARR] = len(times)
+
+    def run_until(self, end: float) -> None:
+        """Run the day's events up to ``end``, enlarging the arrays whenever the kernel asks."""
+        k = self.k
+        model = self.model
+        dec, wrk = model.streams.decisions, model.streams.work
+        table = model.customer_table
+        self.ic[k.I_IU] = dec.iu
+        self.ic[k.I_IE] = wrk.ie
+        while True:
+            status = k.run_until(
+                end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.lvl,
+                self.ht, self.hi, self.ic, self.g, self.kp, self.xp, self.ei, self.ew, self.lo,
+                self.rlo, self.sch, dec.u, wrk.e, table.cf, table.home,
+                self.fk, self.fv, self.delays, self.arr_t, self.arr_c, self.day_cust,
+                self.day_size, self.nb, self.fr, self.sk, self.skf, self.shares,
+                self.mg)
+            if status == k.DONE:
+                break
+            if status == k.NEED_UNIFORMS:  # lent: what the day does not read goes back below
+                dec.iu = int(self.ic[k.I_IU])
+                dec.lend(int(self.mg[k.M_U]))
+                self.ic[k.I_IU] = dec.iu
+            elif status == k.NEED_DRAWS:
+                wrk.ie = int(self.ic[k.I_IE])
+                wrk.reserve(exponentials=int(self.mg[k.M_E]))
+                self.ic[k.I_IE] = wrk.ie
+            elif status == k.GROW_POOL:
+                self._pool(2 * len(self.ri))
+            elif status == k.GROW_HEAP:
+                self._grow_heap()
+            elif status == k.GROW_DELAYS:
+                self.delays = _grow_rows(self.delays, 2 * len(self.delays))
+            else:
+                self._grow_flows()
+        dec.iu = int(self.ic[k.I_IU])
+        dec.settle()
+        wrk.ie = int(self.ic[k.I_IE])
+        model.clock.now = end
+        model.clock.events = int(self.ic[k.I_EVENTS])
+
+    def _grow_heap(self) -> None:
+        size = 2 * len(self.ht)
+        self.ht = _grow_rows(self.ht, size)
+        self.hi = _grow_rows(self.hi, size)
+
+    def _grow_flows(self) -> None:
+        used = self.fk >= 0
+        keys, values = self.fk[used], self.fv[used]
+        self.fk = np.full(2 * len(self.fk), -1, dtype=np.int64)
+        self.fv = np.zeros((len(self.fk), 3))
+        self.ic[self.k.I_NFLOWS] = 0
+        self.k.insert_flows(self.fk, self.fv, self.ic, keys, values)
+
+    def sync_metrics(self, metrics: Metrics) -> None:
+        """Copy the run's counters and the day's flows into ``metrics``; clear the day's.
+
+        The day's delays are counted into the run's histogram here (``close_day`` then skips
+        it).
+        """
+        k = self.k
+        ic = self.ic.tolist()
+        g = self.g.tolist()
+        metrics.services = ic[k.I_SERVICES]
+        metrics.requests_created = ic[k.I_CREATED]
+        metrics.requests_completed = ic[k.I_COMPLETED]
+        metrics.external_arrived = ic[k.I_EXT_ARR]
+        metrics.external_completed = ic[k.I_EXT_DONE]
+        metrics.internal_arrived = ic[k.I_INT_ARR]
+        metrics.internal_completed = ic[k.I_INT_DONE]
+        metrics.present = ic[k.I_PRESENT]
+        metrics.internal_score_n = ic[k.I_INTN]
+        metrics.area = g[k.G_AREA]
+        metrics._t_last = g[k.G_TLAST]
+        metrics.delay_sum = g[k.G_DELAY]
+        metrics.quality_sum = g[k.G_QUALITY]
+        metrics.satisfaction_sum = g[k.G_SAT]
+        metrics.revenue = g[k.G_REVENUE]
+        metrics.internal_score_sum = g[k.G_ISCORE]
+        n_delays = ic[k.I_NDELAYS]
+        metrics.day_delays = self.delays[:n_delays].tolist()
+        k.histogram_add(EDGES, metrics.histogram.counts, self.delays, n_delays)
+        metrics.day_quality = g[k.G_DAY_QUALITY]
+        metrics.day_satisfaction = g[k.G_DAY_SAT]
+        metrics.day_revenue = g[k.G_DAY_REVENUE]
+        metrics.day_internal_score = g[k.G_DAY_ISCORE]
+        metrics.day_arrivals = ic[k.I_DAY_ARR]
+        metrics.day_completed = ic[k.I_DAY_DONE]
+        metrics.day_internal_n = ic[k.I_DAY_INTN]
+        for i in (k.I_NDELAYS, k.I_DAY_ARR, k.I_DAY_DONE, k.I_DAY_INTN):
+            self.ic[i] = 0
+        for i in (k.G_DAY_QUALITY, k.G_DAY_SAT, k.G_DAY_REVENUE, k.G_DAY_ISCORE):
+            self.g[i] = 0.0
+
+    def flows(self) -> dict[tuple[int, int], list[float]]:
+        """Services per (provider position, customer position or -1), as ``Metrics.flows``."""
+        used = np.flatnonzero(self.fk >= 0)
+        out = {}
+        width = self.n + 2
+        for key, row in zip(self.fk[used].tolist(), self.fv[used].tolist(), strict=True):
+            out[(key // width, key % width - 1)] = row
+        return out
+
+    def census(self) -> tuple[int, list[float]]:
+        """Count requests where they are, not by the counters (for conservation checks).
+
+        Returns the requests present (queued, in service, held at a vacancy, or waiting for
+        inputs) and the arrival times of the external requests open (present or in transit).
+        """
+        k = self.k
+        ri = self.ri
+        located: list[int] = []
+        for p in range(self.n_persons):
+            if self.pi[p, k.P_CURRENT] >= 0:
+                located.append(int(self.pi[p, k.P_CURRENT]))
+            stack = [int(self.pi[p, k.P_QROOT])] if self.pi[p, k.P_QROOT] >= 0 else []
+            while stack:  # the pairing heap: each node's children and next sibling
+                r = stack.pop()
+                located.append(r)
+                for nxt in (int(ri[r, k.R_QCHILD]), int(ri[r, k.R_QSIB])):
+                    if nxt >= 0:
+                        stack.append(nxt)
+        for node in range(self.n):
+            r = int(self.pos[node, k.S_WHEAD])
+            while r >= 0:
+                located.append(r)
+                r = int(ri[r, k.R_QSIB])
+        size = int(self.ic[k.I_HSIZE])
+        in_transit = [int(a) for kind, a in self.hi[:size, 1:3].tolist() if kind == k.DELIVER]
+        waiting = set()
+        for r in located + in_transit:
+            parent = int(ri[r, k.R_PARENT])
+            while parent >= 0:
+                if ri[parent, k.R_PENDING] > 0:
+                    waiting.add(parent)
+                parent = int(ri[parent, k.R_PARENT])
+        roots = {int(ri[r, k.R_ROOT]) for r in [*located, *in_transit, *waiting]}
+        arrivals = [float(self.rf[r, k.F_ARRIVAL]) for r in sorted(roots)
+                    if ri[r, k.R_CUST] >= 0]
+        return len(located) + len(waiting), arrivals
+
+
+class CompiledChain(ServiceChain):
+    """The service chain whose requests live in the compiled engine.
+
+    People still come and go here (covering, vacancies, hires); the work they hand over and
+    take on moves inside the engine.
+    """
+
+    def __init__(self, model: ChainModel, graph: Any) -> None:
+        super().__init__(model, graph)
+        self.engine = Engine(model, self)
+        codes = {d: i for i, d in enumerate(dict.fromkeys(self.department))}
+        self._department_code = np.array([codes[d] for d in self.department], dtype=np.int64)
+        self._role_positions = {role: np.array(nodes, dtype=np.int64)
+                                for role, nodes in self.by_role.items()}
+
+    def cover(self, position: int) -> Employee | None:
+        """As :meth:`ServiceChain.cover`, over the engine's arrays (no loop over the staff)."""
+        k = self.engine.k
+        nodes = self._role_positions[self.role[position]]
+        pids = self.engine.pos[nodes, k.S_OCCUPANT]
+        held = pids >= 0
+        if not held.any():
+            return None
+        nodes, pids = nodes[held], pids[held]
+        same = self._department_code[nodes] == self._department_code[position]
+        if same.any():
+            nodes, pids = nodes[same], pids[same]
+        best = int(np.argmin(self.engine.pi[pids, k.P_PRESENT]))  # first: the lowest position
+        return self.occupant[int(nodes[best])]
+
+    def staff(self, employees: list[Employee]) -> None:
+        """Put the first occupants in place and give each a row in the engine."""
+        super().staff(employees)
+        for e in employees:
+            self.engine.add_person(e)
+            self.engine.set_server(e.node, e)
+            self.engine.set_occupant(e.node, e)
+
+    def vacate(self, employee: Employee) -> None:
+        """An employee leaves: cover the position by a peer, or hold its work until the hire."""
+        node = employee.node
+        work = self.engine.hand_over(employee)
+        employee.active = False
+        covered = self.covers.pop(node, [])
+        self.occupant[node] = None
+        self.staffing += 1
+        self.engine.set_occupant(node, None)
+        for position in [node, *covered]:
+            self._reroute(position)
+        self.engine.accept_all(work)
+
+    def present(self, employee: Employee) -> int:
+        """Requests queued at or in service with an employee, from the engine."""
+        return self.engine.present(employee)
+
+    def _reroute(self, position: int) -> None:
+        super()._reroute(position)
+        self.engine.set_server(position, self.servers[position])
+
+    def fill(self, employee: Employee) -> None:
+        """A new hire takes the position (and any work that waited for it)."""
+        node = employee.node
+        previous = self.servers[node]
+        self.engine.add_person(employee)
+        self.occupant[node] = employee
+        self.staffing += 1
+        self.servers[node] = employee
+        self.engine.set_server(node, employee)
+        self.engine.set_occupant(node, employee)
+        if isinstance(previous, Vacancy):
+            self.engine.accept_all(self.engine.take_waiting(node))
+        else:
+            self.covers[previous.node].remove(node)
+
+    def dispatch(self, request: Any) -> None:  # pragma: no cover - guarded
+        """Not used: requests are dispatched inside the compiled engine."""
+        raise RuntimeError("the compiled engine dispatches its own requests")
+

@@ -1,0 +1,1004 @@
+"""The compiled event loop: the day's work of the default behaviours, in one numba function.
+
+The same arithmetic as ``chain.py``, ``agents.py`` and ``engine.py``, in the same order and with
+the same random draws, on state held in arrays: requests in a pool of integer-indexed rows, each
+person's queue a pairing heap threaded through the pool, the event heap in arrays, customers by
+serial number. Results are identical to the Python path (tested), about a hundred times faster.
+
+Nothing here is public: :class:`simulation.compiled.engine.Engine` owns the arrays and calls
+these functions.
+A function that would run out of room returns a ``GROW_*`` status *before* changing anything, so
+the engine enlarges its arrays and calls again.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+BLOCK = 4096  # the random streams' block (simulation.core.streams)
+
+# No reference counting (nothing here allocates): a call between these functions then costs a few
+# nanoseconds instead of about 150 for their thirty array arguments (docs/design.md section 14).
+_OPTIONS = {"cache": True, "_nrt": False}
+try:  # a private numba option: without it the kernel is slower, not different
+    njit(**_OPTIONS)(lambda: None)
+except (KeyError, TypeError, ValueError):  # pragma: no cover - depends on numba's version
+    _OPTIONS = {"cache": True}
+
+# ---- request pool: integer columns
+R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = range(8)
+R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = range(8, 17)
+NRI = 17
+# ---- request pool: float columns
+F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
+F_WEIGHT, F_DELIVERED, F_KEY = range(8, 11)
+NRF = 11
+# ---- persons (employees ever, by serial number): integer columns
+P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
+P_ISERVED, P_ESERVED, P_EXPN = range(7, 10)
+NPI = 10
+# ---- persons: float columns
+Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
+Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK = range(6, 13)
+NPF = 13
+# ---- positions
+S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL = range(4)
+# ---- customers (by serial number)
+C_SAT, C_EXPECT, C_SERVED = range(3)
+# ---- integer state
+I_NFREE, I_HSIZE, I_CLOCKSEQ, I_CHAINSEQ, I_ARR, I_NARR, I_NDELAYS, I_NFLOWS = range(8)
+I_IU, I_IE, I_EVENTS, I_CREATED, I_COMPLETED, I_SERVICES = range(8, 14)
+I_EXT_ARR, I_EXT_DONE, I_INT_ARR, I_INT_DONE, I_PRESENT, I_INTN, I_DAY_INTN = range(14, 21)
+I_DAY_ARR, I_DAY_DONE = range(21, 23)
+NI = 23
+# ---- float state
+G_NOW, G_AREA, G_TLAST, G_DELAY, G_QUALITY, G_SAT, G_REVENUE, G_ISCORE = range(8)
+G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE = range(8, 12)
+NG = 12
+# ---- integer parameters
+K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG = range(5)
+NK = 5
+# ---- float parameters
+X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = range(9)
+X_LEARN, X_PRICE = range(9, 11)
+NX = 11
+# ---- edges (inputs, then reviews, then scheduled): integer and float columns
+E_TO, E_HANDOFF, E_ASSIST = range(3)
+W_P, W_W = range(2)
+
+# codes of the built-in strategies
+FCFS, RANK_FIRST, CUSTOMER_FIRST = 0, 1, 2
+COMPENSATORY, COBB_DOUGLAS, WEAKEST_LINK = 0, 1, 2
+EXPONENTIAL, DETERMINISTIC, ERLANG = 0, 1, 2
+
+# statuses
+DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS, NEED_DRAWS, NEED_UNIFORMS = range(7)
+# margins: room one event may need (requests, heap slots, work-stream exponential draws,
+# decisions-stream uniform draws)
+M_POOL, M_HEAP, M_E, M_U = range(4)
+FINISH, DELIVER = 0, 1
+INTERNAL_AFTER = 1e12  # CustomerFirst: internal-only work after every customer's
+
+
+# ------------------------------------------------------------------ sums as Python sums them
+
+
+@njit(**_OPTIONS, inline="always")
+def _add(total, comp, x):
+    """One step of CPython's ``sum()`` of floats (Neumaier's compensated summation, 3.12+)."""
+    t = total + x
+    if abs(total) >= abs(x):
+        comp += (total - t) + x
+    else:
+        comp += (x - t) + total
+    return t, comp
+
+
+@njit(**_OPTIONS, inline="always")
+def _result(total, comp):
+    """The end of CPython's ``sum()``: the compensation is added when finite and non-zero."""
+    if comp != 0.0 and math.isfinite(comp):
+        return total + comp
+    return total
+
+
+# ------------------------------------------------------------------ random draws
+
+
+@njit(**_OPTIONS, inline="always")
+def _uniform(u, ic):
+    """The next uniform draw of the decisions stream (the caller keeps enough: margin ``M_U``).
+
+    Its buffer may hold blocks drawn ahead; ``Stream.settle`` gives back the ones not read, so
+    the generator ends where drawing on demand (the Python path) leaves it.
+    """
+    i = ic[I_IU] - 1
+    ic[I_IU] = i
+    return u[i]
+
+
+@njit(**_OPTIONS, inline="always")
+def _exponential(e, ic):
+    """The next standard exponential draw (the caller keeps enough: margin ``M_E``)."""
+    i = ic[I_IE] - 1
+    ic[I_IE] = i
+    return e[i]
+
+
+# ------------------------------------------------------------------ event heap
+
+
+@njit(**_OPTIONS, inline="always")
+def _heap_move(ht, hi, dst, src):
+    """Copy heap slot ``src`` (time, sequence, kind and two arguments) into ``dst``."""
+    ht[dst] = ht[src]
+    hi[dst, 0] = hi[src, 0]
+    hi[dst, 1] = hi[src, 1]
+    hi[dst, 2] = hi[src, 2]
+    hi[dst, 3] = hi[src, 3]
+
+
+@njit(**_OPTIONS, inline="always")
+def _heap_put(ht, hi, j, t, s, kind, a, b):
+    """Write an event into heap slot ``j``."""
+    ht[j] = t
+    hi[j, 0] = s
+    hi[j, 1] = kind
+    hi[j, 2] = a
+    hi[j, 3] = b
+
+
+@njit(**_OPTIONS, inline="always")
+def _schedule(ht, hi, ic, t, kind, a, b):
+    ic[I_CLOCKSEQ] += 1
+    s = ic[I_CLOCKSEQ]
+    j = ic[I_HSIZE]
+    ic[I_HSIZE] = j + 1
+    while j > 0:
+        p = (j - 1) // 2
+        if ht[p] > t or (ht[p] == t and hi[p, 0] > s):
+            _heap_move(ht, hi, j, p)
+            j = p
+        else:
+            break
+    _heap_put(ht, hi, j, t, s, kind, a, b)
+
+
+@njit(**_OPTIONS, inline="always")
+def _heap_pop(ht, hi, ic):
+    size = ic[I_HSIZE] - 1
+    ic[I_HSIZE] = size
+    t = ht[size]
+    s, k, a, b = hi[size, 0], hi[size, 1], hi[size, 2], hi[size, 3]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hi[c + 1, 0] < hi[c, 0])):
+            c += 1
+        if ht[c] < t or (ht[c] == t and hi[c, 0] < s):
+            _heap_move(ht, hi, i, c)
+            i = c
+        else:
+            break
+    _heap_put(ht, hi, i, t, s, k, a, b)
+
+
+# ------------------------------------------------------------------ queues (pairing heaps)
+
+
+@njit(**_OPTIONS, inline="always")
+def _before(ri, rf, a, b):
+    return rf[a, F_KEY] < rf[b, F_KEY] or (rf[a, F_KEY] == rf[b, F_KEY]
+                                           and ri[a, R_SEQ] < ri[b, R_SEQ])
+
+
+@njit(**_OPTIONS, inline="always")
+def _meld(ri, rf, a, b):
+    if a < 0:
+        return b
+    if b < 0:
+        return a
+    if _before(ri, rf, b, a):
+        a, b = b, a
+    ri[b, R_QSIB] = ri[a, R_QCHILD]
+    ri[a, R_QCHILD] = b
+    return a
+
+
+@njit(**_OPTIONS)
+def _queue_pop(ri, rf, pi, p):
+    top = pi[p, P_QROOT]
+    prev = -1
+    c = ri[top, R_QCHILD]
+    while c >= 0:
+        a = c
+        b = ri[a, R_QSIB]
+        if b < 0:
+            ri[a, R_QSIB] = prev
+            prev = a
+            break
+        nxt = ri[b, R_QSIB]
+        ri[a, R_QSIB] = -1
+        ri[b, R_QSIB] = -1
+        m = _meld(ri, rf, a, b)
+        ri[m, R_QSIB] = prev
+        prev = m
+        c = nxt
+    res = -1
+    while prev >= 0:
+        nxt = ri[prev, R_QSIB]
+        ri[prev, R_QSIB] = -1
+        res = _meld(ri, rf, res, prev)
+        prev = nxt
+    pi[p, P_QROOT] = res
+    ri[top, R_QCHILD] = -1
+    ri[top, R_QSIB] = -1
+    return top
+
+
+# ------------------------------------------------------------------ requests
+
+
+@njit(**_OPTIONS, inline="always")
+def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
+    ic[I_NFREE] -= 1
+    r = free[ic[I_NFREE]]
+    ic[I_CREATED] += 1
+    ri[r, R_NODE] = node
+    ri[r, R_PARENT] = parent
+    if parent < 0:
+        ri[r, R_ROOT] = r
+        ri[r, R_DEPTH] = 0
+    else:
+        ri[r, R_ROOT] = ri[parent, R_ROOT]
+        ri[r, R_DEPTH] = ri[parent, R_DEPTH] + 1
+    ri[r, R_PENDING] = 0
+    ri[r, R_CUST] = cust
+    ri[r, R_SERVER] = -1
+    ri[r, R_HANDOFF] = 0
+    ri[r, R_ORIGIN] = -1
+    ri[r, R_ASSIST] = 0
+    ri[r, R_LEVEL] = level
+    ri[r, R_FIRST] = -1
+    ri[r, R_LAST] = -1
+    ri[r, R_NEXT] = -1
+    ri[r, R_QCHILD] = -1
+    ri[r, R_QSIB] = -1
+    ri[r, R_SEQ] = 0
+    rf[r, F_ARRIVAL] = now
+    rf[r, F_READY] = now
+    rf[r, F_START] = now
+    rf[r, F_FINISH] = now
+    rf[r, F_QUALITY] = 0.0
+    rf[r, F_HDELAY] = 0.0
+    rf[r, F_SKILL] = 0.0
+    rf[r, F_SIZE] = -1.0
+    rf[r, F_WEIGHT] = weight
+    rf[r, F_DELIVERED] = 0.0
+    rf[r, F_KEY] = 0.0
+    return r
+
+
+@njit(**_OPTIONS, inline="always")
+def _on_chain(ri, r, node):
+    while r >= 0:
+        if ri[r, R_NODE] == node:
+            return True
+        r = ri[r, R_PARENT]
+    return False
+
+
+@njit(**_OPTIONS)
+def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, out, top):
+    """Append the needed input edges of request ``r`` to ``out[top:]``; returns the count."""
+    if ri[r, R_DEPTH] >= maxdepth:
+        return 0
+    k = 0
+    for j in range(lo, hi):
+        p = ew[j, W_P]
+        if p <= 0.0:
+            continue
+        if (p >= 1.0 or _uniform(u, ic) < p) and not _on_chain(ri, r, ei[j, E_TO]):
+            out[top + k] = j
+            k += 1
+    return k
+
+
+# ------------------------------------------------------------------ strategies
+
+
+@njit(**_OPTIONS, inline="always")
+def _weight_sum(ri, rf, c):
+    total, comp = 0.0, 0.0
+    x = c
+    while x >= 0:
+        total, comp = _add(total, comp, rf[x, F_WEIGHT])
+        x = ri[x, R_NEXT]
+    return _result(total, comp)
+
+
+@njit(**_OPTIONS, inline="always")
+def _quality(ri, rf, kp, xp, skill, r):
+    c = ri[r, R_FIRST]
+    if c < 0:
+        return skill
+    rule = kp[K_QUALITY]
+    d = xp[X_D]
+    if rule in (COMPENSATORY, COBB_DOUGLAS):
+        wsum = _weight_sum(ri, rf, c)
+        total, comp = 0.0, 0.0
+        x = c
+        while x >= 0:
+            if rule == COMPENSATORY:
+                term = rf[x, F_DELIVERED] * rf[x, F_WEIGHT]
+            else:
+                term = rf[x, F_WEIGHT] * math.log(max(rf[x, F_DELIVERED], 1e-12))
+            total, comp = _add(total, comp, term)
+            x = ri[x, R_NEXT]
+        mean_in = _result(total, comp) / wsum
+        if rule == COMPENSATORY:
+            return (1.0 - d) * skill + d * mean_in
+        return math.exp((1.0 - d) * math.log(max(skill, 1e-12)) + d * mean_in)
+    best = skill
+    x = c
+    while x >= 0:
+        if rf[x, F_DELIVERED] < best:
+            best = rf[x, F_DELIVERED]
+        x = ri[x, R_NEXT]
+    return best
+
+
+@njit(**_OPTIONS)
+def _blame(ri, rf, kp, xp, r, shares):
+    """Blame shares of request ``r`` into ``shares[0]`` (own skill) and ``shares[1:]``."""
+    skill = rf[r, F_SKILL]
+    c = ri[r, R_FIRST]
+    if c < 0:
+        shares[0] = 1.0
+        return 1
+    rule = kp[K_QUALITY]
+    d = xp[X_D]
+    n = 1
+    if rule == WEAKEST_LINK:
+        best = skill
+        worst = 0
+        x = c
+        while x >= 0:
+            if rf[x, F_DELIVERED] < best:
+                best = rf[x, F_DELIVERED]
+                worst = n
+            n += 1
+            x = ri[x, R_NEXT]
+        for i in range(n):
+            shares[i] = 1.0 if i == worst else 0.0
+        return n
+    wsum = _weight_sum(ri, rf, c)
+    if rule == COMPENSATORY:
+        shares[0] = (1.0 - d) * (1.0 - skill)
+    else:
+        shares[0] = -(1.0 - d) * math.log(max(skill, 1e-12))
+    x = c
+    while x >= 0:
+        if rule == COMPENSATORY:
+            shares[n] = d * rf[x, F_WEIGHT] / wsum * (1.0 - rf[x, F_DELIVERED])
+        else:
+            shares[n] = -d * rf[x, F_WEIGHT] / wsum * math.log(max(rf[x, F_DELIVERED], 1e-12))
+        n += 1
+        x = ri[x, R_NEXT]
+    total, comp = 0.0, 0.0
+    for i in range(n):
+        total, comp = _add(total, comp, shares[i])
+    total = _result(total, comp)
+    if total <= 0.0:
+        shares[0] = 1.0
+        for i in range(1, n):
+            shares[i] = 0.0
+    else:
+        for i in range(n):
+            shares[i] = shares[i] / total
+    return n
+
+
+@njit(**_OPTIONS, inline="always")
+def _work_time(ri, rf, pf, kp, xp, p, r, e, ic):
+    mean = pf[p, Q_MEANWORK]
+    c = ri[r, R_FIRST]
+    if c >= 0:  # effort: poor inputs cause rework, assistance takes work off
+        total, comp = 0.0, 0.0
+        n = 0
+        relief = 0.0
+        x = c
+        while x >= 0:
+            q = rf[x, F_DELIVERED]
+            total, comp = _add(total, comp, q)
+            n += 1
+            if ri[x, R_ASSIST] == 1:
+                relief = max(relief, xp[X_RELIEF] * q)
+            x = ri[x, R_NEXT]
+        mean *= max(0.1, 1.0 + xp[X_REWORK] * (1.0 - _result(total, comp) / n) - relief)
+    kind = kp[K_WORKTIME]
+    size = rf[r, F_SIZE]
+    if kind == DETERMINISTIC:
+        return mean
+    if kind == EXPONENTIAL:
+        if size >= 0.0:
+            return mean * size
+        return mean * _exponential(e, ic)
+    k = kp[K_ERLANG]
+    total = 0.0
+    for _ in range(k):
+        total += _exponential(e, ic)
+    return mean * total / k
+
+
+# ------------------------------------------------------------------ the single servers
+
+
+@njit(**_OPTIONS, inline="always")
+def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now):
+    pi[p, P_CURRENT] = r
+    rf[r, F_START] = now
+    pi[p, P_TOKEN] += 1
+    w = _work_time(ri, rf, pf, kp, xp, p, r, e, ic)
+    _schedule(ht, hi, ic, now + w, FINISH, p, pi[p, P_TOKEN])
+
+
+@njit(**_OPTIONS, inline="always")
+def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
+    node = ri[r, R_NODE]
+    p = pos[node, S_SERVER]
+    if p < 0:  # a vacancy: the work waits for the hire
+        ri[r, R_QSIB] = -1
+        if pos[node, S_WTAIL] < 0:
+            pos[node, S_WHEAD] = r
+        else:
+            ri[pos[node, S_WTAIL], R_QSIB] = r
+        pos[node, S_WTAIL] = r
+        return
+    pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
+    pf[p, Q_TLAST] = now
+    pi[p, P_PRESENT] += 1
+    pi[p, P_ACCEPTED] += 1
+    ri[r, R_SERVER] = p
+    if pi[p, P_CURRENT] < 0:
+        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now)
+        return
+    disc = kp[K_DISCIPLINE]
+    if disc == FCFS:
+        key = 0.0
+    elif disc == RANK_FIRST:
+        key = -float(ri[r, R_LEVEL])
+    else:
+        root = ri[r, R_ROOT]
+        customer = ri[root, R_CUST] >= 0
+        key = rf[root, F_ARRIVAL] if customer else INTERNAL_AFTER + rf[r, F_ARRIVAL]
+    rf[r, F_KEY] = key
+    ic[I_CHAINSEQ] += 1
+    ri[r, R_SEQ] = ic[I_CHAINSEQ]
+    ri[r, R_QCHILD] = -1
+    ri[r, R_QSIB] = -1
+    pi[p, P_QROOT] = _meld(ri, rf, pi[p, P_QROOT], r)
+
+
+# ------------------------------------------------------------------ dispatch (fork)
+
+
+@njit(**_OPTIONS)
+def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, parent, k,
+          now, nb, fr):
+    """Create and dispatch the children of ``parent`` for the edges ``nb[:k]``, depth first.
+
+    The order of the recursive ``ServiceChain.dispatch``: a child's own inputs are drawn and
+    dispatched before its next sibling is created. Each frame owns ``nb[start:end]``.
+    """
+    maxdepth = kp[K_MAXDEPTH]
+    nf = 1
+    fr[0, 0] = parent
+    fr[0, 1] = 0
+    fr[0, 2] = k
+    while nf > 0:
+        f = nf - 1
+        if fr[f, 1] == fr[f, 2]:
+            nf -= 1
+            continue
+        j = nb[fr[f, 1]]
+        fr[f, 1] += 1
+        owner = fr[f, 0]
+        node = ei[j, E_TO]
+        child = _new(ri, rf, free, ic, node, owner, lvl[ri[owner, R_NODE]], ew[j, W_W], -1, now)
+        ri[child, R_HANDOFF] = ei[j, E_HANDOFF]
+        ri[child, R_ASSIST] = ei[j, E_ASSIST]
+        top = fr[f, 2]
+        kk = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], child, maxdepth, u, ic,
+                            nb, top)
+        if kk == 0:
+            _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, child, now)
+        else:
+            ri[child, R_PENDING] = kk
+            fr[nf, 0] = child
+            fr[nf, 1] = top
+            fr[nf, 2] = top + kk
+            nf += 1
+
+
+@njit(**_OPTIONS)
+def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, r, now,
+              nb, fr):
+    node = ri[r, R_NODE]
+    k = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], r, kp[K_MAXDEPTH], u, ic,
+                       nb, 0)
+    if k == 0:
+        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now)
+        return
+    ri[r, R_PENDING] = k
+    _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, r, k, now,
+          nb, fr)
+
+
+# ------------------------------------------------------------------ completion
+
+
+@njit(**_OPTIONS, inline="always")
+def _flow(fk, fv, ic, key, score, response):
+    mask = fk.shape[0] - 1
+    h = (key * 2654435761) & mask
+    while fk[h] != key:
+        if fk[h] < 0:
+            fk[h] = key
+            ic[I_NFLOWS] += 1
+            break
+        h = (h + 1) & mask
+    fv[h, 0] += 1.0
+    fv[h, 1] += score
+    fv[h, 2] += response
+
+
+@njit(**_OPTIONS)
+def insert_flows(fk, fv, ic, keys, values):
+    """Re-insert flow cells into a larger (empty) table."""
+    for i in range(keys.shape[0]):
+        _flow(fk, fv, ic, keys[i], 0.0, 0.0)
+        mask = fk.shape[0] - 1
+        h = (keys[i] * 2654435761) & mask
+        while fk[h] != keys[i]:
+            h = (h + 1) & mask
+        fv[h, 0] = values[i, 0]
+        fv[h, 1] = values[i, 1]
+        fv[h, 2] = values[i, 2]
+
+
+@njit(**_OPTIONS, inline="always")
+def _judged(pi, pf, pos, ic, g, xp, fk, fv, n, provider, customer_node, quality, response):
+    requester = pos[customer_node, S_SERVER]
+    score = quality * math.exp(-response / xp[X_ITOL])
+    if requester >= 0:
+        pf[requester, Q_EXPSUM] += score
+        pi[requester, P_EXPN] += 1
+    pi[provider, P_ISERVED] += 1
+    pf[provider, Q_IRESP] += response
+    pf[provider, Q_ISCORE] += score
+    g[G_ISCORE] += score
+    ic[I_INTN] += 1
+    g[G_DAY_ISCORE] += score
+    ic[I_DAY_INTN] += 1
+    _flow(fk, fv, ic, pi[provider, P_NODE] * (n + 2) + customer_node + 1, score, response)
+
+
+@njit(**_OPTIONS)
+def _attribute(ri, rf, pi, pf, kp, xp, root, sk, skf, shares):
+    r = root
+    while True:
+        p = ri[r, R_SERVER]
+        pf[p, Q_BWAIT] += rf[r, F_START] - rf[r, F_READY]
+        pf[p, Q_BWORK] += rf[r, F_FINISH] - rf[r, F_START]
+        if r != root:
+            pf[p, Q_BHAND] += rf[r, F_HDELAY]
+        if ri[r, R_FIRST] < 0:
+            break
+        r = ri[r, R_LAST]
+    n = 1
+    sk[0] = root
+    skf[0] = 1.0 - rf[root, F_QUALITY]
+    while n > 0:
+        n -= 1
+        r = sk[n]
+        deficit = skf[n]
+        if deficit <= 0.0:
+            continue
+        _blame(ri, rf, kp, xp, r, shares)
+        pf[ri[r, R_SERVER], Q_BQUAL] += deficit * shares[0]
+        i = 1
+        x = ri[r, R_FIRST]
+        while x >= 0:
+            part = deficit * shares[i]
+            i += 1
+            lost = 1.0 - rf[x, F_DELIVERED]
+            if part > 0.0 and lost > 0.0:
+                own = part * (1.0 - rf[x, F_QUALITY]) / lost
+                pf[ri[x, R_SERVER], Q_BQUAL] += part - own
+                sk[n] = x
+                skf[n] = own
+                n += 1
+            x = ri[x, R_NEXT]
+
+
+@njit(**_OPTIONS)
+def _free_tree(ri, free, ic, root, sk):
+    n = 1
+    sk[0] = root
+    while n > 0:
+        n -= 1
+        r = sk[n]
+        x = ri[r, R_FIRST]
+        while x >= 0:
+            sk[n] = x
+            n += 1
+            x = ri[x, R_NEXT]
+        free[ic[I_NFREE]] = r
+        ic[I_NFREE] += 1
+
+
+@njit(**_OPTIONS)
+def _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n, root, now,
+                 sk, skf, shares):
+    cust = ri[root, R_CUST]
+    server = ri[root, R_SERVER]
+    if cust < 0:
+        ic[I_INT_DONE] += 1
+        _judged(pi, pf, pos, ic, g, xp, fk, fv, n, server, ri[root, R_ORIGIN],
+                rf[root, F_QUALITY], now - rf[root, F_ARRIVAL])
+        _free_tree(ri, free, ic, root, sk)
+        return
+    delay = now - rf[root, F_ARRIVAL]
+    quality = rf[root, F_QUALITY]
+    value = quality * math.exp(-delay / xp[X_PATIENCE])
+    s = 1.0 / (1.0 + math.exp(-xp[X_SENS] * (value - cf[cust, C_EXPECT])))
+    cf[cust, C_SAT] += xp[X_SATW] * (s - cf[cust, C_SAT])
+    cf[cust, C_EXPECT] += xp[X_LEARN] * (value - cf[cust, C_EXPECT])
+    cf[cust, C_SERVED] += 1.0
+    price = xp[X_PRICE]
+    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+    g[G_TLAST] = now
+    ic[I_PRESENT] -= 1
+    ic[I_EXT_DONE] += 1
+    g[G_DELAY] += delay
+    g[G_QUALITY] += quality
+    g[G_SAT] += s
+    g[G_REVENUE] += price
+    delays[ic[I_NDELAYS]] = delay
+    ic[I_NDELAYS] += 1
+    g[G_DAY_QUALITY] += quality
+    g[G_DAY_SAT] += s
+    ic[I_DAY_DONE] += 1
+    g[G_DAY_REVENUE] += price
+    _flow(fk, fv, ic, pi[server, P_NODE] * (n + 2), s, delay)
+    pi[server, P_ESERVED] += 1
+    _attribute(ri, rf, pi, pf, kp, xp, root, sk, skf, shares)
+    _free_tree(ri, free, ic, root, sk)
+
+
+@njit(**_OPTIONS)
+def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, child,
+             now):
+    rf[child, F_HDELAY] = now - rf[child, F_FINISH]
+    quality = rf[child, F_QUALITY]
+    if ri[child, R_HANDOFF] == 1:
+        quality = quality * xp[X_HKEEP]
+    rf[child, F_DELIVERED] = quality
+    parent = ri[child, R_PARENT]
+    ri[child, R_NEXT] = -1
+    if ri[parent, R_LAST] < 0:
+        ri[parent, R_FIRST] = child
+    else:
+        ri[ri[parent, R_LAST], R_NEXT] = child
+    ri[parent, R_LAST] = child
+    _judged(pi, pf, pos, ic, g, xp, fk, fv, n, ri[child, R_SERVER], ri[parent, R_NODE], quality,
+            now - rf[child, F_ARRIVAL])
+    ri[parent, R_PENDING] -= 1
+    if ri[parent, R_PENDING] == 0:
+        rf[parent, F_READY] = now
+        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, parent, now)
+
+
+@njit(**_OPTIONS)
+def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
+              cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
+    n = pos.shape[0]
+    ic[I_SERVICES] += 1
+    node = ri[r, R_NODE]
+    if rlo[node + 1] > rlo[node] and ri[r, R_DEPTH] < kp[K_MAXDEPTH]:
+        k = 0  # the reviews this work needs; it comes back for another pass after them
+        for j in range(rlo[node], rlo[node + 1]):
+            if _uniform(u, ic) < ew[j, W_P] and not _on_chain(ri, r, ei[j, E_TO]):
+                nb[k] = j
+                k += 1
+        if k > 0:
+            ri[r, R_PENDING] = k
+            rf[r, F_SIZE] = -1.0
+            _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
+                  r, k, now, nb, fr)
+            return
+    ic[I_COMPLETED] += 1
+    if ri[r, R_PARENT] < 0:
+        _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n, r, now,
+                     sk, skf, shares)
+    elif ri[r, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
+        delay = xp[X_HMEAN] * _exponential(e, ic)
+        _schedule(ht, hi, ic, now + delay, DELIVER, r, 0)
+    else:
+        _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, r,
+                 now)
+
+
+@njit(**_OPTIONS)
+def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
+            cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
+    r = pi[p, P_CURRENT]
+    if token != pi[p, P_TOKEN] or r < 0:
+        return  # the work was handed over when this employee left
+    pi[p, P_CURRENT] = -1
+    rf[r, F_FINISH] = now
+    skill = pf[p, Q_SKILL]
+    rf[r, F_SKILL] = skill
+    rf[r, F_QUALITY] = _quality(ri, rf, kp, xp, skill, r)
+    pf[p, Q_BUSY] += now - rf[r, F_START]
+    pi[p, P_TASKS] += 1
+    pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
+    pf[p, Q_TLAST] = now
+    pi[p, P_PRESENT] -= 1
+    pf[p, Q_SOJOURN] += now - rf[r, F_READY]
+    _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
+              cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
+    if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
+        nxt = _queue_pop(ri, rf, pi, p)
+        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
+
+
+# ------------------------------------------------------------------ the day
+
+
+@njit(**_OPTIONS)
+def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, sch,
+              u, e, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
+              day_size, nb, fr, sk, skf, shares, mg):
+    """Process every event and arrival at or before ``end``; returns ``DONE`` or another status.
+
+    ``GROW_*`` or ``NEED_DRAWS`` is returned before an event that could run out of room (``mg``:
+    the margins), with nothing changed, so the caller enlarges the arrays or tops up the work
+    stream's buffer (``NEED_DRAWS``) or the decisions stream's (``NEED_UNIFORMS``) and calls
+    again.
+    """
+    i = ic[I_ARR]
+    n_arr = ic[I_NARR]
+    inf = math.inf
+    while True:
+        if ic[I_IE] < mg[M_E]:
+            ic[I_ARR] = i
+            return NEED_DRAWS
+        if ic[I_IU] < mg[M_U]:
+            ic[I_ARR] = i
+            return NEED_UNIFORMS
+        if ic[I_NFREE] < mg[M_POOL]:
+            ic[I_ARR] = i
+            return GROW_POOL
+        if ic[I_HSIZE] + mg[M_HEAP] > ht.shape[0]:
+            ic[I_ARR] = i
+            return GROW_HEAP
+        if ic[I_NDELAYS] >= delays.shape[0]:
+            ic[I_ARR] = i
+            return GROW_DELAYS
+        if 2 * (ic[I_NFLOWS] + 2) > fk.shape[0]:
+            ic[I_ARR] = i
+            return GROW_FLOWS
+        t_arr = arr_t[i] if i < n_arr else inf
+        if ic[I_HSIZE] > 0 and ht[0] <= t_arr:
+            if ht[0] > end:
+                break
+            now = ht[0]
+            kind = hi[0, 1]
+            a = hi[0, 2]
+            b = hi[0, 3]
+            _heap_pop(ht, hi, ic)
+            g[G_NOW] = now
+            if kind == FINISH:
+                _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
+                        u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf,
+                        shares)
+            else:
+                _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv,
+                         pos.shape[0], a, now)
+        else:
+            if t_arr > end:
+                break
+            now = t_arr
+            g[G_NOW] = now
+            code = arr_c[i]
+            i += 1
+            ic[I_ARR] = i
+            if code >= 0:
+                cust = day_cust[code]
+                g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+                g[G_TLAST] = now
+                ic[I_PRESENT] += 1
+                ic[I_EXT_ARR] += 1
+                ic[I_DAY_ARR] += 1
+                r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
+                rf[r, F_SIZE] = day_size[code]
+                _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
+                          r, now, nb, fr)
+            else:
+                s = -1 - code
+                origin = sch[s, 0]
+                if pos[origin, S_OCCUPANT] >= 0:  # somebody in the position to ask
+                    ic[I_INT_ARR] += 1
+                    r = _new(ri, rf, free, ic, sch[s, 1], -1, lvl[origin], ew[sch[s, 2], W_W],
+                             -1, now)
+                    ri[r, R_ORIGIN] = origin
+                    _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo,
+                              u, e, r, now, nb, fr)
+        ic[I_EVENTS] += 1
+    ic[I_ARR] = i
+    g[G_NOW] = end
+    return DONE
+
+
+# ------------------------------------------------------------------ people come and go
+
+
+@njit(**_OPTIONS)
+def hand_over(p, now, ri, rf, pi, pf, out):
+    """Person ``p`` leaves: their work in progress, then their queue in order, into ``out``."""
+    pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
+    pf[p, Q_TLAST] = now
+    k = 0
+    cur = pi[p, P_CURRENT]
+    if cur >= 0:
+        pf[p, Q_BUSY] += now - rf[cur, F_START]
+        out[k] = cur
+        k += 1
+        pi[p, P_CURRENT] = -1
+    while pi[p, P_QROOT] >= 0:
+        out[k] = _queue_pop(ri, rf, pi, p)
+        k += 1
+    pi[p, P_TOKEN] += 1
+    pi[p, P_PRESENT] = 0
+    return k
+
+
+@njit(**_OPTIONS)
+def take_waiting(node, pos, ri, out):
+    """The work held at a vacant position, in arrival order (the list is emptied)."""
+    k = 0
+    r = pos[node, S_WHEAD]
+    while r >= 0:
+        out[k] = r
+        k += 1
+        r = ri[r, R_QSIB]
+    pos[node, S_WHEAD] = -1
+    pos[node, S_WTAIL] = -1
+    return k
+
+
+@njit(**_OPTIONS)
+def accept_all(work, k, now, ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e):
+    """Accept ``work[:k]`` in order, each at its position's current server."""
+    for i in range(k):
+        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, work[i], now)
+
+
+# ------------------------------------------------------------------ the people's day
+
+# people_day parameters
+D_RES_MEMORY, D_DEM_MEMORY, D_ADJUST, D_BASELINE, D_RES_EFFECT, D_RES_REF = range(6)
+D_DEM_EFFECT, D_DEM_REF, D_Q_EFFECT, D_S_EFFECT, D_EXPONENT, D_QUIT_BASE = range(6, 12)
+D_QUIT_SENS, D_QUIT_REF = range(12, 14)
+ND = 14
+
+
+# people_day rows: the employees' attributes, read and written back by the caller
+Y_MORALE, Y_RESOURCES, Y_LOAD, Y_PROF, Y_GAP, Y_TENURE, Y_SKILL, Y_RATE = range(8)
+Y_USED, Y_TASKS = range(8, 10)
+NY = 10
+
+
+@njit(**_OPTIONS)
+def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, u, ic, quitting):
+    """``utilisation_since_last``, ``step_day`` and ``will_quit`` for every employee, in place.
+
+    ``y[:, i]`` holds employee ``i``'s attributes (person ``pids[i]``); the day's utilisation,
+    tasks done, and the new effective skill and mean work time are written to ``y`` and the
+    person rows. The arithmetic of ``learn``, ``update_morale``, ``target_morale``,
+    ``refresh`` and ``quit_probability``; quit draws come from the decisions buffer ``u``
+    (holding enough) after everybody's day. Returns how many quit (indices in ``quitting``).
+    """
+    n = y.shape[1]
+    for i in range(n):
+        p = pids[i]
+        cur = pi[p, P_CURRENT]
+        busy = pf[p, Q_BUSY]
+        total = (busy + now) - rf[cur, F_START] if cur >= 0 else busy
+        y[Y_USED, i] = total - snapshot[p]
+        snapshot[p] = total
+        tasks = pi[p, P_TASKS]
+        y[Y_TASKS, i] = tasks
+        y[Y_TENURE, i] += 1.0
+        if dynamic:
+            gap = y[Y_GAP, i]
+            if gap > 0.0:
+                y[Y_PROF, i] = 1.0 - gap * (1.0 + tasks) ** dp[D_EXPONENT]
+            if pi[p, P_EXPN]:
+                day_mean = pf[p, Q_EXPSUM] / pi[p, P_EXPN]
+                y[Y_RESOURCES, i] += (day_mean - y[Y_RESOURCES, i]) / dp[D_RES_MEMORY]
+            y[Y_LOAD, i] += (y[Y_USED, i] - y[Y_LOAD, i]) / dp[D_DEM_MEMORY]
+            target = (dp[D_BASELINE] + dp[D_RES_EFFECT] * (y[Y_RESOURCES, i] - dp[D_RES_REF])
+                      - dp[D_DEM_EFFECT] * max(0.0, y[Y_LOAD, i] - dp[D_DEM_REF]))
+            target = min(1.0, max(0.0, target))
+            y[Y_MORALE, i] += dp[D_ADJUST] * (target - y[Y_MORALE, i])
+            g = y[Y_MORALE, i] - dp[D_BASELINE]
+            pf[p, Q_SKILL] = min(1.0, max(1e-3, y[Y_SKILL, i] * y[Y_PROF, i]
+                                          * (1.0 + dp[D_Q_EFFECT] * g)))
+            speed = max(0.05, y[Y_PROF, i] * (1.0 + dp[D_S_EFFECT] * g))
+        else:
+            pf[p, Q_SKILL] = y[Y_SKILL, i]
+            speed = 1.0
+        pf[p, Q_EXPSUM] = 0.0
+        pi[p, P_EXPN] = 0
+        rate = y[Y_RATE, i]
+        pf[p, Q_MEANWORK] = 0.0 if math.isinf(rate) else 1.0 / (rate * speed)
+    k = 0
+    if dynamic:
+        for i in range(n):
+            p = min(1.0, dp[D_QUIT_BASE] * math.exp(dp[D_QUIT_SENS] * (dp[D_QUIT_REF]
+                                                                        - y[Y_MORALE, i])))
+            j = ic[I_IU] - 1
+            ic[I_IU] = j
+            if u[j] < p:
+                quitting[k] = i
+                k += 1
+    return k
+
+
+@njit(**_OPTIONS)
+def customers_day(cf, cids, slots, draws, churn, base, loyalty, talk, talk_rate,
+                  negative_ratio, leaving):
+    """Churn then word of mouth, customer by customer, as the ``Customer`` methods do them.
+
+    ``leave_probability`` and ``will_leave`` with the slot's draw, then ``word_of_mouth``
+    summed in order for those who stay (libm's ``exp`` and plain sums, like the loop in
+    ``OrgModel._customers_day``). Returns how many leave (indices in ``leaving``) and the
+    expected positive and negative messages.
+    """
+    k = 0
+    positive, negative = 0.0, 0.0
+    for i in range(cids.shape[0]):
+        s = cf[cids[i], 0]
+        if churn and draws[slots[i]] < min(1.0, base * math.exp(-loyalty * (s - 0.5))):
+            leaving[k] = i
+            k += 1
+            continue
+        if talk:
+            x = 2.0 * (s - 0.5)
+            if x >= 0.0:
+                positive += talk_rate * x * x
+            else:
+                negative += talk_rate * negative_ratio * x * x
+    return k, positive, negative
+
+
+@njit(**_OPTIONS)
+def histogram_add(edges, counts, values, n):
+    """Count ``values[:n]`` into ``counts`` as ``searchsorted(edges, v, side="right")`` bins."""
+    for j in range(n):
+        v = values[j]
+        lo, hi = 0, edges.shape[0]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if edges[mid] <= v:
+                lo = mid + 1
+            else:
+                hi = mid
+        counts[lo] += 1

@@ -1,0 +1,434 @@
+"""Organization designs: builders that return the dependency graph of positions.
+
+A design is a frozen dataclass whose ``build(rng)`` returns a ``networkx.MultiDiGraph`` (a
+``DiGraph`` subclass). Nodes are positions; an edge ``u -> v`` keyed by its purpose means *u relies
+on v* (v is u's internal service provider). Every random choice uses the generator passed in.
+
+Node attributes: ``name``, ``role``, ``level`` (0 = frontline), ``department``, ``skill`` in (0, 1],
+``rate`` (tasks per day) and ``customer_facing``. Edge attributes: ``need`` (:class:`Need`),
+``probability`` (needed on that share of the provider's requests), ``per_day`` (scheduled requests
+per day, e.g. weekly = 0.2), ``weight`` (importance of the input) and ``handoff`` (crosses a
+department boundary).
+
+The pyramid and the inverted pyramid have the same people with the same skills and rates; they
+differ in mechanisms, each its own parameter: who reports to whom (``reporting_rate``), how often
+work needs approval (``approval_prob``, ``escalation_prob``), whether management supplies
+assistance and coaching to the level below (``support_prob``, ``coaching_rate``), and whose work is
+served first (``discipline``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import field
+from typing import Annotated, Self
+
+import networkx as nx
+import numpy as np
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from simulation.config.strategies import (
+    CustomerFirst,
+    DisciplineField,
+    FirstComeFirstServed,
+    RankFirst,
+)
+from simulation.core.errors import require
+from simulation.core.requests import Need
+
+_CONFIG = ConfigDict(extra="forbid")
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PerDay = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Rate = Annotated[float, Field(gt=0.0)]
+Skill = Annotated[float, Field(gt=0.0, lt=1.0)]
+Discipline = Annotated[DisciplineField, Field(description=(
+    "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
+    "requester first) or customer_first (work an external customer waits for first)."))]
+
+ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
+
+
+def _skill(rng: np.random.Generator, mean: float, concentration: float = 60.0) -> float:
+    """A skill drawn from a Beta distribution with the given mean, kept in (0, 1]."""
+    a, b = mean * concentration, (1.0 - mean) * concentration
+    return float(min(1.0, max(1e-3, rng.beta(a, b))))
+
+
+def add_position(
+    g: nx.MultiDiGraph,
+    node: int,
+    *,
+    role: str,
+    level: int,
+    department: str,
+    skill: float,
+    rate: float,
+    customer_facing: bool,
+    name: str | None = None,
+) -> None:
+    """Add one position with every attribute the model reads."""
+    g.add_node(
+        node,
+        name=name or f"{role} {node}",
+        role=role,
+        level=level,
+        department=department,
+        skill=skill,
+        rate=rate,
+        customer_facing=customer_facing,
+    )
+
+
+def add_dependency(
+    g: nx.MultiDiGraph,
+    customer: int,
+    provider: int,
+    *,
+    purpose: str,
+    need: Need,
+    probability: float = 0.0,
+    per_day: float = 0.0,
+    weight: float = 1.0,
+    handoff: bool | None = None,
+    review: bool = False,
+) -> None:
+    """Add ``customer -> provider``: the internal customer relies on the provider.
+
+    With ``review``, the provider checks the customer's finished work with ``probability`` and
+    returns it for another pass (a rework loop) instead of supplying an input beforehand.
+    """
+    if handoff is None:
+        handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
+    g.add_edge(
+        customer,
+        provider,
+        key=purpose,
+        need=need,
+        probability=probability,
+        per_day=per_day,
+        weight=weight,
+        handoff=handoff,
+        review=review,
+    )
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class OrgDesign:
+    """Base of every design: the queue discipline its people follow and how it is drawn."""
+
+    discipline: Discipline = field(default_factory=FirstComeFirstServed)
+    inverted: Annotated[bool, Field(description=(
+        "Draw the organization point down (management at the bottom, serving)."))] = False
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Return the dependency graph of positions."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build(rng)")
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Hierarchy(OrgDesign):
+    """A tree of ``levels`` levels with ``span`` subordinates per manager, plus its mechanisms.
+
+    Field descriptions document every parameter.
+    """
+
+    levels: Annotated[int, Field(ge=1, le=6, description="Number of levels, frontline included.")
+                      ] = 3
+    span: Annotated[int, Field(ge=1, le=50, description=(
+        "Span of control: direct reports per manager."))] = 5
+    frontline_rate: Annotated[Rate, Field(description=(
+        "Tasks per day a frontline employee completes."))] = 12.0
+    manager_rate: Annotated[Rate, Field(description="Tasks per day a manager completes.")] = 20.0
+    frontline_skill: Annotated[Skill, Field(description=(
+        "Mean skill (0 to 1) of frontline employees."))] = 0.8
+    manager_skill: Annotated[Skill, Field(description="Mean skill (0 to 1) of managers.")] = 0.85
+    approval_prob: Annotated[Probability, Field(description=(
+        "Share of frontline work that needs the supervisor's approval."))] = 0.3
+    escalation_prob: Annotated[Probability, Field(description=(
+        "Share of a manager's work that needs their own boss's approval."))] = 0.15
+    reporting_rate: Annotated[PerDay, Field(description=(
+        "Reports per day each manager asks of each direct report."))] = 1.0
+    support_prob: Annotated[Probability, Field(description=(
+        "Share of work for which the boss supplies assistance (an input)."))] = 0.0
+    support_weight: Annotated[float, Field(gt=0.0, description=(
+        "Weight of that assistance in the output quality."))] = 2.0
+    coaching_rate: Annotated[PerDay, Field(description=(
+        "Coaching sessions per day each employee receives from the boss."))] = 0.0
+    peer_prob: Annotated[Probability, Field(description=(
+        "Share of frontline work that needs a teammate's help."))] = 0.05
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Build the tree top-down (node 0 is the top) and add the dependencies."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design=type(self).__name__)
+        top = self.levels - 1
+        boss: dict[int, int] = {}
+        frontier = [0]
+        add_position(
+            g, 0, role="chief executive" if top > 0 else "frontline", level=top,
+            department="management" if top > 0 else "unit 1",
+            skill=_skill(rng, self.manager_skill if top > 0 else self.frontline_skill),
+            rate=self.manager_rate if top > 0 else self.frontline_rate,
+            customer_facing=top == 0,
+        )
+        next_id = 1
+        for level in range(top - 1, -1, -1):
+            new_frontier = []
+            for b in frontier:
+                for _ in range(self.span):
+                    node = next_id
+                    next_id += 1
+                    unit = (
+                        f"unit {node}" if level == top - 1 else g.nodes[b]["department"]
+                    )
+                    is_front = level == 0
+                    add_position(
+                        g, node, role=ROLE_BY_HEIGHT[level], level=level, department=unit,
+                        skill=_skill(rng, self.frontline_skill if is_front else self.manager_skill),
+                        rate=self.frontline_rate if is_front else self.manager_rate,
+                        customer_facing=is_front,
+                    )
+                    boss[node] = b
+                    new_frontier.append(node)
+            frontier = new_frontier
+        self._add_vertical(g, boss)
+        self._add_peers(g, boss, rng)
+        return g
+
+    def _add_vertical(self, g: nx.MultiDiGraph, boss: dict[int, int]) -> None:
+        for node, b in boss.items():
+            front = g.nodes[node]["level"] == 0
+            approve = self.approval_prob if front else self.escalation_prob
+            if approve > 0:
+                add_dependency(g, node, b, purpose="approval", need=Need.INSTRUCTION,
+                               probability=approve, handoff=False)
+            if self.support_prob > 0:
+                add_dependency(g, node, b, purpose="support", need=Need.ASSISTANCE,
+                               probability=self.support_prob, weight=self.support_weight,
+                               handoff=False)
+            if self.coaching_rate > 0:
+                add_dependency(g, node, b, purpose="coaching", need=Need.INSTRUCTION,
+                               per_day=self.coaching_rate, handoff=False)
+            if self.reporting_rate > 0:
+                add_dependency(g, b, node, purpose="reporting", need=Need.INFORMATION,
+                               per_day=self.reporting_rate, handoff=False)
+
+    def _add_peers(
+        self, g: nx.MultiDiGraph, boss: dict[int, int], rng: np.random.Generator
+    ) -> None:
+        if self.peer_prob <= 0:
+            return
+        teams: dict[int, list[int]] = {}
+        for node, b in boss.items():
+            if g.nodes[node]["level"] == 0:
+                teams.setdefault(b, []).append(node)
+        for members in teams.values():
+            if len(members) < 2:
+                continue
+            for node in members:
+                others = [m for m in members if m != node]
+                peer = others[int(rng.integers(len(others)))]
+                add_dependency(g, node, peer, purpose="peer", need=Need.ASSISTANCE,
+                               probability=self.peer_prob, handoff=False)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Pyramid(Hierarchy):
+    """The traditional pyramid: lower levels serve higher ones.
+
+    Managers ask their reports for daily reports, frontline work needs approvals from managers who
+    serve their own bosses first, and every queue serves the higher-ranked requester first.
+    """
+
+    discipline: Discipline = field(default_factory=RankFirst)
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class InvertedPyramid(Hierarchy):
+    """Carlzon's inverted pyramid: management serves the frontline, the frontline the customers.
+
+    Same people as :class:`Pyramid`. Management supplies assistance and coaching instead of asking
+    for reports, approvals are rare (empowerment), and work nearest a customer is served first.
+    """
+
+    discipline: Discipline = field(default_factory=CustomerFirst)
+    inverted: bool = True
+    approval_prob: float = 0.05
+    escalation_prob: float = 0.05
+    reporting_rate: float = 0.0
+    support_prob: float = 0.15
+    coaching_rate: float = 0.5
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class TwoWayStreet(Hierarchy):
+    """Halfway: both directions serve each other, first come first served."""
+
+    discipline: Discipline = field(default_factory=FirstComeFirstServed)
+    approval_prob: float = 0.15
+    escalation_prob: float = 0.12
+    reporting_rate: float = 0.5
+    support_prob: float = 0.08
+    coaching_rate: float = 0.25
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class FlatTeam(OrgDesign):
+    """A self-managing team: everyone serves customers and helps a few teammates."""
+
+    size: Annotated[int, Field(ge=1, le=10_000, description="Number of team members.")] = 12
+    helpers: Annotated[int, Field(ge=0, description="Teammates each member relies on.")] = 2
+    peer_prob: Annotated[Probability, Field(description=(
+        "Share of work that needs each helper."))] = 0.05
+    rate: Annotated[Rate, Field(description="Tasks per day per member.")] = 12.0
+    skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
+
+    @model_validator(mode="after")
+    def _helpers_fit(self) -> Self:
+        require(self.helpers < max(self.size, 1) or self.helpers == 0, "FlatTeam", "helpers",
+                self.helpers, f"0 to size - 1 = {self.size - 1}")
+        return self
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Members 0..size-1, each relying on ``helpers`` random teammates."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design="FlatTeam")
+        for i in range(self.size):
+            add_position(g, i, role="team member", level=0, department="team",
+                         skill=_skill(rng, self.skill), rate=self.rate, customer_facing=True)
+        for i in range(self.size):
+            others = [j for j in range(self.size) if j != i]
+            if not others or self.helpers == 0 or self.peer_prob == 0:
+                continue
+            for j in rng.choice(others, size=self.helpers, replace=False).tolist():
+                add_dependency(g, i, int(j), purpose="peer", need=Need.ASSISTANCE,
+                               probability=self.peer_prob)
+        return g
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Silos(OrgDesign):
+    """Departments that hand work across their boundaries.
+
+    Department 0 faces the customers; the others are back offices it relies on. Work crossing a
+    department boundary pays a handoff delay and a quality loss (see ``Work.communication``).
+    """
+
+    departments: Annotated[int, Field(ge=1, le=100, description=(
+        "Number of departments; the first faces the customers."))] = 3
+    members: Annotated[int, Field(ge=1, le=1000, description=(
+        "Staff per department, under one head each."))] = 6
+    cross_prob: Annotated[Probability, Field(description=(
+        "Share of frontline work that needs each back office."))] = 0.5
+    approval_prob: Annotated[Probability, Field(description=(
+        "Share of work that needs the department head's approval."))] = 0.1
+    rate: Annotated[Rate, Field(description="Tasks per day per frontline member.")] = 12.0
+    specialist_rate: Annotated[Rate, Field(description=(
+        "Tasks per day per back-office specialist (specialised work is slower)."))] = 6.0
+    head_rate: Annotated[Rate, Field(description="Tasks per day per department head.")] = 20.0
+    skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Heads then members per department; frontline members rely on each back office."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design="Silos")
+        names = ["customer service", "operations", "finance", "logistics", "legal", "IT"]
+        node = 0
+        staff: list[list[int]] = []
+        for d in range(self.departments):
+            dept = names[d] if d < len(names) else f"department {d + 1}"
+            head = node
+            add_position(g, head, role="head of " + dept, level=1, department=dept,
+                         skill=_skill(rng, self.skill), rate=self.head_rate,
+                         customer_facing=False)
+            node += 1
+            members = []
+            for _ in range(self.members):
+                role = "frontline" if d == 0 else "specialist"
+                add_position(g, node, role=role, level=0, department=dept,
+                             skill=_skill(rng, self.skill),
+                             rate=self.rate if d == 0 else self.specialist_rate,
+                             customer_facing=d == 0)
+                if self.approval_prob > 0:
+                    add_dependency(g, node, head, purpose="approval", need=Need.INSTRUCTION,
+                                   probability=self.approval_prob)
+                members.append(node)
+                node += 1
+            staff.append(members)
+        if self.cross_prob > 0:
+            for i, front in enumerate(staff[0]):
+                for back in staff[1:]:
+                    provider = back[i % len(back)]  # spread the frontline evenly
+                    add_dependency(g, front, provider, purpose="cross-department",
+                                   need=Need.INFORMATION, probability=self.cross_prob)
+        return g
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True))
+class CustomGraph(OrgDesign):
+    """Your own organization as a graph (copied, checked, defaults filled in).
+
+    Missing node attributes get defaults (level 0, skill 0.8, rate 12, customer facing when level
+    is 0); missing edge attributes too (need information, probability 1, weight 1, handoff when
+    departments differ).
+    """
+
+    graph: nx.DiGraph = field(default_factory=nx.MultiDiGraph)
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Return a validated copy of the user's graph."""
+        return normalise_graph(self.graph, inverted=self.inverted)
+
+
+_NODE_DEFAULTS = {"level": 0, "skill": 0.8, "rate": 12.0, "department": "organization"}
+
+
+def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGraph:
+    """Copy ``graph`` into a MultiDiGraph with every attribute the model needs, or raise.
+
+    Raises:
+        ValueError: naming the node or edge, the attribute, the value and what is allowed.
+    """
+    g = nx.MultiDiGraph(inverted=inverted, design=graph.graph.get("design", "CustomGraph"))
+    if graph.number_of_nodes() == 0:
+        raise ValueError("the organization graph has no positions (nodes)")
+    for node, data in graph.nodes(data=True):
+        attrs = {**_NODE_DEFAULTS, **data}
+        level = attrs["level"]
+        require(isinstance(level, int) and level >= 0, f"node {node!r}", "level", level,
+               "an integer >= 0")
+        require(0 < float(attrs["skill"]) <= 1, f"node {node!r}", "skill", attrs["skill"],
+               "in (0, 1]")
+        require(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
+               "a positive number of tasks per day (inf for no work time)")
+        role = attrs.get("role", "frontline" if level == 0 else f"level {level}")
+        add_position(
+            g, node, role=role, level=level, department=str(attrs["department"]),
+            skill=float(attrs["skill"]), rate=float(attrs["rate"]),
+            customer_facing=bool(attrs.get("customer_facing", level == 0)),
+            name=attrs.get("name"),
+        )
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
+        (u, v, d.get("purpose", "dependency"), d) for u, v, d in graph.edges(data=True))
+    for u, v, key, data in edges:
+        where = f"dependency {u!r} -> {v!r}"
+        require(u != v, where, "provider", v, "someone other than the internal customer")
+        prob = float(data.get("probability", 0.0 if data.get("per_day") else 1.0))
+        per_day = float(data.get("per_day", 0.0))
+        weight = float(data.get("weight", 1.0))
+        require(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
+        require(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
+        require(weight > 0, where, "weight", weight, "> 0")
+        review = data.get("review", False)
+        require(isinstance(review, bool), where, "review", review, "true or false")
+        if review:
+            require(prob < 1, where, "probability", prob,
+                    "below 1 for a review (work returned every time would never finish)")
+            require(per_day == 0, where, "per_day", per_day, "0 for a review")
+        need = data.get("need", Need.INFORMATION)
+        try:
+            need = Need(need)
+        except ValueError:
+            allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
+            raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
+        add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
+                       weight=weight, handoff=data.get("handoff"), review=review)
+    return g

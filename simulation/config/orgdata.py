@@ -1,0 +1,375 @@
+"""Organizations described as data: teams inline in a scenario file, or an org chart export.
+
+``Teams`` lists groups of identical positions and who relies on whom; ``OrgChart`` reads an org
+chart CSV (employee id, name, role, department, manager id) and an internal-customer map CSV
+(employee, relies on, need, how often). Errors name the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import field
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+import networkx as nx
+import numpy as np
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from simulation.config.designs import (
+    ROLE_BY_HEIGHT,
+    OrgDesign,
+    Probability,
+    Rate,
+    Skill,
+    _skill,
+    add_dependency,
+    add_position,
+)
+from simulation.core.requests import Need
+from simulation.core.units import DAYS_PER_MONTH
+
+_CONFIG = ConfigDict(extra="forbid")
+
+FREQUENCIES = {
+    "daily": 1.0,
+    "weekly": 1.0 / 5.0,
+    "monthly": 1.0 / DAYS_PER_MONTH,
+    "quarterly": 1.0 / (3.0 * DAYS_PER_MONTH),
+    "yearly": 1.0 / 250.0,
+}
+NEEDS = tuple(n.value for n in Need if n is not Need.SERVICE)
+
+
+def parse_how_often(value: str | float) -> tuple[float, float]:
+    """``(probability per request, scheduled requests per day)`` from a frequency.
+
+    A number in [0, 1] is the share of the internal customer's requests that need the input; a
+    word (daily, weekly, monthly, quarterly, yearly) schedules requests regardless of demand.
+
+    Raises:
+        ValueError: saying what is allowed.
+    """
+    if isinstance(value, bool):
+        raise ValueError(_how_often_rule(value))
+    if isinstance(value, int | float):
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(_how_often_rule(value))
+        return float(value), 0.0
+    text = str(value).strip().lower()
+    if text in FREQUENCIES:
+        return 0.0, FREQUENCIES[text]
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(_how_often_rule(value)) from None
+    return parse_how_often(number)
+
+
+def _how_often_rule(value: object) -> str:
+    return (f"how_often = {value!r} is not allowed: a probability in [0, 1] (share of requests) "
+            f"or one of {', '.join(FREQUENCIES)}")
+
+
+def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --------------------------------------------------------------------------- teams
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Team:
+    """A group of identical positions."""
+
+    name: Annotated[str, Field(min_length=1, description="Role of the team's members.")]
+    size: Annotated[int, Field(ge=1, le=10_000, description="Number of members.")] = 1
+    level: Annotated[int, Field(ge=0, le=10, description=(
+        "Hierarchy level, 0 = frontline."))] = 0
+    department: Annotated[str, Field(description=(
+        "Department; work crossing departments pays a handoff."))] = "organization"
+    rate: Annotated[Rate, Field(description="Tasks per day per member.")] = 12.0
+    skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
+    customer_facing: Annotated[bool | None, Field(description=(
+        "Whether members serve external customers (default: level 0)."))] = None
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class TeamDependency:
+    """Members of ``customer`` rely on members of ``provider``."""
+
+    customer: Annotated[str, Field(description="The internal customer team.")]
+    provider: Annotated[str, Field(description="The provider team.")]
+    need: Annotated[Literal["materials", "information", "instruction", "participation",
+                            "assistance"], Field(description=(
+        "What is needed: materials, information, instruction, participation or assistance."))
+    ] = "information"
+    how_often: Annotated[float | str, Field(description=(
+        "A probability in [0, 1] (share of the customer's requests that need it) or daily, "
+        "weekly, monthly, quarterly, yearly (scheduled requests)."))] = 1.0
+    weight: Annotated[float, Field(gt=0.0, description=(
+        "How much the input matters to the output quality."))] = 1.0
+    members: Annotated[Literal["matched", "all"], Field(description=(
+        "matched: member i relies on provider member i modulo the provider team's size; "
+        "all: every member relies on every provider member."))] = "matched"
+
+    @model_validator(mode="after")
+    def _frequency(self) -> Self:
+        parse_how_often(self.how_often)
+        return self
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class Teams(OrgDesign):
+    """An organization written inline as teams and the dependencies between them."""
+
+    teams: Annotated[list[Team], Field(min_length=1, description="The teams.")] = field(
+        default_factory=lambda: [Team(name="frontline")])
+    dependencies: Annotated[list[TeamDependency], Field(description=(
+        "Who relies on whom."))] = field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        names = [t.name for t in self.teams]
+        seen: set[str] = set()
+        for i, t in enumerate(self.teams):
+            if t.name in seen:
+                raise ValueError(f"teams[{i}].name = {t.name!r} is not allowed: names must be "
+                                 "unique")
+            seen.add(t.name)
+        for i, d in enumerate(self.dependencies):
+            for key in ("customer", "provider"):
+                value = getattr(d, key)
+                if value not in seen:
+                    raise ValueError(
+                        f"dependencies[{i}].{key} = {value!r} is not allowed: no such team"
+                        f"{_did_you_mean(value, names)} (teams: {', '.join(names)})")
+            if d.customer == d.provider and self._team(d.customer).size < 2:
+                raise ValueError(f"dependencies[{i}]: a one-person team cannot rely on itself")
+        return self
+
+    def _team(self, name: str) -> Team:
+        return next(t for t in self.teams if t.name == name)
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """One position per team member; dependencies mapped member to member."""
+        g = nx.MultiDiGraph(inverted=self.inverted, design="Teams")
+        members: dict[str, list[int]] = {}
+        node = 0
+        for team in self.teams:
+            members[team.name] = []
+            facing = team.level == 0 if team.customer_facing is None else team.customer_facing
+            for k in range(team.size):
+                add_position(g, node, role=team.name, level=team.level,
+                             department=team.department, skill=_skill(rng, team.skill),
+                             rate=team.rate, customer_facing=facing,
+                             name=f"{team.name} {k + 1}" if team.size > 1 else team.name)
+                members[team.name].append(node)
+                node += 1
+        for i, d in enumerate(self.dependencies):
+            probability, per_day = parse_how_often(d.how_often)
+            customers, providers = members[d.customer], members[d.provider]
+            for k, c in enumerate(customers):
+                if d.members == "all":
+                    targets = [p for p in providers if p != c]
+                else:
+                    p = providers[k % len(providers)]
+                    if p == c:
+                        p = providers[(k + 1) % len(providers)]
+                    targets = [p]
+                for p in targets:
+                    add_dependency(g, c, p, purpose=f"{d.need} {i}", need=Need(d.need),
+                                   probability=probability, per_day=per_day, weight=d.weight)
+        return g
+
+
+# --------------------------------------------------------------------------- org chart files
+
+
+class OrgChartError(ValueError):
+    """A problem in an org chart or internal-customer map file, naming the row and column."""
+
+
+ORG_CHART_COLUMNS = ("employee_id", "name", "role", "department", "manager_id")
+MAP_COLUMNS = ("employee", "relies_on", "need", "how_often")
+
+
+def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[tuple[int, dict]]:
+    if not path.is_file():
+        raise OrgChartError(f"{path}: {what} file not found")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        if not header:
+            raise OrgChartError(f"{path}: the {what} is empty (expected a header row with "
+                                f"{', '.join(required)})")
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise OrgChartError(f"{path}: row 1 (header): missing column {missing[0]!r}"
+                                f"{_did_you_mean(missing[0], header)}; the {what} needs "
+                                f"{', '.join(required)}")
+        rows = []
+        for line, raw in enumerate(reader, start=2):
+            row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+            if any(row.values()):
+                rows.append((line, row))
+    if not rows:
+        raise OrgChartError(f"{path}: the {what} has a header but no rows")
+    return rows
+
+
+@dataclass(frozen=True, config=_CONFIG)
+class OrgChart(OrgDesign):
+    """Your own organization from an org chart export and an internal-customer map (CSV).
+
+    Levels come from the reporting lines (people with no reports are level 0, a manager is one
+    above their highest report); people with no reports face customers unless the org chart has a
+    ``customer_facing`` column. Optional columns: ``skill``, ``rate``, ``customer_facing``.
+    """
+
+    org_chart: Annotated[str, Field(min_length=1, description=(
+        "Path of the org chart CSV (columns employee_id, name, role, department, manager_id), "
+        "relative to the scenario file."))] = "org_chart.csv"
+    internal_customers: Annotated[str | None, Field(description=(
+        "Path of the internal-customer map CSV (columns employee, relies_on, need, how_often, "
+        "optional weight), relative to the scenario file."))] = None
+    frontline_rate: Annotated[Rate, Field(description=(
+        "Tasks per day of people with no reports, unless the file gives a rate."))] = 12.0
+    manager_rate: Annotated[Rate, Field(description=(
+        "Tasks per day of managers, unless the file gives a rate."))] = 20.0
+    skill: Annotated[Skill, Field(description=(
+        "Mean skill (0 to 1) unless the file gives one."))] = 0.8
+    approval_prob: Annotated[Probability, Field(description=(
+        "Share of each employee's work that needs their manager's approval."))] = 0.0
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Read both files and return the graph (nodes labelled by employee id)."""
+        chart = Path(self.org_chart)
+        rows = _read_csv(chart, ORG_CHART_COLUMNS, "org chart")
+        people: dict[str, dict] = {}
+        for line, row in rows:
+            eid = row["employee_id"]
+            if not eid:
+                raise OrgChartError(f"{chart}: row {line}, column 'employee_id': empty")
+            if eid in people:
+                raise OrgChartError(f"{chart}: row {line}, column 'employee_id': {eid!r} appears "
+                                    f"twice (first in row {people[eid]['line']})")
+            people[eid] = {**row, "line": line}
+        ids = list(people)
+        for eid, p in people.items():
+            boss = p["manager_id"]
+            if boss and boss not in people:
+                raise OrgChartError(f"{chart}: row {p['line']}, column 'manager_id': {boss!r} is "
+                                    f"not an employee_id{_did_you_mean(boss, ids)}")
+            if boss == eid:
+                raise OrgChartError(f"{chart}: row {p['line']}, column 'manager_id': "
+                                    f"{eid!r} is their own manager")
+        levels = self._levels(chart, people)
+        g = nx.MultiDiGraph(inverted=self.inverted, design="OrgChart")
+        for eid, p in people.items():
+            level = levels[eid]
+            facing = self._flag(chart, p, "customer_facing", level == 0)
+            add_position(
+                g, eid, name=p["name"] or eid, role=p["role"] or ROLE_BY_HEIGHT[min(level, 4)],
+                level=level, department=p["department"] or "organization",
+                skill=self._number(chart, p, "skill", _skill(rng, self.skill), 0.0, 1.0),
+                rate=self._number(chart, p, "rate",
+                                  self.frontline_rate if level == 0 else self.manager_rate,
+                                  0.0, float("inf")),
+                customer_facing=facing,
+            )
+        if self.approval_prob > 0:
+            for eid, p in people.items():
+                if p["manager_id"]:
+                    add_dependency(g, eid, p["manager_id"], purpose="approval",
+                                   need=Need.INSTRUCTION, probability=self.approval_prob,
+                                   handoff=False)
+        if self.internal_customers:
+            self._add_map(Path(self.internal_customers), g, ids)
+        return g
+
+    @staticmethod
+    def _levels(chart: Path, people: dict[str, dict]) -> dict[str, int]:
+        for eid in people:  # walk up each reporting line: a repeat is a cycle
+            seen = [eid]
+            boss = people[eid]["manager_id"]
+            while boss:
+                if boss in seen:
+                    cycle = " -> ".join([*seen[seen.index(boss):], boss])
+                    raise OrgChartError(f"{chart}: row {people[eid]['line']}, column "
+                                        f"'manager_id': the reporting lines form a cycle "
+                                        f"({cycle})")
+                seen.append(boss)
+                boss = people[boss]["manager_id"]
+        reports: dict[str, list[str]] = {eid: [] for eid in people}
+        for eid, p in people.items():
+            if p["manager_id"]:
+                reports[p["manager_id"]].append(eid)
+        levels: dict[str, int] = {}
+
+        def level(eid: str) -> int:
+            if eid not in levels:
+                levels[eid] = 1 + max((level(r) for r in reports[eid]), default=-1)
+            return levels[eid]
+
+        for eid in people:
+            level(eid)
+        return levels
+
+    @staticmethod
+    def _number(path: Path, row: dict, column: str, default: float, low: float,
+                high: float) -> float:
+        text = row.get(column, "")
+        if not text:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {text!r} is not "
+                                "a number") from None
+        if not low < value <= high:
+            raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {value} is not "
+                                f"allowed: more than {low:g}"
+                                + (f" and at most {high:g}" if high < float("inf") else ""))
+        return value
+
+    @staticmethod
+    def _flag(path: Path, row: dict, column: str, default: bool) -> bool:
+        text = row.get(column, "").lower()
+        if not text:
+            return default
+        if text in ("yes", "true", "1", "y"):
+            return True
+        if text in ("no", "false", "0", "n"):
+            return False
+        raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {text!r} is not "
+                            "yes or no")
+
+    @staticmethod
+    def _add_map(path: Path, g: nx.MultiDiGraph, ids: list[str]) -> None:
+        rows = _read_csv(path, MAP_COLUMNS, "internal-customer map")
+        for line, row in rows:
+            for column in ("employee", "relies_on"):
+                if row[column] not in g:
+                    raise OrgChartError(
+                        f"{path}: row {line}, column {column!r}: {row[column]!r} is not in the "
+                        f"org chart{_did_you_mean(row[column], ids)}")
+            if row["employee"] == row["relies_on"]:
+                raise OrgChartError(f"{path}: row {line}, column 'relies_on': an employee cannot "
+                                    "rely on themselves")
+            need = row["need"].lower()
+            if need not in NEEDS:
+                raise OrgChartError(f"{path}: row {line}, column 'need': {row['need']!r} is not "
+                                    f"one of {', '.join(NEEDS)}{_did_you_mean(need, NEEDS)}")
+            try:
+                probability, per_day = parse_how_often(row["how_often"])
+            except ValueError as err:
+                raise OrgChartError(f"{path}: row {line}, column 'how_often': {err}") from None
+            weight = OrgChart._number(path, {**row, "line": line}, "weight", 1.0, 0.0,
+                                      float("inf"))
+            add_dependency(g, row["employee"], row["relies_on"], purpose=f"{need} row {line}",
+                           need=Need(need), probability=probability, per_day=per_day,
+                           weight=weight)

@@ -1,0 +1,193 @@
+"""Requests flowing through the service chain, and the frozen record of each completed service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NamedTuple, Protocol
+
+
+class Served(Protocol):
+    """Whoever a request's answer goes back to: an external customer judges the service."""
+
+    def experience(self, quality: float, delay: float) -> float:
+        """Take in one service of ``quality`` delivered after ``delay`` days; returns a score."""
+        ...
+
+
+class Need(StrEnum):
+    """What an internal customer relies on a provider for; ``SERVICE`` is an external request."""
+
+    MATERIALS = "materials"
+    INFORMATION = "information"
+    INSTRUCTION = "instruction"
+    PARTICIPATION = "participation"
+    ASSISTANCE = "assistance"
+    SERVICE = "service"
+
+
+class ServiceRecord(NamedTuple):
+    """One completed piece of work: the raw material for every metric.
+
+    Times are in days. ``ready`` is when all inputs had arrived and the work joined the provider's
+    queue (fork-join), so ``start - ready`` is the queueing wait and ``finish - start`` the work.
+    ``quality_in`` is the mean delivered input quality (NaN when the work needed no inputs).
+    """
+
+    request_id: int
+    parent_id: int
+    root_id: int
+    requester_id: int
+    provider_id: int
+    provider_node: int
+    need: Need
+    external: bool
+    depth: int
+    arrival: float
+    ready: float
+    start: float
+    finish: float
+    quality_in: float
+    quality_out: float
+
+
+class Request:
+    """A unit of work at one position, possibly waiting for sub-requests (its inputs).
+
+    Every hook receives one; read its fields, do not change them (the chain owns them). Users of
+    results see :class:`ServiceRecord` instead. Times are in days.
+
+    Attributes:
+        id: Sequence number, unique within a run.
+        node: The position that does this work.
+        need: What the requester relies on (``Need.SERVICE`` for an external customer's work).
+        arrival: When the request was made.
+        parent: The request this one is an input of (None for a root).
+        root: The root of this request's tree (itself for a root).
+        depth: Steps from the root (0 for a root).
+        requester_id: Unique id of the requesting agent (a customer or an employee).
+        requester_level: Hierarchy level of the requester (-1 for an external customer).
+        weight: Weight of this input in the parent's quality rule.
+        customer: The external customer of a root request (None for internal work).
+        origin: Requesting position of an internal root request (-1 otherwise).
+        size: A standard exponential drawn with the arrival, scaled into the work time when the
+            work-time rule allows (negative: none drawn).
+        children: The inputs requested for this work, in the order asked.
+        inputs: ``(delivered quality, weight)`` of each input delivered so far.
+        pending: Inputs still outstanding; the work joins its server's queue at zero.
+        ready: When the last input arrived (fork-join): queueing starts here.
+        start: When the work began.
+        finish: When the work was finished.
+        quality: Quality of the finished output in [0, 1].
+        skill: Effective skill of the server when the work finished.
+        server: The employee who took the work into their queue.
+        handoff: Whether the output crosses a department boundary on its way back.
+        handoff_delay: The hand-off delay drawn for that crossing (days).
+        delivered: When the output reached the requester.
+    """
+
+    __slots__ = (
+        "arrival",
+        "children",
+        "customer",
+        "delivered",
+        "depth",
+        "finish",
+        "handoff",
+        "handoff_delay",
+        "id",
+        "inputs",
+        "need",
+        "node",
+        "origin",
+        "parent",
+        "pending",
+        "quality",
+        "ready",
+        "requester_id",
+        "requester_level",
+        "root",
+        "server",
+        "size",
+        "skill",
+        "start",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        rid: int,
+        node: int,
+        need: Need,
+        arrival: float,
+        parent: Request | None,
+        requester_id: int,
+        requester_level: int,
+        weight: float = 1.0,
+        customer: Served | None = None,
+    ) -> None:
+        self.id = rid
+        self.node = node
+        self.need = need
+        self.arrival = arrival
+        self.parent = parent
+        self.requester_id = requester_id
+        self.requester_level = requester_level
+        self.weight = weight
+        self.customer = customer
+        self.root = self if parent is None else parent.root
+        self.depth = 0 if parent is None else parent.depth + 1
+        self.pending = 0
+        self.children: list[Request] = []
+        self.inputs: list[tuple[float, float]] = []  # (delivered quality, weight)
+        self.ready = arrival
+        self.start = arrival
+        self.finish = arrival
+        self.quality = 0.0
+        self.handoff_delay = 0.0
+        self.delivered = arrival
+        self.server: Any = None  # the Employee who did the work
+        self.skill = 0.0  # effective skill of the server when the work finished
+        self.handoff = False  # delivered across a department boundary
+        self.origin = -1  # requesting position of an internal root request
+        self.size = -1.0  # a standard exponential drawn with the arrival (<0: none)
+
+    @property
+    def external(self) -> bool:
+        """True when the chain ends at an external customer."""
+        return self.root.customer is not None
+
+    def on_chain(self, node: int) -> bool:
+        """True if ``node`` already works on this request's chain (itself or an ancestor)."""
+        r: Request | None = self
+        while r is not None:
+            if r.node == node:
+                return True
+            r = r.parent
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """An internal customer's reliance on one provider position.
+
+    Attributes:
+        provider: The provider's position (graph node).
+        need: What is needed (materials, information, instruction, participation, assistance).
+        probability: Share of the customer's own requests that need this input (per request).
+        per_day: Scheduled requests per day regardless of external demand (weekly = 0.2).
+        weight: How much the input matters to the output quality.
+        handoff: Whether the input crosses a department boundary.
+        purpose: A label such as ``approval`` or ``reporting``.
+        review: Checked by the provider *after* the work, with ``probability``, and returned
+            for another pass (a rework loop); otherwise an input needed before the work.
+    """
+
+    provider: int
+    need: Need
+    probability: float = 1.0
+    per_day: float = 0.0
+    weight: float = 1.0
+    handoff: bool = False
+    purpose: str = "dependency"
+    review: bool = False

@@ -1,0 +1,283 @@
+"""Statistics over replications: confidence intervals and paired differences (scipy)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from simulation.core.lazy import LazyModule
+
+stats = LazyModule("scipy.stats")
+
+
+def mean_ci(values: np.ndarray | pd.Series, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval ``(mean, low, high)``; NaNs are dropped."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def paired_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
+                      level: float = 0.95) -> dict[str, float]:
+    """Paired difference ``a - b`` over common-random-number replications.
+
+    Returns:
+        ``diff``, ``low``, ``high`` (paired-t interval), ``p_value`` (two-sided paired t-test)
+        and ``relative`` (difference relative to the mean of ``b``).
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError("paired samples must have the same length (one per replication)")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    d = a[keep] - b[keep]
+    mean, low, high = mean_ci(d, level)
+    p = float(stats.ttest_rel(a[keep], b[keep]).pvalue) if len(d) > 1 else math.nan
+    base = float(np.mean(b[keep])) if keep.any() else math.nan
+    return {"diff": mean, "low": low, "high": high, "p_value": p,
+            "relative": mean / base if base else math.nan}
+
+
+def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
+                        level: float = 0.95, resamples: int = 4999,
+                        seed: int = 0, paired: bool = True) -> dict[str, float]:
+    """Relative change ``mean(a) / mean(b) - 1`` with a BCa bootstrap interval.
+
+    Paired (the default), replications are resampled in pairs, keeping the common random
+    numbers; unpaired, each sample is resampled on its own. The ratio of means keeps the
+    interval above -100% where a t interval on skewed KPIs (delays) may not. The bootstrap is
+    seeded, so the interval is reproducible.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if paired:
+        keep = ~(np.isnan(a) | np.isnan(b))
+        a, b = a[keep], b[keep]
+    else:
+        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if min(len(a), len(b)) < 2 or b.mean() == 0:
+        return {"relative": math.nan, "low": math.nan, "high": math.nan}
+
+    def ratio(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.mean(x, axis=axis) / np.mean(y, axis=axis) - 1.0
+
+    point = float(ratio(a, b))
+    if np.all(a == a[0]) and np.all(b == b[0]):
+        return {"relative": point, "low": point, "high": point}
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # resamples whose baseline mean is 0 make the ratio undefined: the interval is then NaN
+        warnings.simplefilter("ignore")
+        res = stats.bootstrap((a, b), ratio, paired=paired, vectorized=True, method="BCa",
+                              confidence_level=level, n_resamples=resamples,
+                              rng=np.random.default_rng(seed))
+    return {"relative": point, "low": float(res.confidence_interval.low),
+            "high": float(res.confidence_interval.high)}
+
+
+def _bca_mean_difference(a: np.ndarray, b: np.ndarray, paired: bool, level: float,
+                         seed: int) -> tuple[float, float]:
+    """BCa bootstrap interval of ``mean(a) - mean(b)`` (pairs resampled together if paired)."""
+    if len(a) < 3 or len(b) < 3 or (np.ptp(a) == 0 and np.ptp(b) == 0):
+        return math.nan, math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if paired:
+            res = stats.bootstrap((a - b,), np.mean, method="BCa", confidence_level=level,
+                                  n_resamples=4999, rng=np.random.default_rng(seed))
+        else:
+            res = stats.bootstrap((a, b), lambda x, y, axis=-1: np.mean(x, axis=axis)
+                                  - np.mean(y, axis=axis), method="BCa", vectorized=True,
+                                  confidence_level=level, n_resamples=4999,
+                                  rng=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.95,
+               seed: int = 0, bootstrap: bool = True) -> dict[str, float]:
+    """Difference ``a - b`` of two scenarios' KPI over replications.
+
+    Paired (common random numbers, replication ``r`` against replication ``r``): paired-t
+    interval and test, effect size Cohen's ``d_z``. Unpaired: Welch interval and test, effect size
+    Hedges' ``g``. Both add a seeded BCa bootstrap interval (NaN with ``bootstrap=False``).
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if paired:
+        keep = ~(np.isnan(a) | np.isnan(b))
+        a, b = a[keep], b[keep]
+        d = a - b
+        mean, low, high = mean_ci(d, level)
+        sd = d.std(ddof=1) if len(d) > 1 else math.nan
+        p = float(stats.ttest_rel(a, b).pvalue) if len(d) > 1 and sd > 0 else (
+            0.0 if len(d) > 1 and mean != 0 else math.nan)
+        effect = mean / sd if sd and sd > 0 else math.nan
+    else:
+        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+        mean = float(a.mean() - b.mean())
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        se = math.sqrt(va + vb)
+        dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se else math.nan
+        half = float(stats.t.ppf(0.5 + level / 2, dof) * se) if se else 0.0
+        low, high = mean - half, mean + half
+        p = float(stats.ttest_ind(a, b, equal_var=False).pvalue) if se else math.nan
+        pooled = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
+                           / (len(a) + len(b) - 2))
+        correction = 1 - 3 / (4 * (len(a) + len(b)) - 9)
+        effect = mean / pooled * correction if pooled else math.nan
+    boot_low, boot_high = (_bca_mean_difference(a, b, paired, level, seed) if bootstrap
+                           else (math.nan, math.nan))
+    return {"diff": mean, "low": low, "high": high, "boot_low": boot_low,
+            "boot_high": boot_high, "p_value": p, "effect_size": effect, "n": len(a),
+            "paired": paired}
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment (family-wise error rate), NaNs left as they are."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok])]
+    m = len(order)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out.tolist()
+
+
+def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.DataFrame:
+    """Per scenario and KPI: runs, mean, standard deviation and confidence interval."""
+    rows = []
+    ok = runs[runs.status == "ok"] if "status" in runs else runs
+    for scenario in dict.fromkeys(ok.scenario):
+        part = ok[ok.scenario == scenario]
+        for kpi in kpis:
+            x = part[kpi].to_numpy(dtype=float)
+            mean, low, high = mean_ci(x, level)
+            rows.append({"scenario": scenario, "kpi": kpi, "n": int((~np.isnan(x)).sum()),
+                         "mean": mean, "sd": float(np.nanstd(x, ddof=1)) if len(x) > 1
+                         else math.nan, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
+                level: float = 0.95, bootstrap: bool = True) -> pd.DataFrame:
+    """Every scenario against the baseline, per KPI, with family-wise error control.
+
+    Scenarios run with common random numbers (the same replication seeds) are compared paired;
+    otherwise by Welch. p-values are adjusted by Holm across the comparisons of each KPI, and,
+    when unpaired with more than two scenarios, Dunnett's test against the baseline is added.
+    """
+    ok = runs[runs.status == "ok"] if "status" in runs else runs
+    base = ok[ok.scenario == baseline].set_index("replication")
+    others = [s for s in dict.fromkeys(ok.scenario) if s != baseline]
+    rows = []
+    for kpi in kpis:
+        block = []
+        for scenario in others:
+            part = ok[ok.scenario == scenario].set_index("replication")
+            common = base.index.intersection(part.index)
+            paired = (len(common) == len(base) == len(part) and "spawn_key" in ok and
+                      (base.loc[common, "spawn_key"] == part.loc[common, "spawn_key"]).all())
+            a = part.loc[common if paired else part.index, kpi].to_numpy(dtype=float)
+            b = base.loc[common if paired else base.index, kpi].to_numpy(dtype=float)
+            d = difference(a, b, paired=bool(paired), level=level, bootstrap=bootstrap)
+            mean_b = float(np.nanmean(b))
+            block.append({"scenario": scenario, "baseline": baseline, "kpi": kpi, **d,
+                          "relative": d["diff"] / mean_b if mean_b else math.nan})
+        for row, adj in zip(block, holm([r["p_value"] for r in block]), strict=True):
+            row["p_holm"] = adj
+        if block and not all(r["paired"] for r in block) and len(others) > 1:
+            samples = [ok[ok.scenario == s][kpi].dropna().to_numpy() for s in others]
+            control = base[kpi].dropna().to_numpy()
+            dunnett = stats.dunnett(*samples, control=control)
+            for row, p in zip(block, dunnett.pvalue, strict=True):
+                row["p_dunnett"] = float(p)
+        rows.extend(block)
+    return pd.DataFrame(rows)
+
+
+def mser5(series: np.ndarray | pd.Series, batch: int = 5) -> int:
+    """Warm-up length by MSER-5 (White 1997): observations to delete from the start.
+
+    The series is averaged in batches of ``batch``; the truncation point ``d`` (in batches, at
+    most half of them) minimises ``sum_{i>d} (Y_i - mean_{>d})^2 / (n - d)^2``.
+
+    Returns:
+        The number of observations (e.g. days) to remove.
+    """
+    x = np.asarray(series, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x) // batch
+    if n < 4:
+        return 0
+    y = x[: n * batch].reshape(n, batch).mean(axis=1)
+    best_d, best = 0, math.inf
+    for d in range(n // 2 + 1):
+        tail = y[d:]
+        value = float(((tail - tail.mean()) ** 2).sum() / (n - d) ** 2)
+        if value < best:
+            best_d, best = d, value
+    return best_d * batch
+
+
+def look_ahead(n: int, k_limit: int = 5) -> int:
+    """Hoad, Robinson & Davies (2010) look-ahead: ``k_limit`` up to 100 runs, then in proportion."""
+    return k_limit if n <= 100 else math.floor(k_limit * n / 100)
+
+
+def replications_needed(values: np.ndarray | pd.Series, precision: float, *,
+                        level: float = 0.95, min_runs: int = 3, k_limit: int = 5) -> int | None:
+    """Smallest number of replications whose CI half-width stays within ``precision``.
+
+    The replication algorithm of Hoad, Robinson & Davies (2010): the relative half-width
+    ``t * s / sqrt(n) / |mean|`` must be at most ``precision`` at ``n`` and stay so for the next
+    ``look_ahead(n)`` replications. Returns None when ``values`` are not yet enough to say.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+
+    def ok(n: int) -> bool:
+        mean, low, _ = mean_ci(x[:n], level)
+        if n < 2 or mean == 0 or math.isnan(low):
+            return False
+        return (mean - low) / abs(mean) <= precision
+
+    for n in range(max(min_runs, 2), len(x) + 1):
+        horizon = n + look_ahead(n, k_limit)
+        if horizon > len(x):
+            return None
+        if all(ok(m) for m in range(n, horizon + 1)):
+            return n
+    return None
+
+
+def relative_differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
+                         level: float = 0.95) -> pd.DataFrame:
+    """Every scenario's relative change against the baseline, per KPI, as the headline reads it.
+
+    Columns: ``scenario``, ``kpi``, ``relative``, ``low``, ``high`` (BCa bootstrap of the ratio
+    of means, paired under common random numbers), ``p_value`` and ``p_holm`` (from
+    :func:`differences`), ``paired`` and ``n`` (runs per scenario).
+    """
+    table = differences(runs, baseline, kpis, level, bootstrap=False)  # the ratio's BCa below
+    ok = runs[runs.status == "ok"] if "status" in runs else runs
+    base = ok[ok.scenario == baseline].sort_values("replication")
+    rows = []
+    for _, row in table.iterrows():
+        part = ok[ok.scenario == row.scenario].sort_values("replication")
+        rel = relative_difference(part[row.kpi].to_numpy(), base[row.kpi].to_numpy(), level,
+                                  paired=bool(row.paired))
+        rows.append({"scenario": row.scenario, "kpi": row.kpi, **rel, "p_value": row.p_value,
+                     "p_holm": row.p_holm, "paired": bool(row.paired), "n": int(row.n)})
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "relative", "low", "high", "p_value",
+                                       "p_holm", "paired", "n"])

@@ -1,0 +1,313 @@
+"""The executive report: one self-contained HTML file from an experiment or sweep folder.
+
+plotly.js is embedded once; the file needs no server and no internet and opens from an e-mail
+attachment. Every figure comes from :mod:`simulation.report.plots`; every piece of text from a
+user's
+file is escaped. ``build_report`` returns the HTML, ``write_report`` writes it atomically.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from simulation.core.kpis import kpi
+from simulation.experiments.experiment import KPIS as RUN_KPIS
+from simulation.experiments.experiment import ExperimentResult
+from simulation.experiments.stats import relative_differences
+from simulation.experiments.sweep import SweepResult
+from simulation.report import plots
+
+#: KPIs on the cards, in order.
+CARD_KPIS = ("retention", "revenue", "mean_delay", "mean_quality", "customer_satisfaction",
+             "mean_morale", "turnover_per_month")
+#: KPIs of the headline sentence, in order.
+HEADLINE_KPIS = ("retention", "mean_delay", "customer_satisfaction", "mean_morale",
+                 "turnover_per_month")
+#: Daily series with confidence bands.
+SERIES = ("active_customers", "mean_delay", "customer_satisfaction", "mean_morale")
+#: KPIs whose run distributions are shown.
+SPREAD_KPIS = ("retention", "mean_delay", "customer_satisfaction", "mean_morale",
+               "turnover_per_month", "revenue", "internal_service", "mean_quality")
+
+CSS = """
+:root { --ink:#1d2430; --muted:#5b6573; --line:#e3e6ea; --bg:#f7f8fa; }
+* { box-sizing:border-box; }
+body { margin:0; font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;
+       color:var(--ink); background:var(--bg); line-height:1.45; }
+main { max-width:1220px; margin:0 auto; padding:24px 28px 60px; }
+h1 { font-size:26px; margin:0 0 4px; } h2 { font-size:19px; margin:34px 0 10px; }
+.sub { color:var(--muted); margin:0 0 18px; }
+.headline { background:#fff; border-left:6px solid #0072B2; padding:14px 18px; margin:14px 0;
+            font-size:17px; border-radius:4px; box-shadow:0 1px 2px rgba(0,0,0,.06); }
+.headline b { white-space:nowrap; }
+.note { color:var(--muted); font-size:13px; }
+.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(270px,1fr)); gap:14px; }
+.card { background:#fff; border-radius:6px; padding:12px 16px;
+        box-shadow:0 1px 2px rgba(0,0,0,.08); border-top:5px solid var(--c); }
+.card h3 { margin:0 0 2px; font-size:16px; overflow-wrap:anywhere; }
+.card p.desc { margin:0 0 8px; color:var(--muted); font-size:12.5px; }
+.card table { width:100%; border-collapse:collapse; font-size:13px; }
+.card td { padding:3px 0; border-top:1px solid var(--line); vertical-align:top; }
+.card td.v { text-align:right; white-space:nowrap; font-variant-numeric:tabular-nums; }
+.card span.ci { color:var(--muted); font-size:11.5px; display:block; }
+.figure { background:#fff; border-radius:6px; margin:12px 0; padding:6px;
+          box-shadow:0 1px 2px rgba(0,0,0,.08); min-height:200px; }
+.grid2 { display:grid; grid-template-columns:repeat(auto-fit,minmax(560px,1fr)); gap:12px; }
+details { background:#fff; border-radius:6px; padding:10px 16px; margin:12px 0; }
+summary { cursor:pointer; font-weight:600; }
+code, pre { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12.5px; }
+pre { background:var(--bg); padding:10px; overflow-x:auto; white-space:pre-wrap; }
+table.prov td { padding:2px 10px 2px 0; vertical-align:top; }
+"""
+
+HOW_TO_READ = """
+<ul>
+<li><b>Every number is a mean over seeded runs</b>, with its 95% confidence interval in
+brackets: the range that would contain the true long-run mean in 95 of 100 such experiments.
+One run proves nothing; the interval says how much the runs agree.</li>
+<li><b>Scenarios are compared run by run.</b> Run <i>r</i> of every scenario sees the same
+customers and the same random events (common random numbers), so a difference is the
+organization's doing, not luck. The relative differences and their intervals are paired
+bootstrap intervals of the ratio of means; a hollow marker means no clear difference.</li>
+<li><b>Bands over time</b> are 95% confidence intervals of the daily mean across runs.</li>
+<li><b>The organization</b> is drawn as designed: a pyramid point up with customers at its
+base, an inverted pyramid point down with customers on top. Colour shows morale, load or the
+delay attributed to each person (switch with the buttons); lines are who serves whom inside.
+Hover over a person for their role, load and internal customers.</li>
+<li><b>Where the chain breaks</b>: each external request's delay is blamed along its critical
+path (waiting, work, handoffs) on the people it waited for; quality lost is blamed on the
+inputs that lowered it.</li>
+<li><b>Internal service</b>: how internal customers rated their providers (0 = very poor,
+1 = excellent), like an internal customer questionnaire.</li>
+</ul>
+"""
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _fmt(value: float, key: str) -> str:
+    meta = kpi(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    v = value * meta.scale
+    if abs(v) >= 1000:
+        out = f"{v:,.0f}"
+    elif abs(v) >= 10:
+        out = f"{v:.1f}"
+    else:
+        out = f"{v:.3g}"
+    return out + ("%" if meta.unit == "%" else "")
+
+
+def _pct(x: float) -> str:
+    return "n/a" if math.isnan(x) else f"{x * 100:+.0f}%" if abs(x) >= 0.1 else f"{x * 100:+.1f}%"
+
+
+class _Page:
+    """Collects sections and figures; figures become divs rendered by one script each."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.figures: list[go.Figure] = []
+
+    def add(self, markup: str) -> None:
+        self.parts.append(markup)
+
+    def figure(self, fig: go.Figure) -> str:
+        self.figures.append(fig)
+        height = int(fig.layout.height or 450)
+        return (f'<div class="figure" id="figure-{len(self.figures)}" '
+                f'style="height:{height + 12}px"></div>')
+
+    def render(self, title: str) -> str:
+        from plotly.offline import get_plotlyjs
+
+        specs = ",\n".join(
+            f'["figure-{i}", {fig.to_json()}]' for i, fig in enumerate(self.figures, start=1))
+        script = (
+            "const FIGURES = [" + specs + "];\n"
+            "const CONFIG = {responsive: true, displaylogo: false, "
+            "modeBarButtonsToRemove: ['sendDataToCloud']};\n"
+            "window.figuresRendered = 0;\n"
+            "for (const [id, fig] of FIGURES) {\n"
+            "  const el = document.getElementById(id);\n"
+            "  Plotly.newPlot(el, fig.data, fig.layout, CONFIG).then(() => {\n"
+            "    el.dataset.rendered = '1'; window.figuresRendered += 1; });\n"
+            "}\n")
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n"
+            f"<script>{get_plotlyjs()}</script>\n</head>\n<body>\n<main>\n"
+            + "\n".join(self.parts)
+            + f"\n</main>\n<script>\n{script}</script>\n</body>\n</html>\n")
+
+
+def headline(result: ExperimentResult, relative: pd.DataFrame) -> list[str]:
+    """One sentence per scenario against the baseline, with the numbers that back it (HTML)."""
+    base = result.scenarios[0]
+    ok = result.runs[result.runs.status == "ok"]
+    out = []
+    for name in result.scenarios[1:]:
+        part = relative[relative.scenario == name].set_index("kpi")
+        bits = []
+        for key in HEADLINE_KPIS:
+            if key not in part.index:
+                continue
+            r = part.loc[key]
+            clear = r.low > 0 or r.high < 0
+            meta = kpi(key)
+            verdict = "" if clear else " (no clear difference)"
+            bits.append(f"{_esc(meta.label)} <b>{_pct(r.relative)}</b> (95% CI {_pct(r.low)} "
+                        f"to {_pct(r.high)}){verdict}")
+        n = int((ok.scenario == name).sum())
+        how = "paired runs" if bool(part.paired.all()) else "runs each (unpaired)"
+        out.append(f"<b>{_esc(name)}</b> against {_esc(base)}: " + ", ".join(bits)
+                   + f". <span class=\"note\">From {n} {how}.</span>")
+    return out
+
+
+def _cards(result: ExperimentResult, colors: dict[str, str]) -> str:
+    summary = result.summary(CARD_KPIS).set_index(["scenario", "kpi"])
+    cards = []
+    for name in result.scenarios:
+        desc = result.structure.get(name, {}).get("description", "")
+        rows = []
+        for key in CARD_KPIS:
+            if (name, key) not in summary.index:
+                continue
+            s = summary.loc[(name, key)]
+            rows.append(f"<tr><td>{_esc(kpi(key).title)}</td><td class=\"v\">"
+                        f"{_fmt(s['mean'], key)}<span class=\"ci\">[{_fmt(s.ci_low, key)}, "
+                        f"{_fmt(s.ci_high, key)}]</span></td></tr>")
+        cards.append(f"<div class=\"card\" style=\"--c:{colors[name]}\"><h3>{_esc(name)}</h3>"
+                     + (f"<p class=\"desc\">{_esc(desc)}</p>" if desc else "")
+                     + f"<table>{''.join(rows)}</table></div>")
+    return "<div class=\"cards\">" + "".join(cards) + "</div>"
+
+
+def _provenance(manifest: dict, extra: Sequence[tuple[str, str]] = (),
+                scenarios: dict[str, str] | None = None) -> str:
+    from simulation import __version__
+
+    rows = [("command", f"<code>{_esc(manifest.get('command') or '(from Python)')}</code>"),
+            ("seed", _esc(manifest.get("seed"))), ("days per run", _esc(manifest.get("days"))),
+            ("replications", _esc(manifest.get("replications"))), *extra,
+            ("created", _esc(manifest.get("created", ""))),
+            ("service-chain", _esc(__version__))]
+    if scenarios is None:
+        scenarios = {name: info.get("source", "")
+                     for name, info in manifest.get("scenarios", {}).items()}
+    for name, source in scenarios.items():
+        rows.append((f"scenario {_esc(name)}",
+                     f"<code>{_esc(source or '(built in Python)')}</code>"))
+    body = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
+    return f"<table class=\"prov\">{body}</table>"
+
+
+def comparison_report(result: ExperimentResult, title: str | None = None) -> str:
+    """The report of a comparison (HTML text)."""
+    page = _Page()
+    names = result.scenarios
+    colors = plots.scenario_colors(names)
+    ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
+    title = title or "Service chain: " + " vs ".join(names)
+    m = result.manifest
+    page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{len(ok)} seeded runs of "
+             f"{_esc(m.get('days'))} days each, root seed {_esc(m.get('seed'))}; baseline "
+             f"<b>{_esc(names[0])}</b>.</p>")
+    failed = len(result.runs) - len(ok)
+    if failed:
+        page.add(f"<p class=\"note\">{failed} run(s) failed and are left out; their errors "
+                 "are in the runs table.</p>")
+    if len(ok) == 0:
+        page.add("<p>No finished runs yet.</p>")
+        return page.render(title)
+    keys = [k for k in RUN_KPIS if k in ok]
+    relative = relative_differences(ok, names[0], keys) if len(names) > 1 else pd.DataFrame()
+    for sentence in headline(result, relative) if len(names) > 1 else []:
+        page.add(f"<div class=\"headline\">{sentence}</div>")
+    page.add("<h2>Key figures per scenario</h2>" + _cards(result, colors)
+             + "<p class=\"note\">Mean over runs, 95% confidence interval in brackets.</p>")
+    if len(names) > 1:
+        page.add("<h2>What changes against the baseline</h2>"
+                 + page.figure(plots.forest(relative, colors, names[0])))
+    if len(result.daily):
+        series = [s for s in SERIES if s in result.daily]
+        page.add("<h2>Over time</h2>" + page.figure(plots.time_series(
+            result.bands(series), series, colors)))
+    page.add("<h2>Across runs</h2>" + page.figure(plots.distributions(
+        ok, [k for k in SPREAD_KPIS if k in ok], colors)))
+    built = [n for n in names if "nodes" in result.structure.get(n, {})]
+    if built and len(result.positions):
+        ranges = plots.colour_ranges(result.positions)
+        page.add("<h2>The organizations</h2>" + "".join(
+            page.figure(plots.organization(result.structure[n], plots.position_means(
+                result.positions, n), n, ranges)) for n in built))
+        page.add("<h2>Where the chain breaks</h2>" + page.figure(plots.attribution(
+            result.positions, result.structure, colors)))
+    if built and len(result.flows):
+        page.add("<h2>Internal service</h2><div class=\"grid2\">"
+                 + page.figure(plots.internal_service(result.flows, result.structure))
+                 + page.figure(plots.service_flow(result.flows, result.structure))
+                 + "</div>")
+    page.add(f"<h2>How to read this</h2><details open><summary>Reading the figures</summary>"
+             f"{HOW_TO_READ}</details>")
+    page.add("<h2>How this was made</h2>" + _provenance(m) + "<p class=\"note\">Re-run with "
+             "the same command and seed to get the same numbers.</p>")
+    return page.render(title)
+
+
+def sweep_report(result: SweepResult, kpis: Sequence[str] = ("mean_delay", "retention",
+                                                            "mean_morale"),
+                 title: str | None = None) -> str:
+    """The report of a sweep (HTML text)."""
+    page = _Page()
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    base = next(iter(manifest.get("scenarios", {})), "scenario").rsplit("@", 1)[0]
+    title = title or f"Service chain sweep of {base}"
+    ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
+    ranges = ", ".join(f"{_esc(p.path)} from {p.low:g} to {p.high:g}" for p in result.parameters)
+    page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{_esc(result.design)} design: "
+             f"{len(result.points)} points, {len(ok)} runs, varying {ranges}.</p>")
+    if len(ok):
+        page.add("<h2>Responses</h2>" + page.figure(plots.response_curves(
+            result.summary(kpis), result.paths, kpis)))
+        if result.sobol is not None:
+            for key in kpis:
+                page.add(page.figure(plots.sobol_indices(result.indices(key), key)))
+    page.add("<h2>How this was made</h2>" + _provenance(
+        manifest, [("design", _esc(result.design)), ("parameters", ranges)],
+        {base: result.source}))
+    return page.render(title)
+
+
+def build_report(folder: str | Path, title: str | None = None) -> str:
+    """The report of the experiment or sweep in ``folder`` (HTML text)."""
+    folder = Path(folder)
+    if (folder / "sweep.json").exists():
+        return sweep_report(SweepResult.open(folder), title=title)
+    return comparison_report(ExperimentResult.open(folder), title=title)
+
+
+def write_report(folder: str | Path, path: str | Path | None = None,
+                 title: str | None = None) -> Path:
+    """Write the report of ``folder`` to ``path`` (``folder/report.html`` by default)."""
+    target = Path(path) if path is not None else Path(folder) / "report.html"
+    text = build_report(folder, title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
