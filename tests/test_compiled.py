@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from simulation import Customer, Employee, FlatTeam, OrgModel, Pyramid, Scenario, Silos
 from simulation.chain.metrics import percentile95
-from simulation.compiled.engine import why_not_compiled
+from simulation.compiled.gate import why_not_compiled
 from simulation.config.files import load_scenario
 from simulation.config.presets import (
     approval_graph,

@@ -27,7 +27,7 @@ def _loaded(module: str) -> bool:
 
 
 def _numba() -> bool:
-    from simulation.compiled.engine import numba_available
+    from simulation.compiled.gate import numba_available
 
     return numba_available()
 

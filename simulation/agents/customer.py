@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from simulation.agents.hooks import docstring_section
 from simulation.core.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -162,3 +163,6 @@ class CustomerTable:
         self.slot_row[customer.slot] = -1
         self.slot[customer._cid] = -1
         heapq.heappush(self._free, customer.slot)
+
+
+Customer.__doc__ = (Customer.__doc__ or "") + docstring_section("Customer")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from simulation.agents.hooks import docstring_section
 from simulation.core.requests import Dependency, Need, Request
 from simulation.core.units import DAYS_PER_MONTH
 
@@ -329,3 +330,7 @@ class Vacancy:
     def accept(self, request: Request) -> None:
         """Hold the work for the next occupant."""
         self.waiting.append(request)
+
+
+Employee.__doc__ = (Employee.__doc__ or "") + docstring_section("Employee")
+Vacancy.__doc__ = (Vacancy.__doc__ or "") + docstring_section("Vacancy")

@@ -1,12 +1,11 @@
-"""The compiled engine: when it runs, and the arrays it runs on.
+"""The compiled engine's arrays and the calls into the kernel.
 
 ``OrgModel`` runs the day's work in :mod:`simulation.compiled.kernel` when every within-day
-behaviour is
-the default one (no hook overridden, built-in strategies, no service records kept): the same
-results as the Python path, draw for draw, about a hundred times faster. Daily behaviour (morale,
-learning, quitting, customers' loyalty and word of mouth) stays in Python, so overriding
-``target_morale`` or ``will_quit`` keeps the compiled engine; overriding ``priority`` or
-``experience`` switches to the Python path, which :func:`why_not_compiled` explains.
+behaviour is the default one (no hook overridden, built-in strategies, no service records kept):
+the same results as the Python path, draw for draw. The default daily dynamics (morale, learning,
+quitting) run in a compiled array pass too; overriding a daily hook such as ``target_morale``
+keeps the compiled engine and calls each employee's methods once a day. Which engine runs, and
+why, is decided in :mod:`simulation.compiled.gate` from the table of hooks.
 """
 
 from __future__ import annotations
@@ -18,85 +17,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulation.agents.customer import Customer
 from simulation.agents.employee import Employee, Vacancy
 from simulation.chain.metrics import EDGES
 from simulation.chain.service_chain import ServiceChain
-from simulation.config.strategies import (
-    CobbDouglas,
-    Compensatory,
-    CustomerFirst,
-    Deterministic,
-    Erlang,
-    Exponential,
-    FirstComeFirstServed,
-    RankFirst,
-    WeakestLink,
-)
+from simulation.compiled.gate import DISCIPLINES, QUALITY_RULES, WORK_TIMES, load_kernel
 from simulation.core.requests import Need
 from simulation.core.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulation.chain.metrics import Metrics
-    from simulation.config.scenario import Scenario
     from simulation.chain.service_chain import ChainModel
+    from simulation.config.scenario import Scenario
 
-#: Employee methods the compiled engine replaces: overriding one runs the Python path.
-EMPLOYEE_HOOKS = ("priority", "needed_inputs", "needs_review", "work_time", "effort",
-                  "output_quality", "judge_service", "experience", "accept", "_begin",
-                  "_finish", "hand_over", "busy_until_now", "utilisation_since_last")
-#: Daily employee methods computed in arrays too when none is overridden.
-DAILY_HOOKS = ("step_day", "learn", "update_morale", "target_morale", "refresh",
-               "quit_probability", "will_quit")
-#: Customer methods the compiled engine replaces.
-CUSTOMER_HOOKS = ("perceived_value", "judge", "experience")
-
-_DISCIPLINES = {FirstComeFirstServed: 0, RankFirst: 1, CustomerFirst: 2}
-_QUALITY = {Compensatory: 0, CobbDouglas: 1, WeakestLink: 2}
-_WORK = {Exponential: 0, Deterministic: 1, Erlang: 2}
 _MAX_TREE = 1 << 22
 # what the compiled daily dynamics read from each employee (rows Y_MORALE..Y_RATE)
 _DAILY_STATE = operator.attrgetter("morale", "resources", "load", "proficiency",
                                    "_learning_gap", "tenure", "skill", "rate")
-
-
-@functools.cache
-def load_kernel() -> Any:
-    """The kernel module (imports numba; compiled functions load from numba's disk cache)."""
-    from simulation.compiled import kernel
-
-    return kernel
-
-
-def numba_available() -> bool:
-    """Whether numba can be imported here."""
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def why_not_compiled(scenario: Scenario, employee_cls: type[Employee],
-                     customer_cls: type[Customer]) -> str | None:
-    """Why this model must run on the Python path, or None when the compiled engine can run it."""
-    for hook in EMPLOYEE_HOOKS:
-        if getattr(employee_cls, hook) is not getattr(Employee, hook):
-            return f"{employee_cls.__name__} overrides Employee.{hook}"
-    for hook in CUSTOMER_HOOKS:
-        if getattr(customer_cls, hook) is not getattr(Customer, hook):
-            return f"{customer_cls.__name__} overrides Customer.{hook}"
-    work = scenario.work
-    for what, value, known in (("queue discipline", scenario.design.discipline, _DISCIPLINES),
-                               ("quality rule", work.quality_rule, _QUALITY),
-                               ("work-time rule", work.work_time, _WORK)):
-        if type(value) not in known:
-            return f"the {what} {type(value).__name__} is not a built-in one"
-    if scenario.keep_records:
-        return "service records are kept (keep_records=True)"
-    if not numba_available():
-        return "numba is not installed"
-    return None
 
 
 def _tree_bound(inputs_of: list[list[Any]], max_depth: int) -> list[int]:
@@ -178,8 +114,8 @@ class Engine:
         work, c = scenario.work, scenario.customers
         self.kp = np.zeros(k.NK, dtype=np.int64)
         self.kp[[k.K_MAXDEPTH, k.K_DISCIPLINE, k.K_QUALITY, k.K_WORKTIME, k.K_ERLANG]] = (
-            work.max_depth, _DISCIPLINES[type(scenario.design.discipline)],
-            _QUALITY[type(work.quality_rule)], _WORK[type(work.work_time)],
+            work.max_depth, DISCIPLINES[type(scenario.design.discipline)],
+            QUALITY_RULES[type(work.quality_rule)], WORK_TIMES[type(work.work_time)],
             getattr(work.work_time, "k", 1))
         self.xp = np.zeros(k.NX)
         self.xp[[k.X_D, k.X_HMEAN, k.X_HKEEP, k.X_ITOL, k.X_REWORK, k.X_RELIEF, k.X_PATIENCE,

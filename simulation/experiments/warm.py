@@ -17,7 +17,7 @@ WARMED_IN: int | None = None
 def warm() -> None:
     """Import what a run needs and load the compiled engine by running a tiny model."""
     global WARMED_IN
-    from simulation.compiled.engine import numba_available
+    from simulation.compiled.gate import numba_available
     from simulation.experiments import experiment  # noqa: F401
     from simulation.model import OrgModel
 

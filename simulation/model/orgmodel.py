@@ -22,11 +22,11 @@ from simulation.agents.employee import Employee
 from simulation.chain.clock import Clock
 from simulation.chain.metrics import Metrics
 from simulation.chain.service_chain import ServiceChain
-from simulation.compiled.engine import (
-    DAILY_HOOKS,
-    CompiledChain,
+from simulation.compiled.engine import CompiledChain
+from simulation.compiled.gate import (
+    array_customers,
+    array_people,
     load_kernel,
-    numba_available,
     why_not_compiled,
 )
 from simulation.config.scenario import Customers, Scenario
@@ -139,12 +139,9 @@ class OrgModel(mesa.Model):
         self.customer_cls = customer_cls
         self.compiled, self.python_reason = self._choose_engine(compiled)
         # default daily behaviour of employees: computed over arrays (compiled) as well
-        self._array_people = self.compiled and all(
-            getattr(employee_cls, hook) is getattr(Employee, hook) for hook in DAILY_HOOKS)
+        self._array_people = array_people(self.compiled, employee_cls)
         # default daily behaviour of customers: computed over arrays instead of one by one
-        self._array_customers = numba_available() and all(
-            getattr(customer_cls, hook) is getattr(Customer, hook)
-            for hook in ("will_leave", "leave_probability", "word_of_mouth", "leave"))
+        self._array_customers = array_customers(self.compiled, customer_cls)
         self.discipline = scenario.design.discipline
         self.quality_rule = scenario.work.quality_rule
         self.work_time = scenario.work.work_time
