@@ -7,13 +7,13 @@ compiled engine and array passes read and write it in place; the methods below a
 from __future__ import annotations
 
 import heapq
-import math
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 from simulation.agents.hooks import docstring_section
+from simulation.core import rules
 from simulation.core.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -65,20 +65,19 @@ class Customer(mesa.Agent):
 
     def perceived_value(self, quality: float, delay: float) -> float:
         """Value of one service: its quality, discounted by the wait."""
-        return quality * math.exp(-delay / self.model.customers_cfg.patience)
+        return rules.discounted(quality, delay, self.model.customers_cfg.patience)
 
     def judge(self, value: float) -> float:
         """Satisfaction with one service by expectation-disconfirmation (Oliver 1980)."""
-        k = self.model.customers_cfg.sensitivity
-        return 1.0 / (1.0 + math.exp(-k * (value - self.expectation)))
+        return rules.disconfirmation(value, self.expectation, self.model.customers_cfg.sensitivity)
 
     def experience(self, quality: float, delay: float) -> float:
         """Update cumulative satisfaction (and expectation) after a service; returns ``s``."""
         c = self.model.customers_cfg
         value = self.perceived_value(quality, delay)
         s = self.judge(value)
-        self.satisfaction += c.satisfaction_weight * (s - self.satisfaction)
-        self.expectation += c.expectation_learning * (value - self.expectation)
+        self.satisfaction = rules.smoothed(self.satisfaction, s, c.satisfaction_weight)
+        self.expectation = rules.smoothed(self.expectation, value, c.expectation_learning)
         self.served += 1
         return s
 
@@ -86,7 +85,7 @@ class Customer(mesa.Agent):
         """Daily probability of leaving: a proportional hazard falling with satisfaction."""
         c = self.model.customers_cfg
         base = c.churn_rate_per_month / DAYS_PER_MONTH
-        return min(1.0, base * math.exp(-c.loyalty * (self.satisfaction - 0.5)))
+        return rules.leave_probability(self.satisfaction, base, c.loyalty)
 
     def will_leave(self) -> bool:
         """Whether this customer leaves today (the slot's draw: the same in every design)."""
@@ -95,10 +94,7 @@ class Customer(mesa.Agent):
     def word_of_mouth(self) -> tuple[float, float]:
         """Expected positive and negative messages today: an asymmetric U (Anderson 1998)."""
         c = self.model.customers_cfg
-        x = 2.0 * (self.satisfaction - 0.5)
-        if x >= 0.0:
-            return c.talk_rate * x * x, 0.0
-        return 0.0, c.talk_rate * c.negative_ratio * x * x
+        return rules.word_of_mouth(self.satisfaction, c.talk_rate, c.negative_ratio)
 
     def leave(self) -> None:
         """Leave for a competitor."""

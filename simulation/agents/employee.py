@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from simulation.agents.hooks import docstring_section
+from simulation.core import rules
 from simulation.core.requests import Dependency, Need, Request
 from simulation.core.units import DAYS_PER_MONTH
 
@@ -160,12 +161,13 @@ class Employee(mesa.Agent):
         """Work multiplier from the inputs: poor inputs cause rework, assistance takes work off."""
         work = self.model.work_cfg
         inputs = request.inputs
+        # twin of the input loop in the kernel's _work_time (tests/test_twins.py)
         mean_q = sum(q for q, _ in inputs) / len(inputs)
         relief = 0.0
         for (q, _), child in zip(inputs, request.children, strict=True):
             if child.need is Need.ASSISTANCE:
-                relief = max(relief, work.assistance_relief * q)
-        return max(0.1, 1.0 + work.rework * (1.0 - mean_q) - relief)
+                relief = max(relief, rules.assistance(q, work.assistance_relief))
+        return rules.effort(mean_q, relief, work.rework)
 
     def output_quality(self, request: Request) -> float:
         """Quality of the output from effective skill and the delivered inputs."""
@@ -173,23 +175,19 @@ class Employee(mesa.Agent):
 
     def judge_service(self, quality: float, delay: float) -> float:
         """This employee's experience, in [0, 1], of an internal service it received."""
-        return quality * math.exp(-delay / self.model.work_cfg.internal_tolerance)
+        return rules.discounted(quality, delay, self.model.work_cfg.internal_tolerance)
 
     def target_morale(self) -> float:
         """Morale the day's resources and demands pull toward (job demands-resources)."""
         p = self.model.scenario.people
-        target = (
-            p.baseline_morale
-            + p.resource_effect * (self.resources - p.resource_ref)
-            - p.demand_effect * max(0.0, self.load - p.demand_ref)
-        )
-        return min(1.0, max(0.0, target))
+        return rules.target_morale(p.baseline_morale, p.resource_effect, self.resources,
+                                   p.resource_ref, p.demand_effect, self.load, p.demand_ref)
 
     def quit_probability(self) -> float:
         """Probability of quitting today: rises exponentially as morale falls."""
         p = self.model.scenario.people
         base = p.quit_rate_per_month / DAYS_PER_MONTH
-        return min(1.0, base * math.exp(p.quit_sensitivity * (p.quit_morale_ref - self.morale)))
+        return rules.quit_probability(base, p.quit_sensitivity, p.quit_morale_ref, self.morale)
 
     def will_quit(self) -> bool:
         """Whether this employee quits today."""
@@ -209,30 +207,29 @@ class Employee(mesa.Agent):
         p = self.model.scenario.people
         if self._exp_n:
             day_mean = self._exp_sum / self._exp_n
-            self.resources += (day_mean - self.resources) / p.resource_memory
+            self.resources = rules.averaged(self.resources, day_mean, p.resource_memory)
         self._exp_sum, self._exp_n = 0.0, 0
-        self.load += (utilisation - self.load) / p.demand_memory
-        self.morale += p.adjustment * (self.target_morale() - self.morale)
+        self.load = rules.averaged(self.load, utilisation, p.demand_memory)
+        self.morale = rules.smoothed(self.morale, self.target_morale(), p.adjustment)
 
     def learn(self) -> None:
         """Wright's learning curve: the gap to full proficiency shrinks as tasks double."""
         if self._learning_gap > 0.0:
             exponent = math.log2(self.model.scenario.people.progress_ratio)
-            self.proficiency = 1.0 - self._learning_gap * (1.0 + self.tasks_done) ** exponent
+            self.proficiency = rules.proficiency(self._learning_gap, self.tasks_done, exponent)
 
     def refresh(self) -> None:
         """Recompute effective skill and mean work time from morale and proficiency."""
         if self._dynamic:
             p = self.model.scenario.people
             gap = self.morale - p.baseline_morale
-            self.effective_skill = min(
-                1.0, max(1e-3, self.skill * self.proficiency * (1.0 + p.quality_effect * gap))
-            )
-            speed = max(0.05, self.proficiency * (1.0 + p.speed_effect * gap))
+            self.effective_skill = rules.effective_skill(self.skill, self.proficiency,
+                                                         p.quality_effect, gap)
+            speed = rules.speed(self.proficiency, p.speed_effect, gap)
         else:
             self.effective_skill = self.skill
             speed = 1.0
-        self.mean_work = 0.0 if math.isinf(self.rate) else 1.0 / (self.rate * speed)
+        self.mean_work = rules.mean_work(self.rate, speed)
 
     def step_day(self, utilisation: float) -> None:
         """Daily update: tenure, learning, morale, and the skill and speed that follow."""

@@ -17,6 +17,7 @@ import numpy as np
 from simulation.agents.employee import Employee, Vacancy
 from simulation.agents.protocol import ClockView, ModelView
 from simulation.chain.metrics import EXTERNAL, Metrics
+from simulation.core import rules
 from simulation.core.requests import Dependency, Need, Request, ServiceRecord
 
 if TYPE_CHECKING:
@@ -191,7 +192,8 @@ class ServiceChain:
         now = self.clock.now
         child.delivered = now
         child.handoff_delay = now - child.finish
-        quality = child.quality * self.handoff_keep if child.handoff else child.quality
+        quality = (rules.handed_over(child.quality, self.handoff_keep) if child.handoff
+                   else child.quality)
         parent = child.parent
         assert parent is not None
         parent.inputs.append((quality, child.weight))
@@ -209,7 +211,7 @@ class ServiceChain:
         if isinstance(requester, Employee):
             score = requester.experience(quality, response)
         else:
-            score = quality * math.exp(-response / self.model.work_cfg.internal_tolerance)
+            score = rules.discounted(quality, response, self.model.work_cfg.internal_tolerance)
         provider.internal_served += 1
         provider.internal_response += response
         provider.internal_score += score

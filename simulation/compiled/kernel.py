@@ -1,9 +1,11 @@
 """The compiled event loop: the day's work of the default behaviours, in one numba function.
 
-The same arithmetic as ``chain.py``, ``agents.py`` and ``engine.py``, in the same order and with
-the same random draws, on state held in arrays: requests in a pool of integer-indexed rows, each
+The Python chain's semantics (``simulation.chain``, ``simulation.agents``), with the same random
+draws in the same order, on state held in arrays: requests in a pool of integer-indexed rows, each
 person's queue a pairing heap threaded through the pool, the event heap in arrays, customers by
 serial number. Results are identical to the Python path (tested), about a hundred times faster.
+The formulas are not copied: the functions of :mod:`simulation.core.rules` are compiled here as
+they are (``_rule`` below); what remains twin is the walking of a request's inputs.
 
 Nothing here is public: :class:`simulation.compiled.engine.Engine` owns the arrays and calls
 these functions.
@@ -17,6 +19,11 @@ import math
 
 from numba import njit
 
+from simulation.compiled import cache
+from simulation.core import rules
+
+cache.install()  # before the first njit below: the cache is keyed on every source used here
+
 BLOCK = 4096  # the random streams' block (simulation.core.streams)
 
 # No reference counting (nothing here allocates): a call between these functions then costs a few
@@ -26,6 +33,31 @@ try:  # a private numba option: without it the kernel is slower, not different
     njit(**_OPTIONS)(lambda: None)
 except (KeyError, TypeError, ValueError):  # pragma: no cover - depends on numba's version
     _OPTIONS = {"cache": True}
+
+
+def _rule(function):
+    """A rule of :mod:`simulation.core.rules`, compiled and inlined where it is called."""
+    return njit(**_OPTIONS, inline="always")(function)
+
+
+_discounted = _rule(rules.discounted)
+_disconfirmation = _rule(rules.disconfirmation)
+_smoothed = _rule(rules.smoothed)
+_averaged = _rule(rules.averaged)
+_handed_over = _rule(rules.handed_over)
+_compensatory = _rule(rules.compensatory)
+_cobb_douglas = _rule(rules.cobb_douglas)
+_log_quality = _rule(rules.log_quality)
+_effort = _rule(rules.effort)
+_assistance = _rule(rules.assistance)
+_target_morale = _rule(rules.target_morale)
+_quit_probability = _rule(rules.quit_probability)
+_proficiency = _rule(rules.proficiency)
+_effective_skill = _rule(rules.effective_skill)
+_speed = _rule(rules.speed)
+_mean_work = _rule(rules.mean_work)
+_leave_probability = _rule(rules.leave_probability)
+_word_of_mouth = _rule(rules.word_of_mouth)
 
 # ---- request pool: integer columns
 R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = range(8)
@@ -328,7 +360,7 @@ def _quality(ri, rf, kp, xp, skill, r):
         return skill
     rule = kp[K_QUALITY]
     d = xp[X_D]
-    if rule in (COMPENSATORY, COBB_DOUGLAS):
+    if rule in (COMPENSATORY, COBB_DOUGLAS):  # the sums: twins of the strategies' combine
         wsum = _weight_sum(ri, rf, c)
         total, comp = 0.0, 0.0
         x = c
@@ -336,13 +368,13 @@ def _quality(ri, rf, kp, xp, skill, r):
             if rule == COMPENSATORY:
                 term = rf[x, F_DELIVERED] * rf[x, F_WEIGHT]
             else:
-                term = rf[x, F_WEIGHT] * math.log(max(rf[x, F_DELIVERED], 1e-12))
+                term = rf[x, F_WEIGHT] * _log_quality(rf[x, F_DELIVERED])
             total, comp = _add(total, comp, term)
             x = ri[x, R_NEXT]
         mean_in = _result(total, comp) / wsum
         if rule == COMPENSATORY:
-            return (1.0 - d) * skill + d * mean_in
-        return math.exp((1.0 - d) * math.log(max(skill, 1e-12)) + d * mean_in)
+            return _compensatory(skill, mean_in, d)
+        return _cobb_douglas(skill, mean_in, d)
     best = skill
     x = c
     while x >= 0:
@@ -354,7 +386,10 @@ def _quality(ri, rf, kp, xp, skill, r):
 
 @njit(**_OPTIONS)
 def _blame(ri, rf, kp, xp, r, shares):
-    """Blame shares of request ``r`` into ``shares[0]`` (own skill) and ``shares[1:]``."""
+    """Blame shares of request ``r`` into ``shares[0]`` (own skill) and ``shares[1:]``.
+
+    A twin of the strategies' ``blame`` (lists there, linked rows here; tests/test_twins.py).
+    """
     skill = rf[r, F_SKILL]
     c = ri[r, R_FIRST]
     if c < 0:
@@ -380,13 +415,13 @@ def _blame(ri, rf, kp, xp, r, shares):
     if rule == COMPENSATORY:
         shares[0] = (1.0 - d) * (1.0 - skill)
     else:
-        shares[0] = -(1.0 - d) * math.log(max(skill, 1e-12))
+        shares[0] = -(1.0 - d) * _log_quality(skill)
     x = c
     while x >= 0:
         if rule == COMPENSATORY:
             shares[n] = d * rf[x, F_WEIGHT] / wsum * (1.0 - rf[x, F_DELIVERED])
         else:
-            shares[n] = -d * rf[x, F_WEIGHT] / wsum * math.log(max(rf[x, F_DELIVERED], 1e-12))
+            shares[n] = -d * rf[x, F_WEIGHT] / wsum * _log_quality(rf[x, F_DELIVERED])
         n += 1
         x = ri[x, R_NEXT]
     total, comp = 0.0, 0.0
@@ -407,7 +442,7 @@ def _blame(ri, rf, kp, xp, r, shares):
 def _work_time(ri, rf, pf, kp, xp, p, r, e, ic):
     mean = pf[p, Q_MEANWORK]
     c = ri[r, R_FIRST]
-    if c >= 0:  # effort: poor inputs cause rework, assistance takes work off
+    if c >= 0:  # effort; the loop is a twin of Employee.effort's (tests/test_twins.py)
         total, comp = 0.0, 0.0
         n = 0
         relief = 0.0
@@ -417,9 +452,9 @@ def _work_time(ri, rf, pf, kp, xp, p, r, e, ic):
             total, comp = _add(total, comp, q)
             n += 1
             if ri[x, R_ASSIST] == 1:
-                relief = max(relief, xp[X_RELIEF] * q)
+                relief = max(relief, _assistance(q, xp[X_RELIEF]))
             x = ri[x, R_NEXT]
-        mean *= max(0.1, 1.0 + xp[X_REWORK] * (1.0 - _result(total, comp) / n) - relief)
+        mean *= _effort(_result(total, comp) / n, relief, xp[X_REWORK])
     kind = kp[K_WORKTIME]
     size = rf[r, F_SIZE]
     if kind == DETERMINISTIC:
@@ -574,7 +609,7 @@ def insert_flows(fk, fv, ic, keys, values):
 @njit(**_OPTIONS, inline="always")
 def _judged(pi, pf, pos, ic, g, xp, fk, fv, n, provider, customer_node, quality, response):
     requester = pos[customer_node, S_SERVER]
-    score = quality * math.exp(-response / xp[X_ITOL])
+    score = _discounted(quality, response, xp[X_ITOL])
     if requester >= 0:
         pf[requester, Q_EXPSUM] += score
         pi[requester, P_EXPN] += 1
@@ -655,10 +690,10 @@ def _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n
         return
     delay = now - rf[root, F_ARRIVAL]
     quality = rf[root, F_QUALITY]
-    value = quality * math.exp(-delay / xp[X_PATIENCE])
-    s = 1.0 / (1.0 + math.exp(-xp[X_SENS] * (value - cf[cust, C_EXPECT])))
-    cf[cust, C_SAT] += xp[X_SATW] * (s - cf[cust, C_SAT])
-    cf[cust, C_EXPECT] += xp[X_LEARN] * (value - cf[cust, C_EXPECT])
+    value = _discounted(quality, delay, xp[X_PATIENCE])
+    s = _disconfirmation(value, cf[cust, C_EXPECT], xp[X_SENS])
+    cf[cust, C_SAT] = _smoothed(cf[cust, C_SAT], s, xp[X_SATW])
+    cf[cust, C_EXPECT] = _smoothed(cf[cust, C_EXPECT], value, xp[X_LEARN])
     cf[cust, C_SERVED] += 1.0
     price = xp[X_PRICE]
     g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
@@ -687,7 +722,7 @@ def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, chi
     rf[child, F_HDELAY] = now - rf[child, F_FINISH]
     quality = rf[child, F_QUALITY]
     if ri[child, R_HANDOFF] == 1:
-        quality = quality * xp[X_HKEEP]
+        quality = _handed_over(quality, xp[X_HKEEP])
     rf[child, F_DELIVERED] = quality
     parent = ri[child, R_PARENT]
     ri[child, R_NEXT] = -1
@@ -929,31 +964,30 @@ def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, u, ic, quitting)
         if dynamic:
             gap = y[Y_GAP, i]
             if gap > 0.0:
-                y[Y_PROF, i] = 1.0 - gap * (1.0 + tasks) ** dp[D_EXPONENT]
+                y[Y_PROF, i] = _proficiency(gap, tasks, dp[D_EXPONENT])
             if pi[p, P_EXPN]:
                 day_mean = pf[p, Q_EXPSUM] / pi[p, P_EXPN]
-                y[Y_RESOURCES, i] += (day_mean - y[Y_RESOURCES, i]) / dp[D_RES_MEMORY]
-            y[Y_LOAD, i] += (y[Y_USED, i] - y[Y_LOAD, i]) / dp[D_DEM_MEMORY]
-            target = (dp[D_BASELINE] + dp[D_RES_EFFECT] * (y[Y_RESOURCES, i] - dp[D_RES_REF])
-                      - dp[D_DEM_EFFECT] * max(0.0, y[Y_LOAD, i] - dp[D_DEM_REF]))
-            target = min(1.0, max(0.0, target))
-            y[Y_MORALE, i] += dp[D_ADJUST] * (target - y[Y_MORALE, i])
+                y[Y_RESOURCES, i] = _averaged(y[Y_RESOURCES, i], day_mean, dp[D_RES_MEMORY])
+            y[Y_LOAD, i] = _averaged(y[Y_LOAD, i], y[Y_USED, i], dp[D_DEM_MEMORY])
+            target = _target_morale(dp[D_BASELINE], dp[D_RES_EFFECT], y[Y_RESOURCES, i],
+                                    dp[D_RES_REF], dp[D_DEM_EFFECT], y[Y_LOAD, i],
+                                    dp[D_DEM_REF])
+            y[Y_MORALE, i] = _smoothed(y[Y_MORALE, i], target, dp[D_ADJUST])
             g = y[Y_MORALE, i] - dp[D_BASELINE]
-            pf[p, Q_SKILL] = min(1.0, max(1e-3, y[Y_SKILL, i] * y[Y_PROF, i]
-                                          * (1.0 + dp[D_Q_EFFECT] * g)))
-            speed = max(0.05, y[Y_PROF, i] * (1.0 + dp[D_S_EFFECT] * g))
+            pf[p, Q_SKILL] = _effective_skill(y[Y_SKILL, i], y[Y_PROF, i], dp[D_Q_EFFECT], g)
+            speed = _speed(y[Y_PROF, i], dp[D_S_EFFECT], g)
         else:
             pf[p, Q_SKILL] = y[Y_SKILL, i]
             speed = 1.0
         pf[p, Q_EXPSUM] = 0.0
         pi[p, P_EXPN] = 0
         rate = y[Y_RATE, i]
-        pf[p, Q_MEANWORK] = 0.0 if math.isinf(rate) else 1.0 / (rate * speed)
+        pf[p, Q_MEANWORK] = _mean_work(rate, speed)
     k = 0
     if dynamic:
         for i in range(n):
-            p = min(1.0, dp[D_QUIT_BASE] * math.exp(dp[D_QUIT_SENS] * (dp[D_QUIT_REF]
-                                                                        - y[Y_MORALE, i])))
+            p = _quit_probability(dp[D_QUIT_BASE], dp[D_QUIT_SENS], dp[D_QUIT_REF],
+                                  y[Y_MORALE, i])
             j = ic[I_IU] - 1
             ic[I_IU] = j
             if u[j] < p:
@@ -976,16 +1010,14 @@ def customers_day(cf, cids, slots, draws, churn, base, loyalty, talk, talk_rate,
     positive, negative = 0.0, 0.0
     for i in range(cids.shape[0]):
         s = cf[cids[i], 0]
-        if churn and draws[slots[i]] < min(1.0, base * math.exp(-loyalty * (s - 0.5))):
+        if churn and draws[slots[i]] < _leave_probability(s, base, loyalty):
             leaving[k] = i
             k += 1
             continue
         if talk:
-            x = 2.0 * (s - 0.5)
-            if x >= 0.0:
-                positive += talk_rate * x * x
-            else:
-                negative += talk_rate * negative_ratio * x * x
+            pos, neg = _word_of_mouth(s, talk_rate, negative_ratio)
+            positive += pos
+            negative += neg
     return k, positive, negative
 
 

@@ -7,12 +7,13 @@ the same method (they are structural protocols, no registration needed).
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import field
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Union, runtime_checkable
 
 from pydantic import ConfigDict, Field, TypeAdapter, WrapValidator
 from pydantic.dataclasses import dataclass
+
+from simulation.core import rules
 
 if TYPE_CHECKING:
     from simulation.core.requests import Request
@@ -123,10 +124,10 @@ class Compensatory:
         """Linear mix of skill and inputs."""
         if not inputs:
             return skill
+        # the sums are twins of the kernel's _quality loop (tests/test_twins.py)
         wsum = sum(w for _, w in inputs)
         mean_in = sum(q * w for q, w in inputs) / wsum
-        d = self.input_dependence
-        return (1.0 - d) * skill + d * mean_in
+        return rules.compensatory(skill, mean_in, self.input_dependence)
 
     def blame(self, skill: float, inputs: list[tuple[float, float]]) -> list[float]:
         """Exact linear decomposition of ``1 - q``."""
@@ -155,10 +156,10 @@ class CobbDouglas:
         """Geometric mix of skill and inputs."""
         if not inputs:
             return skill
+        # the sums are twins of the kernel's _quality loop (tests/test_twins.py)
         wsum = sum(w for _, w in inputs)
-        log_in = sum(w * math.log(max(q, 1e-12)) for q, w in inputs) / wsum
-        d = self.input_dependence
-        return math.exp((1.0 - d) * math.log(max(skill, 1e-12)) + d * log_in)
+        log_in = sum(w * rules.log_quality(q) for q, w in inputs) / wsum
+        return rules.cobb_douglas(skill, log_in, self.input_dependence)
 
     def blame(self, skill: float, inputs: list[tuple[float, float]]) -> list[float]:
         """Shares of ``-log q``."""
@@ -167,8 +168,8 @@ class CobbDouglas:
         wsum = sum(w for _, w in inputs)
         d = self.input_dependence
         return _proportional(
-            [-(1.0 - d) * math.log(max(skill, 1e-12))]
-            + [-d * w / wsum * math.log(max(q, 1e-12)) for q, w in inputs]
+            [-(1.0 - d) * rules.log_quality(skill)]
+            + [-d * w / wsum * rules.log_quality(q) for q, w in inputs]
         )
 
 
