@@ -159,7 +159,7 @@ def test_customers_daily_arrays_give_exactly_the_loop_results() -> None:
 
     fast = run(days=40, seed=5)
     slow = run(days=40, seed=5, customer_cls=Looped)
-    assert fast._array_customers and not slow._array_customers
+    assert fast.day.array_customers and not slow.day.array_customers
     a, b = fast.kpis(), slow.kpis()
     assert a["customers_lost"] > 0 and a["customers_acquired"] > 0
     for key in ("customers_lost", "customers_acquired", "external_completed", "mean_delay",

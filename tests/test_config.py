@@ -55,7 +55,7 @@ def test_sections_and_strategies_can_be_given_as_plain_data() -> None:
 
 
 def test_daily_series_have_every_documented_column() -> None:
-    from simulation.model.orgmodel import DAILY_SERIES
+    from simulation.model.collector import DAILY_SERIES
 
     df = OrgModel(rng=0).run(3).daily()
     for column in DAILY_SERIES:

@@ -80,7 +80,7 @@ def _little_per_employee(model: OrgModel) -> list[tuple[float, float]]:
         mine = records[records.provider_id == e.unique_id]
         if len(mine) < 500:
             continue
-        area = e.area + e.present * (now - e._t_last)
+        area = e.area + e.present * (now - e.last_change)
         time_average = area / now
         flow = len(mine) / now
         sojourn = float((mine.finish - mine.ready).mean())
@@ -109,7 +109,7 @@ def test_littles_law_on_a_finite_horizon_with_every_dynamic_on(compiled: bool) -
     """
     model = OrgModel(Scenario(), rng=4, compiled=compiled).run(200)
     m, now = model.metrics, model.clock.now
-    area = m.area + m.present * (now - m._t_last)
+    area = m.area + m.present * (now - m.last_change)
     _, arrivals = census(model)
     open_sojourns = sum(now - t for t in arrivals)
     assert m.quits > 0

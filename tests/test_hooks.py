@@ -78,7 +78,8 @@ def test_each_row_says_truly_what_overriding_costs(hook) -> None:
         assert f"overrides {hook.owner}.{hook.name}" in model.python_reason
     else:
         assert model.compiled
-        per_agent = model._array_people if hook.owner == "Employee" else model._array_customers
+        per_agent = (model.day.array_people if hook.owner == "Employee"
+                     else model.day.array_customers)
         assert not per_agent
     model.run(25)
     model.employee_summary()

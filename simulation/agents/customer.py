@@ -31,10 +31,10 @@ class _Column:
     def __get__(self, customer: Customer | None, owner: type) -> Any:
         if customer is None:
             return self
-        return self.kind(customer._table.cf.item(customer._cid, self.column))
+        return self.kind(customer._table.cf.item(customer.row, self.column))
 
     def __set__(self, customer: Customer, value: float) -> None:
-        customer._table.cf[customer._cid, self.column] = value
+        customer._table.cf[customer.row, self.column] = value
 
 
 class Customer(mesa.Agent):
@@ -45,6 +45,8 @@ class Customer(mesa.Agent):
         expectation: Expected perceived value in (0, 1).
         satisfaction: Cumulative satisfaction in [0, 1] (Bolton 1998).
         active: False once the customer has left for a competitor.
+        row: This customer's row in the model's customer table (never reused).
+        slot: The slot that fixes this customer's random draws (-1 once they left).
     """
 
     def __init__(self, model: ModelView, home: int, expectation: float,
@@ -53,7 +55,7 @@ class Customer(mesa.Agent):
         self.home = home
         self.slot = -1  # set by the model's table: fixes this customer's draws across designs
         self._table = model.customer_table
-        self._cid = self._table.add(self, home, expectation, satisfaction)
+        self.row = self._table.add(self, home, expectation, satisfaction)
         self.active = True
         self.joined = model.steps
         self.left: int | None = None
@@ -151,13 +153,13 @@ class CustomerTable:
             if slot == len(self.slot_row):
                 self.slot_row = np.concatenate([self.slot_row, np.full_like(self.slot_row, -1)])
         customer.slot = slot
-        self.slot_row[slot] = customer._cid
-        self.slot[customer._cid] = slot
+        self.slot_row[slot] = customer.row
+        self.slot[customer.row] = slot
 
     def unseat(self, customer: Customer) -> None:
         """Free a departing customer's slot."""
         self.slot_row[customer.slot] = -1
-        self.slot[customer._cid] = -1
+        self.slot[customer.row] = -1
         heapq.heappush(self._free, customer.slot)
 
 

@@ -61,6 +61,15 @@ class Employee(mesa.Agent):
         tenure: Days in the organization.
         dependencies: Per-request inputs this position relies on.
         proficiency: Learning-curve proficiency in (0, 1]; new hires start lower.
+        learning_gap: The proficiency a new hire lacked when hired (the learning curve's start).
+        resources: Moving average of the internal service received (job resources).
+        load: Moving average of utilisation (job demands).
+        experience_sum: Sum of today's experiences of internal service received.
+        experience_count: How many services received today.
+        present: Requests queued here or in service (Little's law: L).
+        area: Time integral of ``present`` up to ``last_change``.
+        last_change: When ``present`` last changed.
+        engine_row: This employee's row in the compiled engine (-1 on the Python path).
     """
 
     def __init__(
@@ -89,7 +98,8 @@ class Employee(mesa.Agent):
         self.tenure = tenure
         self.dependencies = dependencies
         self.proficiency = proficiency
-        self._learning_gap = 1.0 - proficiency
+        self.learning_gap = 1.0 - proficiency
+        self.engine_row = -1
         self.tasks_done = 0
         self.active = True
         # the queue: (priority key, sequence, request); the request in service
@@ -99,7 +109,7 @@ class Employee(mesa.Agent):
         # Little's law bookkeeping: requests present (queued or in service) and its time integral
         self.present = 0
         self.area = 0.0
-        self._t_last = 0.0
+        self.last_change = 0.0
         self.accepted = 0  # requests taken into the queue (arrivals, for lambda)
         self.sojourn_sum = 0.0  # queue plus work time of the requests finished here (for W)
         self.busy_time = 0.0
@@ -108,8 +118,8 @@ class Employee(mesa.Agent):
         p = model.scenario.people
         self.resources = p.resource_ref
         self.load = 0.0
-        self._exp_sum = 0.0
-        self._exp_n = 0
+        self.experience_sum = 0.0
+        self.experience_count = 0
         self._dynamic = p.enabled
         # service given: internal customers served, their response time and satisfaction
         self.internal_served = 0
@@ -198,25 +208,25 @@ class Employee(mesa.Agent):
     def experience(self, quality: float, delay: float) -> float:
         """Record an internal service received; returns the experience score."""
         score = self.judge_service(quality, delay)
-        self._exp_sum += score
-        self._exp_n += 1
+        self.experience_sum += score
+        self.experience_count += 1
         return score
 
     def update_morale(self, utilisation: float) -> None:
         """Move morale toward the target set by internal service received and sustained load."""
         p = self.model.scenario.people
-        if self._exp_n:
-            day_mean = self._exp_sum / self._exp_n
+        if self.experience_count:
+            day_mean = self.experience_sum / self.experience_count
             self.resources = rules.averaged(self.resources, day_mean, p.resource_memory)
-        self._exp_sum, self._exp_n = 0.0, 0
+        self.experience_sum, self.experience_count = 0.0, 0
         self.load = rules.averaged(self.load, utilisation, p.demand_memory)
         self.morale = rules.smoothed(self.morale, self.target_morale(), p.adjustment)
 
     def learn(self) -> None:
         """Wright's learning curve: the gap to full proficiency shrinks as tasks double."""
-        if self._learning_gap > 0.0:
+        if self.learning_gap > 0.0:
             exponent = math.log2(self.model.scenario.people.progress_ratio)
-            self.proficiency = rules.proficiency(self._learning_gap, self.tasks_done, exponent)
+            self.proficiency = rules.proficiency(self.learning_gap, self.tasks_done, exponent)
 
     def refresh(self) -> None:
         """Recompute effective skill and mean work time from morale and proficiency."""
@@ -245,8 +255,8 @@ class Employee(mesa.Agent):
         """Take a ready request into the queue; start it at once if idle."""
         model = self.model
         now = model.clock.now
-        self.area += self.present * (now - self._t_last)
-        self._t_last = now
+        self.area += self.present * (now - self.last_change)
+        self.last_change = now
         self.present += 1
         self.accepted += 1
         request.server = self
@@ -272,8 +282,8 @@ class Employee(mesa.Agent):
         request.quality = self.output_quality(request)
         self.busy_time += now - request.start
         self.tasks_done += 1
-        self.area += self.present * (now - self._t_last)
-        self._t_last = now
+        self.area += self.present * (now - self.last_change)
+        self.last_change = now
         self.present -= 1
         self.sojourn_sum += now - request.ready
         self.model.chain.complete(request)
@@ -296,8 +306,8 @@ class Employee(mesa.Agent):
     def hand_over(self) -> list[Request]:
         """Leave: return all queued and in-progress work (in-progress work restarts elsewhere)."""
         now = self.model.clock.now
-        self.area += self.present * (now - self._t_last)
-        self._t_last = now
+        self.area += self.present * (now - self.last_change)
+        self.last_change = now
         work = [r for _, _, r in sorted(self.queue)]
         if self.current is not None:
             self.busy_time += now - self.current.start

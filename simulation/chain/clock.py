@@ -20,17 +20,18 @@ class Clock:
     Attributes:
         now: Current simulation time in days.
         events: Number of events processed so far (arrivals included).
+        on_arrival: Called with each exogenous arrival's argument (set by the day's engine).
     """
 
-    __slots__ = ("_arr_args", "_arr_i", "_arr_times", "_heap", "_on_arrival", "_seq", "events",
-                 "now")
+    __slots__ = ("_arr_args", "_arr_i", "_arr_times", "_heap", "_seq", "events", "now",
+                 "on_arrival")
 
-    def __init__(self, on_arrival: Callable[[Any], None]) -> None:
+    def __init__(self, on_arrival: Callable[[Any], None] | None = None) -> None:
         self.now = 0.0
         self.events = 0
         self._heap: list[tuple[float, int, Callable[[Any], None], Any]] = []
         self._seq = 0
-        self._on_arrival = on_arrival
+        self.on_arrival = on_arrival
         self._arr_times: list[float] = []
         self._arr_args: list[Any] = []
         self._arr_i = 0
@@ -58,7 +59,7 @@ class Clock:
         pop = heapq.heappop
         times = self._arr_times
         args = self._arr_args
-        on_arrival = self._on_arrival
+        on_arrival = self.on_arrival
         i = self._arr_i
         n = len(times)
         count = 0

@@ -93,7 +93,7 @@ class Metrics:
         # Little's law for the organization: external requests present and its time integral
         self.present = 0
         self.area = 0.0
-        self._t_last = 0.0
+        self.last_change = 0.0
         self._reset_day()
 
     def _reset_day(self) -> None:
@@ -118,8 +118,8 @@ class Metrics:
 
     def on_external_arrival(self, now: float) -> None:
         """An external request entered the organization."""
-        self.area += self.present * (now - self._t_last)
-        self._t_last = now
+        self.area += self.present * (now - self.last_change)
+        self.last_change = now
         self.present += 1
         self.external_arrived += 1
         self.day_arrivals += 1
@@ -127,8 +127,8 @@ class Metrics:
     def on_external_done(self, now: float, delay: float, quality: float, satisfaction: float,
                          price: float) -> None:
         """An external request was delivered to its customer."""
-        self.area += self.present * (now - self._t_last)
-        self._t_last = now
+        self.area += self.present * (now - self.last_change)
+        self.last_change = now
         self.present -= 1
         self.external_completed += 1
         self.delay_sum += delay
@@ -165,7 +165,7 @@ class Metrics:
 
     def little(self, now: float) -> tuple[float, float, float]:
         """Organization-level ``(L, lambda, W)`` for external requests up to ``now``."""
-        area = self.area + self.present * (now - self._t_last)
+        area = self.area + self.present * (now - self.last_change)
         n = self.external_completed
         return (
             area / now if now > 0 else math.nan,

@@ -150,10 +150,10 @@ def check_little(scale: float = 1.0, seed: int = 11) -> CheckResult:
     for e in model.employees:
         groups.setdefault(e.department, []).append(e)
         if e.tasks_done:
-            area = e.area + e.present * (t - e._t_last)
+            area = e.area + e.present * (t - e.last_change)
             errors.append(_little_error(area / t, e.accepted / t, e.sojourn_sum / e.tasks_done))
     for staff in groups.values():
-        area = sum(e.area + e.present * (t - e._t_last) for e in staff)
+        area = sum(e.area + e.present * (t - e.last_change) for e in staff)
         done = sum(e.tasks_done for e in staff)
         errors.append(_little_error(area / t, sum(e.accepted for e in staff) / t,
                                     sum(e.sojourn_sum for e in staff) / done))

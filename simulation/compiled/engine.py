@@ -10,9 +10,6 @@ why, is decided in :mod:`simulation.compiled.gate` from the table of hooks.
 
 from __future__ import annotations
 
-import functools
-import math
-import operator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +19,6 @@ from simulation.chain.metrics import EDGES
 from simulation.chain.service_chain import ServiceChain
 from simulation.compiled.gate import DISCIPLINES, QUALITY_RULES, WORK_TIMES, load_kernel
 from simulation.core.requests import Need
-from simulation.core.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulation.chain.metrics import Metrics
@@ -30,9 +26,6 @@ if TYPE_CHECKING:
     from simulation.config.scenario import Scenario
 
 _MAX_TREE = 1 << 22
-# what the compiled daily dynamics read from each employee (rows Y_MORALE..Y_RATE)
-_DAILY_STATE = operator.attrgetter("morale", "resources", "load", "proficiency",
-                                   "_learning_gap", "tenure", "skill", "rate")
 
 
 def _tree_bound(inputs_of: list[list[Any]], max_depth: int) -> list[int]:
@@ -55,8 +48,9 @@ def _grow_rows(a: np.ndarray, rows: int, fill: float | int = 0) -> np.ndarray:
 class Engine:
     """Arrays of the compiled engine and the calls into the kernel.
 
-    Persons are numbered as hired (``employee._pid``), customers as they join (``customer._cid``),
-    so a person who left and a customer who churned keep their rows while their last work ends.
+    Persons are numbered as hired (``employee.engine_row``), customers as they join
+    (``customer.row``), so a person who left and a customer who churned keep their rows while
+    their last work ends.
     """
 
     def __init__(self, model: ChainModel, chain: ServiceChain) -> None:
@@ -191,25 +185,26 @@ class Engine:
         self.pf[pid, k.Q_SKILL] = employee.effective_skill
         self.pf[pid, k.Q_MEANWORK] = employee.mean_work
         self.snapshot[pid] = 0.0
-        employee._pid = pid
+        employee.engine_row = pid
         return pid
 
     def present(self, employee: Employee) -> int:
         """Requests queued at or in service with an employee."""
-        return int(self.pi[employee._pid, self.k.P_PRESENT])
+        return int(self.pi[employee.engine_row, self.k.P_PRESENT])
 
     def set_server(self, position: int, server: Employee | Vacancy) -> None:
         """Who serves a position now (an employee's person id, or -1 for a vacancy)."""
-        self.pos[position, self.k.S_SERVER] = server._pid if isinstance(server, Employee) else -1
+        row = server.engine_row if isinstance(server, Employee) else -1
+        self.pos[position, self.k.S_SERVER] = row
 
     def set_occupant(self, position: int, employee: Employee | None) -> None:
         """Who holds a position (scheduled requests need somebody in it to ask)."""
-        self.pos[position, self.k.S_OCCUPANT] = -1 if employee is None else employee._pid
+        self.pos[position, self.k.S_OCCUPANT] = -1 if employee is None else employee.engine_row
 
     def hand_over(self, employee: Employee) -> np.ndarray:
         """The leaver's work in progress then queue, in order (they restart elsewhere)."""
         k = self.k
-        p = employee._pid
+        p = employee.engine_row
         out = np.empty(int(self.pi[p, k.P_PRESENT]) + 1, dtype=np.int64)
         m = k.hand_over(p, self.model.clock.now, self.ri, self.rf, self.pi, self.pf, out)
         return out[:m]
@@ -231,130 +226,6 @@ class Engine:
         k.accept_all(work, len(work), self.model.clock.now, self.ri, self.rf, self.pi, self.pf,
                      self.pos, self.ht, self.hi, self.ic, self.kp, self.xp, wrk.e)
         wrk.ie = int(self.ic[k.I_IE])
-
-    def set_skills(self, employees: list[Employee]) -> None:
-        """Copy effective skill and mean work time after the daily dynamics changed them."""
-        if not employees:
-            return
-        pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=len(employees))
-        self.pf[pids, self.k.Q_SKILL] = [e.effective_skill for e in employees]
-        self.pf[pids, self.k.Q_MEANWORK] = [e.mean_work for e in employees]
-
-    def day_of(self, employees: list[Employee]) -> list[float]:
-        """Each employee's utilisation since the last call; hands over the day's experiences.
-
-        Sets ``tasks_done``, ``_exp_sum`` and ``_exp_n`` on the employees (what the daily
-        dynamics read) and clears the engine's experience sums. For employees whose daily
-        hooks are overridden (the others go through :meth:`people_day`).
-        """
-        k = self.k
-        pids = np.fromiter((e._pid for e in employees), dtype=np.int64, count=len(employees))
-        now = self.model.clock.now
-        current = self.pi[pids, k.P_CURRENT]
-        busy = self.pf[pids, k.Q_BUSY]
-        working = current >= 0
-        total = busy.copy()
-        total[working] = (busy[working] + now) - self.rf[current[working], k.F_START]
-        used = total - self.snapshot[pids]
-        self.snapshot[pids] = total
-        exp_sum = self.pf[pids, k.Q_EXPSUM].tolist()
-        exp_n = self.pi[pids, k.P_EXPN].tolist()
-        tasks = self.pi[pids, k.P_TASKS].tolist()
-        for e, s, m, t in zip(employees, exp_sum, exp_n, tasks, strict=True):
-            e._exp_sum = s
-            e._exp_n = m
-            e.tasks_done = t
-        self.pf[pids, k.Q_EXPSUM] = 0.0
-        self.pi[pids, k.P_EXPN] = 0
-        return used.tolist()
-
-    def people_day(self, employees: list[Employee], pids: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, list[Employee]]:
-        """The default daily dynamics of every employee, compiled.
-
-        ``pids`` are the employees' engine rows. Returns the utilisations, the morale after the
-        day and who quits (in order). Equal to calling
-        ``utilisation_since_last``, ``step_day`` and ``will_quit`` on each: the employees'
-        attributes are read, updated in arrays and written back, so changes a user makes to
-        them between days count.
-        """
-        k = self.k
-        n = len(employees)
-        y = np.empty((k.NY, n))
-        if n:
-            y[:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
-        quitting = np.empty(n, dtype=np.int64)
-        enabled = self.model.scenario.people.enabled
-        dec = self.model.streams.decisions
-        if enabled:  # the quit decisions' draws: refills the Python path makes in this loop too
-            dec.reserve(uniforms=n)
-        self.ic[k.I_IU] = dec.iu
-        m = k.people_day(y, pids, self.pi, self.pf, self.rf, self.snapshot,
-                         self.model.clock.now, enabled, self._dp, dec.u, self.ic, quitting)
-        dec.iu = int(self.ic[k.I_IU])
-        # one list per attribute (floats are not tracked by the garbage collector; a list per
-        # employee was, and cost 1.2 us an employee in collections at 2,000 positions)
-        columns = [y[c].tolist() for c in (k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD,
-                                           k.Y_MORALE)]
-        skills = self.pf[pids, k.Q_SKILL].tolist()
-        work = self.pf[pids, k.Q_MEANWORK].tolist()
-        tasks = y[k.Y_TASKS].astype(np.int64).tolist()
-        for e, tenure, prof, resources, load, morale, skill, mean_work, done in zip(
-                employees, *columns, skills, work, tasks, strict=True):
-            e.tenure, e.proficiency, e.resources, e.load, e.morale = (tenure, prof, resources,
-                                                                      load, morale)
-            e.effective_skill, e.mean_work, e.tasks_done = skill, mean_work, done
-            e._exp_sum, e._exp_n = 0.0, 0
-        return y[k.Y_USED], y[k.Y_MORALE], [employees[i] for i in quitting[:m].tolist()]
-
-    @functools.cached_property
-    def _dp(self) -> np.ndarray:
-        k = self.k
-        p = self.model.scenario.people
-        dp = np.zeros(k.ND)
-        dp[k.D_RES_MEMORY] = p.resource_memory
-        dp[k.D_DEM_MEMORY] = p.demand_memory
-        dp[k.D_ADJUST] = p.adjustment
-        dp[k.D_BASELINE] = p.baseline_morale
-        dp[k.D_RES_EFFECT] = p.resource_effect
-        dp[k.D_RES_REF] = p.resource_ref
-        dp[k.D_DEM_EFFECT] = p.demand_effect
-        dp[k.D_DEM_REF] = p.demand_ref
-        dp[k.D_Q_EFFECT] = p.quality_effect
-        dp[k.D_S_EFFECT] = p.speed_effect
-        dp[k.D_EXPONENT] = math.log2(p.progress_ratio)
-        dp[k.D_QUIT_BASE] = p.quit_rate_per_month / DAYS_PER_MONTH
-        dp[k.D_QUIT_SENS] = p.quit_sensitivity
-        dp[k.D_QUIT_REF] = p.quit_morale_ref
-        return dp
-
-    def sync_people(self, employees: list[Employee]) -> None:
-        """Write the engine's counters into the employees' attributes (for reading)."""
-        k = self.k
-        now = self.model.clock.now
-        for e in employees:
-            p = e._pid
-            row_i = self.pi[p].tolist()
-            row_f = self.pf[p].tolist()
-            cur = row_i[k.P_CURRENT]
-            e.tasks_done = row_i[k.P_TASKS]
-            e.accepted = row_i[k.P_ACCEPTED]
-            e.present = row_i[k.P_PRESENT]
-            e.internal_served = row_i[k.P_ISERVED]
-            e.external_served = row_i[k.P_ESERVED]
-            e.area = row_f[k.Q_AREA]
-            e._t_last = row_f[k.Q_TLAST]
-            busy = row_f[k.Q_BUSY]
-            e.busy_time = (busy + now) - float(self.rf[cur, k.F_START]) if cur >= 0 else busy
-            e.sojourn_sum = row_f[k.Q_SOJOURN]
-            e.internal_response = row_f[k.Q_IRESP]
-            e.internal_score = row_f[k.Q_ISCORE]
-            e.blamed_wait = row_f[k.Q_BWAIT]
-            e.blamed_work = row_f[k.Q_BWORK]
-            e.blamed_handoff = row_f[k.Q_BHAND]
-            e.blamed_quality = row_f[k.Q_BQUAL]
-            e.current = None
-            e.queue = []
 
     # ------------------------------------------------------------------ the day
 
@@ -446,7 +317,7 @@ class Engine:
         metrics.present = ic[k.I_PRESENT]
         metrics.internal_score_n = ic[k.I_INTN]
         metrics.area = g[k.G_AREA]
-        metrics._t_last = g[k.G_TLAST]
+        metrics.last_change = g[k.G_TLAST]
         metrics.delay_sum = g[k.G_DELAY]
         metrics.quality_sum = g[k.G_QUALITY]
         metrics.satisfaction_sum = g[k.G_SAT]
@@ -513,83 +384,3 @@ class Engine:
         arrivals = [float(self.rf[r, k.F_ARRIVAL]) for r in sorted(roots)
                     if ri[r, k.R_CUST] >= 0]
         return len(located) + len(waiting), arrivals
-
-
-class CompiledChain(ServiceChain):
-    """The service chain whose requests live in the compiled engine.
-
-    People still come and go here (covering, vacancies, hires); the work they hand over and
-    take on moves inside the engine.
-    """
-
-    def __init__(self, model: ChainModel, graph: Any) -> None:
-        super().__init__(model, graph)
-        self.engine = Engine(model, self)
-        codes = {d: i for i, d in enumerate(dict.fromkeys(self.department))}
-        self._department_code = np.array([codes[d] for d in self.department], dtype=np.int64)
-        self._role_positions = {role: np.array(nodes, dtype=np.int64)
-                                for role, nodes in self.by_role.items()}
-
-    def cover(self, position: int) -> Employee | None:
-        """As :meth:`ServiceChain.cover`, over the engine's arrays (no loop over the staff)."""
-        k = self.engine.k
-        nodes = self._role_positions[self.role[position]]
-        pids = self.engine.pos[nodes, k.S_OCCUPANT]
-        held = pids >= 0
-        if not held.any():
-            return None
-        nodes, pids = nodes[held], pids[held]
-        same = self._department_code[nodes] == self._department_code[position]
-        if same.any():
-            nodes, pids = nodes[same], pids[same]
-        best = int(np.argmin(self.engine.pi[pids, k.P_PRESENT]))  # first: the lowest position
-        return self.occupant[int(nodes[best])]
-
-    def staff(self, employees: list[Employee]) -> None:
-        """Put the first occupants in place and give each a row in the engine."""
-        super().staff(employees)
-        for e in employees:
-            self.engine.add_person(e)
-            self.engine.set_server(e.node, e)
-            self.engine.set_occupant(e.node, e)
-
-    def vacate(self, employee: Employee) -> None:
-        """An employee leaves: cover the position by a peer, or hold its work until the hire."""
-        node = employee.node
-        work = self.engine.hand_over(employee)
-        employee.active = False
-        covered = self.covers.pop(node, [])
-        self.occupant[node] = None
-        self.staffing += 1
-        self.engine.set_occupant(node, None)
-        for position in [node, *covered]:
-            self._reroute(position)
-        self.engine.accept_all(work)
-
-    def present(self, employee: Employee) -> int:
-        """Requests queued at or in service with an employee, from the engine."""
-        return self.engine.present(employee)
-
-    def _reroute(self, position: int) -> None:
-        super()._reroute(position)
-        self.engine.set_server(position, self.servers[position])
-
-    def fill(self, employee: Employee) -> None:
-        """A new hire takes the position (and any work that waited for it)."""
-        node = employee.node
-        previous = self.servers[node]
-        self.engine.add_person(employee)
-        self.occupant[node] = employee
-        self.staffing += 1
-        self.servers[node] = employee
-        self.engine.set_server(node, employee)
-        self.engine.set_occupant(node, employee)
-        if isinstance(previous, Vacancy):
-            self.engine.accept_all(self.engine.take_waiting(node))
-        else:
-            self.covers[previous.node].remove(node)
-
-    def dispatch(self, request: Any) -> None:  # pragma: no cover - guarded
-        """Not used: requests are dispatched inside the compiled engine."""
-        raise RuntimeError("the compiled engine dispatches its own requests")
-

@@ -1,0 +1,150 @@
+"""The external customers: who they are, who leaves and who joins, day by day."""
+
+from __future__ import annotations
+
+from itertools import compress
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulation.agents.customer import Customer, CustomerTable
+from simulation.core.units import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from simulation.model.view import ModelParts
+
+
+class Market:
+    """The customers of an organization and their daily churn, word of mouth and acquisition.
+
+    Attributes:
+        table: The customers' state as arrays (one row per customer ever).
+        customers: The active customers, in the order they joined.
+        rows: Their rows in ``table``.
+        frontline: The customer-facing positions (a new customer's home is one of them).
+        lost: Customers lost so far.
+        acquired: Customers acquired after the start.
+        initial: Customers at the start.
+        size: The market: acquisition slows as active customers approach it.
+    """
+
+    def __init__(self, model: ModelParts, frontline: list[int]) -> None:
+        self.model = model
+        self.table = CustomerTable()
+        self.customers: list[Customer] = []
+        self.rows = np.empty(0, dtype=np.int64)
+        self.frontline = frontline
+        self.lost = 0
+        self.acquired = 0
+        self.initial = 0
+        self.size = 1.0
+        self._churn_draws: list[float] | np.ndarray = []
+
+    def open(self) -> None:
+        """Seat the initial customers (the model's ``customer_table`` must be this table)."""
+        c = self.model.scenario.customers
+        count = c.initial_count(len(self.frontline))
+        if count and not self.frontline:
+            raise ValueError("the organization has customers but no customer-facing position")
+        self.add(count)
+        self.initial = len(self.customers)
+        self.size = max(1.0, c.market * self.initial)
+
+    def new_customer(self) -> Customer:
+        """A new customer at a random frontline position, with a Beta-distributed expectation."""
+        model = self.model
+        c = model.scenario.customers
+        d = model.streams.decisions
+        home = self.frontline[int(d.random() * len(self.frontline))]
+        mean, sd = c.expectation, c.expectation_spread
+        if sd > 0:
+            k = max(mean * (1 - mean) / (sd * sd) - 1.0, 1e-3)
+            expectation = float(d.gen.beta(mean * k, (1 - mean) * k))
+        else:
+            expectation = mean
+        customer = model.customer_cls(model, home, expectation, c.initial_satisfaction)
+        self.table.seat(customer)
+        self.customers.append(customer)
+        return customer
+
+    def add(self, count: int) -> None:
+        """``count`` new customers."""
+        new = [self.new_customer().row for _ in range(count)]
+        if new:
+            self.rows = np.concatenate([self.rows, np.array(new, dtype=np.int64)])
+
+    def churn_draw(self, slot: int) -> float:
+        """Today's leaving draw of a customer slot (drawn for every slot, in a fixed layout)."""
+        return self._churn_draws[slot]
+
+    def day(self) -> dict[str, float]:
+        """Churn, word of mouth and acquisition; returns the day's new and lost customers."""
+        model = self.model
+        c = model.scenario.customers
+        draws = model.streams.churn.gen.random(self.table.n_slots)
+        passed = model.day.customers_pass(
+            self.table, self.rows, draws, c.churn, c.churn_rate_per_month / DAYS_PER_MONTH,
+            c.loyalty, c.word_of_mouth, c.talk_rate, c.negative_ratio)
+        if passed is None:
+            self._churn_draws = draws.tolist()
+            left_today, positive, negative = self._one_by_one()
+            stay = None
+        else:
+            self._churn_draws = draws
+            leaving, positive, negative = passed
+            customers = self.customers
+            for i in leaving.tolist():
+                self._lose(customers[i])
+            left_today = len(leaving)
+            stay = np.ones(len(customers), dtype=bool)
+            stay[leaving] = False
+        new = self._acquire(left_today, positive, negative)
+        if left_today:
+            self.lost += left_today
+            if stay is None:
+                stay = np.array([x.active for x in self.customers], dtype=bool)
+            self.customers = list(compress(self.customers, stay.tolist()))
+            self.rows = self.rows[stay]
+        self.add(new)
+        self.acquired += new
+        return {"new_customers": float(new), "lost_today": float(left_today)}
+
+    def _one_by_one(self) -> tuple[int, float, float]:
+        """Each customer's own ``will_leave`` and ``word_of_mouth``, in order."""
+        c = self.model.scenario.customers
+        left_today = 0
+        positive = negative = 0.0
+        for customer in list(self.customers):
+            if c.churn and customer.will_leave():
+                self._lose(customer)
+                left_today += 1
+                continue
+            if c.word_of_mouth:
+                pos, neg = customer.word_of_mouth()
+                positive += pos
+                negative += neg
+        return left_today, positive, negative
+
+    def _acquire(self, left_today: int, positive: float, negative: float) -> int:
+        """New customers today: a base rate, plus word of mouth, slowed as the market fills."""
+        c = self.model.scenario.customers
+        gen = self.model.streams.decisions.gen
+        room = max(0.0, 1.0 - (len(self.customers) - left_today) / self.size)
+        if c.word_of_mouth:
+            negative += left_today * c.departure_messages
+            pos_msgs = int(gen.poisson(positive))
+            neg_msgs = int(gen.poisson(negative))
+            rate = c.acquisition_per_day + c.recruits_per_message * pos_msgs \
+                - c.deterred_per_message * neg_msgs
+            return int(gen.poisson(max(rate, 0.0) * room))
+        if c.acquisition_per_day > 0:
+            return int(gen.poisson(c.acquisition_per_day * room))
+        return 0
+
+    def _lose(self, customer: Customer) -> None:
+        customer.leave()
+        self.table.unseat(customer)
+
+    def satisfaction(self) -> np.ndarray:
+        """Cumulative satisfaction of the active customers."""
+        return self.table.cf[self.rows, 0]

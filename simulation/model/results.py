@@ -1,0 +1,199 @@
+"""The run's results as tables: one function per table, each reading a model.
+
+``OrgModel``'s methods of the same names delegate here (``model.kpis()`` is
+``results.kpis(model)``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from simulation.model.view import ModelParts
+
+if TYPE_CHECKING:
+    import mesa
+
+    from simulation.agents.employee import Employee
+    from simulation.model.market import Market
+    from simulation.model.workforce import Workforce
+
+
+class Run(ModelParts, Protocol):
+    """What the tables read from a model."""
+
+    market: Market
+    workforce: Workforce
+    datacollector: mesa.DataCollector
+    seed_entropy: int
+    spawn_key: tuple[int, ...]
+
+    @property
+    def employees(self) -> list[Employee]:
+        """Current employees, their counters up to date."""
+        ...
+
+    @property
+    def former_employees(self) -> list[Employee]:
+        """Employees who left."""
+        ...
+
+
+def daily(model: Run) -> pd.DataFrame:
+    """One row per simulated day (index ``day``, from 1)."""
+    df = model.datacollector.get_model_vars_dataframe()
+    df.index = pd.RangeIndex(1, len(df) + 1, name="day")
+    return df
+
+
+def records(model: Run) -> pd.DataFrame:
+    """Every service record (only with ``Scenario.keep_records``)."""
+    if not model.scenario.keep_records:
+        raise RuntimeError("records were aggregated: build the scenario with keep_records=True")
+    from simulation.core.requests import ServiceRecord
+
+    return pd.DataFrame(model.metrics.records, columns=ServiceRecord._fields)
+
+
+def employee_summary(model: Run) -> pd.DataFrame:
+    """One row per employee (past and present): load, service given, blame attributed."""
+    now = model.clock.now
+    rows = []
+    model.day.sync_people(model.former_employees)
+    for e in [*model.former_employees, *model.employees]:
+        span = ((e.left if e.left is not None else now) - e.hired) or math.nan
+        n = e.internal_served
+        rows.append({
+            "employee_id": e.unique_id, "position": e.node,
+            "name": model.graph.nodes[e.node]["name"], "role": e.role, "level": e.level,
+            "department": e.department, "active": e.active, "hired": e.hired,
+            "left": e.left, "morale": e.morale, "skill": e.skill,
+            "utilisation": e.busy_until_now() / span,
+            "internal_served": n, "external_served": e.external_served,
+            "internal_response": e.internal_response / n if n else math.nan,
+            "internal_satisfaction": e.internal_score / n if n else math.nan,
+            "blamed_wait": e.blamed_wait, "blamed_work": e.blamed_work,
+            "blamed_handoff": e.blamed_handoff,
+            "blamed_delay": e.blamed_wait + e.blamed_work + e.blamed_handoff,
+            "blamed_quality": e.blamed_quality,
+        })
+    return pd.DataFrame(rows)
+
+
+def structure(model: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The organization as tables: positions (nodes) and internal-service dependencies.
+
+    ``nodes``: ``position``, ``name``, ``role``, ``level``, ``department``,
+    ``customer_facing``. ``edges``: ``provider``, ``customer`` (positions), ``need``,
+    ``purpose``, ``probability`` (per request), ``per_day`` (scheduled) and ``review``.
+    """
+    nodes = pd.DataFrame([
+        {"position": n, "name": str(d["name"]), "role": str(d["role"]),
+         "level": int(d["level"]), "department": str(d["department"]),
+         "customer_facing": bool(d["customer_facing"])}
+        for n, d in sorted(model.graph.nodes(data=True))])
+    edges = pd.DataFrame([
+        {"provider": v, "customer": u, "need": d["need"].value, "purpose": str(k),
+         "probability": float(d["probability"]), "per_day": float(d["per_day"]),
+         "review": bool(d.get("review", False))}
+        for u, v, k, d in sorted(model.graph.edges(keys=True, data=True),
+                                 key=lambda e: (e[0], e[1], str(e[2])))],
+        columns=["provider", "customer", "need", "purpose", "probability", "per_day",
+                 "review"])
+    return nodes, edges
+
+
+def positions(model: Run) -> pd.DataFrame:
+    """One row per position: its occupants' service, load and blame summed over the run.
+
+    Morale is the current occupant's (NaN while vacant); utilisation and internal
+    satisfaction are weighted over the occupants.
+    """
+    people = model.employee_summary()
+    people["busy"] = people.utilisation * (people.left.fillna(model.clock.now) - people.hired)
+    people["score"] = people.internal_satisfaction.fillna(0.0) * people.internal_served
+    sums = people.groupby("position")[[
+        "busy", "score", "internal_served", "external_served", "blamed_wait", "blamed_work",
+        "blamed_handoff", "blamed_delay", "blamed_quality"]].sum()
+    table = pd.DataFrame({"position": range(model.graph.number_of_nodes())}).set_index(
+        "position").join(sums)
+    table["occupants"] = people.groupby("position").size()
+    table["morale"] = people[people.active].set_index("position").morale
+    table["utilisation"] = table.pop("busy") / model.clock.now if model.clock.now else math.nan
+    served = table.internal_served.replace(0, math.nan)
+    table["internal_satisfaction"] = table.pop("score") / served
+    return table.reset_index()
+
+
+def flows(model: Run) -> pd.DataFrame:
+    """Services per provider and customer position (customer -1: external customers).
+
+    ``services``, ``satisfaction`` (the customer's mean judgement) and ``response`` (mean
+    days from request to delivery).
+    """
+    model.metrics.flows = model.day.flows(model.metrics)
+    return pd.DataFrame(model.metrics.flow_table(), columns=[
+        "provider", "customer", "services", "satisfaction", "response"])
+
+
+def attribution(model: Run, by: str = "level") -> pd.DataFrame:
+    """Where the chain breaks, summed by ``level``, ``role``, ``department`` or employee.
+
+    Delay (days) and quality lost on external customers' critical paths, largest first;
+    shares are of the total over all external requests completed so far.
+    """
+    allowed = ("level", "role", "department", "employee_id")
+    if by not in allowed:
+        raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
+    cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_delay", "blamed_quality"]
+    table = model.employee_summary().groupby(by)[cols].sum()
+    for col in ("blamed_delay", "blamed_quality"):
+        total = table[col].sum()
+        table[col.replace("blamed_", "share_")] = table[col] / total if total else math.nan
+    return table.sort_values("blamed_delay", ascending=False)
+
+
+def kpis(model: Run) -> dict[str, Any]:
+    """One flat dict of run-level results (the row an experiment stores)."""
+    m = model.metrics
+    n = m.external_completed
+    market = model.market
+    ever = market.initial + market.acquired
+    staff = model.employees
+    little_l, little_lambda, little_w = m.little(model.clock.now)
+    return {
+        "days": model.steps,
+        "seed_entropy": str(model.seed_entropy),
+        "spawn_key": "/".join(map(str, model.spawn_key)),
+        "employees": len(model.chain.occupant),
+        "customers_active": len(market.customers),
+        "customers_lost": market.lost,
+        "customers_acquired": market.acquired,
+        "retention": 1.0 - market.lost / ever if ever else math.nan,
+        "external_arrived": m.external_arrived,
+        "external_completed": n,
+        "internal_arrived": m.internal_arrived,
+        "internal_completed": m.internal_completed,
+        "in_progress": model.chain.in_progress(),
+        "mean_delay": m.delay_sum / n if n else math.nan,
+        "p95_delay": m.histogram.quantile(0.95),
+        "mean_quality": m.quality_sum / n if n else math.nan,
+        "service_satisfaction": m.satisfaction_sum / n if n else math.nan,
+        "customer_satisfaction": (float(np.mean(market.satisfaction()))
+                                  if market.customers else math.nan),
+        "revenue": m.revenue,
+        "internal_service": (m.internal_score_sum / m.internal_score_n
+                             if m.internal_score_n else math.nan),
+        "mean_morale": float(np.mean([e.morale for e in staff])) if staff else math.nan,
+        "quits": m.quits,
+        "hires": m.hires,
+        "turnover_per_month": (m.quits / len(model.chain.occupant) / model.steps * 21.0
+                               if model.steps else math.nan),
+        "little_L": little_l,
+        "little_lambda": little_lambda,
+        "little_W": little_w,
+        "events": model.clock.events,
+    }
