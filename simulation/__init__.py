@@ -26,8 +26,9 @@ _EXPORTS = {
     **dict.fromkeys(("CobbDouglas", "Compensatory", "CustomerFirst", "Deterministic", "Erlang",
                      "Exponential", "FirstComeFirstServed", "QualityRule", "QueueDiscipline",
                      "RankFirst", "WeakestLink", "WorkTime"), "simulation.config.strategies"),
-    **dict.fromkeys(("CustomGraph", "FlatTeam", "Hierarchy", "InvertedPyramid", "OrgDesign",
-                     "Pyramid", "Silos", "TwoWayStreet"), "simulation.config.designs"),
+    "CustomGraph": "simulation.config.custom_graph",
+    **dict.fromkeys(("FlatTeam", "Hierarchy", "InvertedPyramid", "OrgDesign", "Pyramid",
+                     "Silos", "TwoWayStreet"), "simulation.config.designs"),
     **dict.fromkeys(("Parameter", "SweepResult", "sweep"), "simulation.experiments.sweep"),
 }
 
@@ -99,8 +100,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and IDEs see
     from simulation.agents.customer import Customer
     from simulation.agents.employee import Employee, Vacancy
+    from simulation.config.custom_graph import CustomGraph
     from simulation.config.designs import (
-        CustomGraph,
         FlatTeam,
         Hierarchy,
         InvertedPyramid,

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from test_validation_queueing import assert_check_passes
 
-from simulation.checks.validation import FAIL, PASS, _against_theory, markdown, run_checks, table
+from simulation.checks.result import against_theory
+from simulation.checks.validation import FAIL, PASS, markdown, run_checks, table
 
 PATTERNS = ["profit_chain", "exit_and_voice", "loyalty", "word_of_mouth", "turnover"]
 
@@ -21,8 +22,8 @@ def test_pattern_check_passes(name: str) -> None:
 
 def test_a_wrong_theory_fails_the_verdict() -> None:
     values = np.array([1.0, 1.02, 0.98, 1.01])
-    assert _against_theory("x", "s", 1.0, values, 0.03, "d").verdict == PASS
-    wrong = _against_theory("x", "s", 1.2, values, 0.03, "d")
+    assert against_theory("x", "s", 1.0, values, 0.03, "d").verdict == PASS
+    wrong = against_theory("x", "s", 1.2, values, 0.03, "d")
     assert wrong.verdict == FAIL and "theory outside the CI" in wrong.detail
 
 

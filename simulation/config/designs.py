@@ -19,7 +19,6 @@ served first (``discipline``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import field
 from typing import Annotated, Self
 
@@ -28,6 +27,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from simulation.config.building import ROLE_BY_HEIGHT, add_dependency, add_position, draw_skill
 from simulation.config.strategies import (
     CustomerFirst,
     DisciplineField,
@@ -45,72 +45,6 @@ Skill = Annotated[float, Field(gt=0.0, lt=1.0)]
 Discipline = Annotated[DisciplineField, Field(description=(
     "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
     "requester first) or customer_first (work an external customer waits for first)."))]
-
-ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
-
-
-def _skill(rng: np.random.Generator, mean: float, concentration: float = 60.0) -> float:
-    """A skill drawn from a Beta distribution with the given mean, kept in (0, 1]."""
-    a, b = mean * concentration, (1.0 - mean) * concentration
-    return float(min(1.0, max(1e-3, rng.beta(a, b))))
-
-
-def add_position(
-    g: nx.MultiDiGraph,
-    node: int,
-    *,
-    role: str,
-    level: int,
-    department: str,
-    skill: float,
-    rate: float,
-    customer_facing: bool,
-    name: str | None = None,
-) -> None:
-    """Add one position with every attribute the model reads."""
-    g.add_node(
-        node,
-        name=name or f"{role} {node}",
-        role=role,
-        level=level,
-        department=department,
-        skill=skill,
-        rate=rate,
-        customer_facing=customer_facing,
-    )
-
-
-def add_dependency(
-    g: nx.MultiDiGraph,
-    customer: int,
-    provider: int,
-    *,
-    purpose: str,
-    need: Need,
-    probability: float = 0.0,
-    per_day: float = 0.0,
-    weight: float = 1.0,
-    handoff: bool | None = None,
-    review: bool = False,
-) -> None:
-    """Add ``customer -> provider``: the internal customer relies on the provider.
-
-    With ``review``, the provider checks the customer's finished work with ``probability`` and
-    returns it for another pass (a rework loop) instead of supplying an input beforehand.
-    """
-    if handoff is None:
-        handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
-    g.add_edge(
-        customer,
-        provider,
-        key=purpose,
-        need=need,
-        probability=probability,
-        per_day=per_day,
-        weight=weight,
-        handoff=handoff,
-        review=review,
-    )
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -167,7 +101,7 @@ class Hierarchy(OrgDesign):
         add_position(
             g, 0, role="chief executive" if top > 0 else "frontline", level=top,
             department="management" if top > 0 else "unit 1",
-            skill=_skill(rng, self.manager_skill if top > 0 else self.frontline_skill),
+            skill=draw_skill(rng, self.manager_skill if top > 0 else self.frontline_skill),
             rate=self.manager_rate if top > 0 else self.frontline_rate,
             customer_facing=top == 0,
         )
@@ -184,7 +118,8 @@ class Hierarchy(OrgDesign):
                     is_front = level == 0
                     add_position(
                         g, node, role=ROLE_BY_HEIGHT[level], level=level, department=unit,
-                        skill=_skill(rng, self.frontline_skill if is_front else self.manager_skill),
+                        skill=draw_skill(rng, self.frontline_skill if is_front
+                                         else self.manager_skill),
                         rate=self.frontline_rate if is_front else self.manager_rate,
                         customer_facing=is_front,
                     )
@@ -294,7 +229,7 @@ class FlatTeam(OrgDesign):
         g = nx.MultiDiGraph(inverted=self.inverted, design="FlatTeam")
         for i in range(self.size):
             add_position(g, i, role="team member", level=0, department="team",
-                         skill=_skill(rng, self.skill), rate=self.rate, customer_facing=True)
+                         skill=draw_skill(rng, self.skill), rate=self.rate, customer_facing=True)
         for i in range(self.size):
             others = [j for j in range(self.size) if j != i]
             if not others or self.helpers == 0 or self.peer_prob == 0:
@@ -337,14 +272,14 @@ class Silos(OrgDesign):
             dept = names[d] if d < len(names) else f"department {d + 1}"
             head = node
             add_position(g, head, role="head of " + dept, level=1, department=dept,
-                         skill=_skill(rng, self.skill), rate=self.head_rate,
+                         skill=draw_skill(rng, self.skill), rate=self.head_rate,
                          customer_facing=False)
             node += 1
             members = []
             for _ in range(self.members):
                 role = "frontline" if d == 0 else "specialist"
                 add_position(g, node, role=role, level=0, department=dept,
-                             skill=_skill(rng, self.skill),
+                             skill=draw_skill(rng, self.skill),
                              rate=self.rate if d == 0 else self.specialist_rate,
                              customer_facing=d == 0)
                 if self.approval_prob > 0:
@@ -362,73 +297,3 @@ class Silos(OrgDesign):
         return g
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True))
-class CustomGraph(OrgDesign):
-    """Your own organization as a graph (copied, checked, defaults filled in).
-
-    Missing node attributes get defaults (level 0, skill 0.8, rate 12, customer facing when level
-    is 0); missing edge attributes too (need information, probability 1, weight 1, handoff when
-    departments differ).
-    """
-
-    graph: nx.DiGraph = field(default_factory=nx.MultiDiGraph)
-
-    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
-        """Return a validated copy of the user's graph."""
-        return normalise_graph(self.graph, inverted=self.inverted)
-
-
-_NODE_DEFAULTS = {"level": 0, "skill": 0.8, "rate": 12.0, "department": "organization"}
-
-
-def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGraph:
-    """Copy ``graph`` into a MultiDiGraph with every attribute the model needs, or raise.
-
-    Raises:
-        ValueError: naming the node or edge, the attribute, the value and what is allowed.
-    """
-    g = nx.MultiDiGraph(inverted=inverted, design=graph.graph.get("design", "CustomGraph"))
-    if graph.number_of_nodes() == 0:
-        raise ValueError("the organization graph has no positions (nodes)")
-    for node, data in graph.nodes(data=True):
-        attrs = {**_NODE_DEFAULTS, **data}
-        level = attrs["level"]
-        require(isinstance(level, int) and level >= 0, f"node {node!r}", "level", level,
-               "an integer >= 0")
-        require(0 < float(attrs["skill"]) <= 1, f"node {node!r}", "skill", attrs["skill"],
-               "in (0, 1]")
-        require(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
-               "a positive number of tasks per day (inf for no work time)")
-        role = attrs.get("role", "frontline" if level == 0 else f"level {level}")
-        add_position(
-            g, node, role=role, level=level, department=str(attrs["department"]),
-            skill=float(attrs["skill"]), rate=float(attrs["rate"]),
-            customer_facing=bool(attrs.get("customer_facing", level == 0)),
-            name=attrs.get("name"),
-        )
-    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
-        (u, v, d.get("purpose", "dependency"), d) for u, v, d in graph.edges(data=True))
-    for u, v, key, data in edges:
-        where = f"dependency {u!r} -> {v!r}"
-        require(u != v, where, "provider", v, "someone other than the internal customer")
-        prob = float(data.get("probability", 0.0 if data.get("per_day") else 1.0))
-        per_day = float(data.get("per_day", 0.0))
-        weight = float(data.get("weight", 1.0))
-        require(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
-        require(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
-        require(weight > 0, where, "weight", weight, "> 0")
-        review = data.get("review", False)
-        require(isinstance(review, bool), where, "review", review, "true or false")
-        if review:
-            require(prob < 1, where, "probability", prob,
-                    "below 1 for a review (work returned every time would never finish)")
-            require(per_day == 0, where, "per_day", per_day, "0 for a review")
-        need = data.get("need", Need.INFORMATION)
-        try:
-            need = Need(need)
-        except ValueError:
-            allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
-            raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
-        add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
-                       weight=weight, handoff=data.get("handoff"), review=review)
-    return g

@@ -18,16 +18,8 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
-from simulation.config.designs import (
-    ROLE_BY_HEIGHT,
-    OrgDesign,
-    Probability,
-    Rate,
-    Skill,
-    _skill,
-    add_dependency,
-    add_position,
-)
+from simulation.config.building import ROLE_BY_HEIGHT, add_dependency, add_position, draw_skill
+from simulation.config.designs import OrgDesign, Probability, Rate, Skill
 from simulation.core.requests import Need
 from simulation.core.units import DAYS_PER_MONTH
 
@@ -164,7 +156,7 @@ class Teams(OrgDesign):
             facing = team.level == 0 if team.customer_facing is None else team.customer_facing
             for k in range(team.size):
                 add_position(g, node, role=team.name, level=team.level,
-                             department=team.department, skill=_skill(rng, team.skill),
+                             department=team.department, skill=draw_skill(rng, team.skill),
                              rate=team.rate, customer_facing=facing,
                              name=f"{team.name} {k + 1}" if team.size > 1 else team.name)
                 members[team.name].append(node)
@@ -275,7 +267,7 @@ class OrgChart(OrgDesign):
             add_position(
                 g, eid, name=p["name"] or eid, role=p["role"] or ROLE_BY_HEIGHT[min(level, 4)],
                 level=level, department=p["department"] or "organization",
-                skill=self._number(chart, p, "skill", _skill(rng, self.skill), 0.0, 1.0),
+                skill=self._number(chart, p, "skill", draw_skill(rng, self.skill), 0.0, 1.0),
                 rate=self._number(chart, p, "rate",
                                   self.frontline_rate if level == 0 else self.manager_rate,
                                   0.0, float("inf")),

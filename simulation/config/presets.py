@@ -7,9 +7,7 @@ import math
 import networkx as nx
 import numpy as np
 
-from simulation.config.designs import (
-    CustomGraph,
-)
+from simulation.config.custom_graph import CustomGraph
 from simulation.config.scenario import Customers, People, Scenario, Work
 from simulation.config.strategies import (
     Exponential,

@@ -1,0 +1,121 @@
+"""The command line's grammar: every command, its options and examples."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+
+#: Where ``demo`` writes its report unless told otherwise.
+DEMO_REPORT = "service-chain-demo.html"
+
+
+def _parser(sub: argparse._SubParsersAction, name: str, help_: str, examples: str
+            ) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_, description=help_,
+                          epilog="examples:\n" + examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _add_replication_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", "-r", type=int, default=None,
+                   help="replications per scenario (default: the first scenario's)")
+    p.add_argument("--days", type=int, default=None, help="working days per run")
+    p.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
+    p.add_argument("--workers", "-w", type=int, default=None,
+                   help="worker processes (default: all cores)")
+    p.add_argument("--out", "-o", help="folder for per-run results and the summary")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--precision", type=float, default=None,
+                   help="add replications until each scenario's mean delay and retention have "
+                        "a 95%% CI within this relative half-width (e.g. 0.05)")
+    p.add_argument("--max-runs", type=int, default=200,
+                   help="upper limit of replications with --precision (default 200)")
+
+
+def _add_report_option(p: argparse.ArgumentParser, default: str | None) -> None:
+    p.add_argument("--report", nargs="?", const="", default=default, metavar="HTML",
+                   help="write the interactive HTML report (to HTML, or OUT/report.html)"
+                   + (f"; default OUT/report.html with --out, else {default}" if default
+                      else ""))
+
+
+def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
+                 ) -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="service-chain",
+        description="Simulate an organization as an internal customer service chain.",
+        epilog="SCENARIO is a bundled name (see 'service-chain list') or a path to a .toml file.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = _parser(sub, "list", "list the bundled scenarios", "  service-chain list\n")
+    p.set_defaults(func=handlers["list"])
+    p = _parser(sub, "describe", "show a scenario: headcount, dependencies and the load check",
+                "  service-chain describe pyramid\n"
+                "  service-chain describe scenarios/examples/my_company.toml\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--seed", type=int, default=1, help="seed for random structure (default 1)")
+    p.set_defaults(func=handlers["describe"])
+    p = _parser(sub, "run", "run one scenario once and print its KPIs",
+                "  service-chain run inverted_pyramid --days 60 --seed 3\n"
+                "  service-chain run scenarios/examples/my_company.toml --out results/mine\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--days", type=int, default=None, help="working days (default: scenario's)")
+    p.add_argument("--seed", type=int, default=1, help="seed (default 1)")
+    p.add_argument("--out", "-o", help="folder for kpis.json, daily.csv, employees.csv")
+    p.set_defaults(func=handlers["run"])
+    p = _parser(sub, "compare", "compare scenarios over paired seeded replications",
+                "  service-chain compare pyramid inverted_pyramid two_way_street --runs 30\n"
+                "  service-chain compare payroll my_payroll.toml --days 120 --out results/pay\n")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                   help="two or more; the first is the baseline")
+    _add_replication_options(p)
+    _add_report_option(p, None)
+    p.set_defaults(func=handlers["compare"])
+    p = _parser(sub, "sweep", "vary parameters over a design and run every point",
+                "  service-chain sweep pyramid --vary organization.reporting_rate=0:2 "
+                "--design lhs --points 16 --runs 5\n"
+                "  service-chain sweep pyramid --vary organization.approval_prob=0:0.6 "
+                "--vary people.hiring_delay=5:40 --design sobol --points 64 --runs 3\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
+                   help="a parameter and its range (or a,b,c levels); repeat for more")
+    p.add_argument("--design", choices=("factorial", "lhs", "sobol"), default="lhs")
+    p.add_argument("--points", type=int, default=16,
+                   help="design points (Sobol': base size n, n (d + 2) points in all)")
+    p.add_argument("--kpi", default="mean_delay", help="KPI for the summary and Sobol' indices")
+    _add_replication_options(p)
+    _add_report_option(p, None)
+    p.set_defaults(func=handlers["sweep"])
+    p = _parser(sub, "demo", "the pyramid against the inverted pyramid over many seeded runs",
+                "  service-chain demo\n  service-chain demo --runs 40 --workers 2\n")
+    _add_replication_options(p)
+    _add_report_option(p, DEMO_REPORT)
+    p.set_defaults(func=handlers["demo"])
+    p = _parser(sub, "validate", "check the model against queueing theory and published patterns",
+                "  service-chain validate\n"
+                "  service-chain validate --write docs/validation.md\n"
+                "  service-chain validate --only little --only tandem\n")
+    p.add_argument("--only", action="append", default=[], metavar="CHECK",
+                   help="run only this check (repeat for more; see --list)")
+    p.add_argument("--list", action="store_true", help="list the checks and stop")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply run lengths and replications (default 1)")
+    p.add_argument("--write", metavar="MARKDOWN", help="also write the table and methods here")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    p.set_defaults(func=handlers["validate"])
+    p = _parser(sub, "report", "write the interactive HTML report of a results folder",
+                "  service-chain report results/cmp -o report.html\n"
+                "  service-chain report results/sobol\n")
+    p.add_argument("folder", metavar="OUT_DIR", help="the --out folder of compare, demo, sweep")
+    p.add_argument("--output", "-o", default=None,
+                   help="where to write the HTML (default OUT_DIR/report.html)")
+    p.add_argument("--title", default=None, help="title of the report")
+    p.set_defaults(func=handlers["report"])
+    p = _parser(sub, "schema", "print the JSON Schema of scenario files (or their docs)",
+                "  service-chain schema > scenario.schema.json\n"
+                "  service-chain schema --docs -o scenarios/README.md\n")
+    p.add_argument("--docs", action="store_true", help="Markdown documentation instead")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.set_defaults(func=handlers["schema"])
+    return parser

@@ -1,0 +1,103 @@
+"""What the command line prints: tables of KPIs, comparisons and steady states."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from simulation.checks.offered_load import offered_load
+from simulation.core.kpis import KPIS
+from simulation.experiments.experiment import (
+    ExperimentResult,
+)
+from simulation.experiments.stats import mean_ci, paired_difference, relative_difference
+from simulation.model.orgmodel import OrgModel
+
+HEADLINE_KPIS = tuple((k.key, k.label, k.unit, k.scale, k.higher_is_better) for k in (
+    KPIS[key] for key in ("retention", "mean_delay", "p95_delay", "mean_quality",
+                          "customer_satisfaction", "internal_service", "mean_morale",
+                          "turnover_per_month", "revenue")))
+
+
+STEADY_HEADLINE = ("mean_delay", "mean_quality", "internal_service", "mean_morale", "backlog")
+
+
+HEADLINE_DIFFERENCES = ("retention", "mean_delay", "p95_delay", "mean_morale",
+                        "turnover_per_month")
+
+
+def fmt(x: float, scale: float = 1.0) -> str:
+    """A number as a table shows it: three significant digits, thousands separated."""
+    v = x * scale
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence, or the first two when the first is only a few words."""
+    sentences = " ".join(text.split()).split(". ")
+    out = sentences[0]
+    if len(out) < 40 and len(sentences) > 1:
+        out += ". " + sentences[1]
+    return out.rstrip(".") + "." if out else ""
+
+
+def load_warnings(model: OrgModel) -> list[str]:
+    """Positions offered at least 100% of their capacity (traffic equations), by name."""
+    s = model.scenario
+    load = offered_load(model.graph, s.customers, s.work.max_depth)
+    return [f"warning: {row['name']} ({row.role}) is offered {row.load:.0%} of capacity: the "
+            "queue would grow without bound" for _, row in load[load.load >= 1.0].iterrows()]
+
+
+def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[str]]:
+    """A text table of KPI means with 95% CIs, and headline sentences against the baseline."""
+    names = list(dict.fromkeys(results.scenario))
+    header = f"{'KPI':<34}" + "".join(f"{n:>36}" for n in names)
+    lines = [header, "-" * len(header)]
+    for key, label, unit, scale, _ in HEADLINE_KPIS:
+        cells = []
+        for n in names:
+            m, lo, hi = mean_ci(results.loc[results.scenario == n, key])
+            cells.append(f"{fmt(m, scale)} [{fmt(lo, scale)}, {fmt(hi, scale)}]")
+        lines.append(f"{label + (f' ({unit})' if unit else ''):<34}" + "".join(
+            f"{c:>36}" for c in cells))
+    base = results[results.scenario == baseline].sort_values("replication")
+    headlines = []
+    for n in names:
+        if n == baseline:
+            continue
+        other = results[results.scenario == n].sort_values("replication")
+        parts = []
+        for key, label, _unit, _scale, better_high in HEADLINE_KPIS:
+            if key not in HEADLINE_DIFFERENCES:
+                continue
+            d = paired_difference(other[key].to_numpy(), base[key].to_numpy())
+            r = relative_difference(other[key].to_numpy(), base[key].to_numpy())
+            clear = r["low"] > 0 or r["high"] < 0  # False when the interval is NaN
+            verdict = ("better" if (r["relative"] > 0) == better_high else "worse") if clear \
+                else "no clear difference"
+            parts.append(f"  {label}: {r['relative'] * 100:+.1f}% (95% CI "
+                         f"{r['low'] * 100:+.1f}% to {r['high'] * 100:+.1f}%, paired t "
+                         f"p = {d['p_value']:.2g}) {verdict}")
+        headlines.append(f"{n} against {baseline}, paired over {len(base)} runs:\n"
+                         + "\n".join(parts))
+    return "\n".join(lines), headlines
+
+
+def steady_state_table(result: ExperimentResult) -> str:
+    """Steady-state means after MSER-5 warm-up, with the days removed per KPI."""
+    table = result.steady_state(STEADY_HEADLINE)
+    names = result.scenarios
+    header = f"{'Steady state (mean of daily values)':<38}{'warm-up':>9}" + "".join(
+        f"{n:>30}" for n in names)
+    lines = [header, "-" * len(header)]
+    for kpi in STEADY_HEADLINE:
+        rows = table[table.kpi == kpi].set_index("scenario")
+        first = rows.iloc[0]
+        cut = f"{int(first.warmup_days)} d" + ("" if first.settled else "*")
+        cells = [f"{fmt(rows.loc[n, 'mean'], 1)} [{fmt(rows.loc[n, 'ci_low'], 1)}, "
+                 f"{fmt(rows.loc[n, 'ci_high'], 1)}]" if n in rows.index else "-" for n in names]
+        lines.append(f"{kpi:<38}{cut:>9}" + "".join(f"{c:>30}" for c in cells))
+    if not table.settled.all():
+        lines.append("* still drifting at the end of the run (MSER-5 cut at its limit): run longer "
+                     "before reading it as a steady state")
+    return "\n".join(lines)

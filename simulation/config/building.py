@@ -1,0 +1,74 @@
+"""Helpers that build an organization's graph: positions, dependencies, drawn skills."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from simulation.core.requests import Need
+
+ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
+
+
+def draw_skill(rng: np.random.Generator, mean: float, concentration: float = 60.0) -> float:
+    """A skill drawn from a Beta distribution with the given mean, kept in (0, 1]."""
+    a, b = mean * concentration, (1.0 - mean) * concentration
+    return float(min(1.0, max(1e-3, rng.beta(a, b))))
+
+
+def add_position(
+    g: nx.MultiDiGraph,
+    node: int,
+    *,
+    role: str,
+    level: int,
+    department: str,
+    skill: float,
+    rate: float,
+    customer_facing: bool,
+    name: str | None = None,
+) -> None:
+    """Add one position with every attribute the model reads."""
+    g.add_node(
+        node,
+        name=name or f"{role} {node}",
+        role=role,
+        level=level,
+        department=department,
+        skill=skill,
+        rate=rate,
+        customer_facing=customer_facing,
+    )
+
+
+def add_dependency(
+    g: nx.MultiDiGraph,
+    customer: int,
+    provider: int,
+    *,
+    purpose: str,
+    need: Need,
+    probability: float = 0.0,
+    per_day: float = 0.0,
+    weight: float = 1.0,
+    handoff: bool | None = None,
+    review: bool = False,
+) -> None:
+    """Add ``customer -> provider``: the internal customer relies on the provider.
+
+    With ``review``, the provider checks the customer's finished work with ``probability`` and
+    returns it for another pass (a rework loop) instead of supplying an input beforehand.
+    """
+    if handoff is None:
+        handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
+    g.add_edge(
+        customer,
+        provider,
+        key=purpose,
+        need=need,
+        probability=probability,
+        per_day=per_day,
+        weight=weight,
+        handoff=handoff,
+        review=review,
+    )

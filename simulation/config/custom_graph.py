@@ -1,0 +1,88 @@
+"""An organization given as a graph of your own (networkx), normalised to the model's attributes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import field
+
+import networkx as nx
+import numpy as np
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
+
+from simulation.config.building import add_dependency, add_position
+from simulation.config.designs import OrgDesign
+from simulation.core.errors import require
+from simulation.core.requests import Need
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True))
+class CustomGraph(OrgDesign):
+    """Your own organization as a graph (copied, checked, defaults filled in).
+
+    Missing node attributes get defaults (level 0, skill 0.8, rate 12, customer facing when level
+    is 0); missing edge attributes too (need information, probability 1, weight 1, handoff when
+    departments differ).
+    """
+
+    graph: nx.DiGraph = field(default_factory=nx.MultiDiGraph)
+
+    def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
+        """Return a validated copy of the user's graph."""
+        return normalise_graph(self.graph, inverted=self.inverted)
+
+
+_NODE_DEFAULTS = {"level": 0, "skill": 0.8, "rate": 12.0, "department": "organization"}
+
+
+def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGraph:
+    """Copy ``graph`` into a MultiDiGraph with every attribute the model needs, or raise.
+
+    Raises:
+        ValueError: naming the node or edge, the attribute, the value and what is allowed.
+    """
+    g = nx.MultiDiGraph(inverted=inverted, design=graph.graph.get("design", "CustomGraph"))
+    if graph.number_of_nodes() == 0:
+        raise ValueError("the organization graph has no positions (nodes)")
+    for node, data in graph.nodes(data=True):
+        attrs = {**_NODE_DEFAULTS, **data}
+        level = attrs["level"]
+        require(isinstance(level, int) and level >= 0, f"node {node!r}", "level", level,
+               "an integer >= 0")
+        require(0 < float(attrs["skill"]) <= 1, f"node {node!r}", "skill", attrs["skill"],
+               "in (0, 1]")
+        require(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
+               "a positive number of tasks per day (inf for no work time)")
+        role = attrs.get("role", "frontline" if level == 0 else f"level {level}")
+        add_position(
+            g, node, role=role, level=level, department=str(attrs["department"]),
+            skill=float(attrs["skill"]), rate=float(attrs["rate"]),
+            customer_facing=bool(attrs.get("customer_facing", level == 0)),
+            name=attrs.get("name"),
+        )
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
+        (u, v, d.get("purpose", "dependency"), d) for u, v, d in graph.edges(data=True))
+    for u, v, key, data in edges:
+        where = f"dependency {u!r} -> {v!r}"
+        require(u != v, where, "provider", v, "someone other than the internal customer")
+        prob = float(data.get("probability", 0.0 if data.get("per_day") else 1.0))
+        per_day = float(data.get("per_day", 0.0))
+        weight = float(data.get("weight", 1.0))
+        require(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
+        require(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
+        require(weight > 0, where, "weight", weight, "> 0")
+        review = data.get("review", False)
+        require(isinstance(review, bool), where, "review", review, "true or false")
+        if review:
+            require(prob < 1, where, "probability", prob,
+                    "below 1 for a review (work returned every time would never finish)")
+            require(per_day == 0, where, "per_day", per_day, "0 for a review")
+        need = data.get("need", Need.INFORMATION)
+        try:
+            need = Need(need)
+        except ValueError:
+            allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
+            raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
+        add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
+                       weight=weight, handoff=data.get("handoff"), review=review)
+    return g
