@@ -119,3 +119,29 @@ def test_the_checks_can_fail() -> None:
 def test_type_only_and_function_level_imports_are_seen(tmp_path: Path) -> None:
     assert "simulation.agents.protocol" in GRAPH["simulation.agents.employee"]  # TYPE_CHECKING
     assert "simulation.experiments.stats" in GRAPH["simulation.experiments.experiment"]  # in a def
+
+
+def private_writes(path: Path) -> list[str]:
+    """``obj._field = ...`` (or ``+=``) where ``obj`` is not ``self`` or ``cls``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else [])
+        for target in targets:
+            for t in ast.walk(target):
+                if (isinstance(t, ast.Attribute) and t.attr.startswith("_")
+                        and not t.attr.startswith("__")
+                        and not (isinstance(t.value, ast.Name) and t.value.id in ("self", "cls"))):
+                    found.append(f"{path.name}:{t.lineno} {ast.unparse(t)}")
+    return found
+
+
+def test_no_module_writes_another_objects_private_fields() -> None:
+    writes = [w for p in MODULES.values() for w in private_writes(p)]
+    assert not writes, "private fields written from outside their object: " + ", ".join(writes)
+
+
+def test_the_private_write_check_can_fail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(e):\n    e._exp_sum = 0.0\n    e._n += 1\n    self._ok = 1\n")
+    assert private_writes(bad) == ["bad.py:2 e._exp_sum", "bad.py:3 e._n"]

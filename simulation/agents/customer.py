@@ -31,10 +31,10 @@ class _Column:
     def __get__(self, customer: Customer | None, owner: type) -> Any:
         if customer is None:
             return self
-        return self.kind(customer._table.cf.item(customer.row, self.column))
+        return self.kind(customer.table.cf.item(customer.row, self.column))
 
     def __set__(self, customer: Customer, value: float) -> None:
-        customer._table.cf[customer.row, self.column] = value
+        customer.table.cf[customer.row, self.column] = value
 
 
 class Customer(mesa.Agent):
@@ -45,7 +45,8 @@ class Customer(mesa.Agent):
         expectation: Expected perceived value in (0, 1).
         satisfaction: Cumulative satisfaction in [0, 1] (Bolton 1998).
         active: False once the customer has left for a competitor.
-        row: This customer's row in the model's customer table (never reused).
+        table: The model's customer table, which holds this customer's state.
+        row: This customer's row in ``table`` (never reused).
         slot: The slot that fixes this customer's random draws (-1 once they left).
     """
 
@@ -54,8 +55,8 @@ class Customer(mesa.Agent):
         super().__init__(model)
         self.home = home
         self.slot = -1  # set by the model's table: fixes this customer's draws across designs
-        self._table = model.customer_table
-        self.row = self._table.add(self, home, expectation, satisfaction)
+        self.table = model.customer_table
+        self.row = self.table.add(self, home, expectation, satisfaction)
         self.active = True
         self.joined = model.steps
         self.left: int | None = None
