@@ -247,6 +247,8 @@ class Employee(mesa.Agent):
         if self._dynamic:
             self.learn()
             self.update_morale(utilisation)
+        else:  # today's experiences are read by nothing: cleared, as the compiled pass does
+            self.experience_sum, self.experience_count = 0.0, 0
         self.refresh()
 
     # ---------------------------------------------------------------- the single server

@@ -72,7 +72,7 @@ class Request:
         origin: Requesting position of an internal root request (-1 otherwise).
         size: A standard exponential drawn with the arrival, scaled into the work time when the
             work-time rule allows (negative: none drawn).
-        children: The inputs requested for this work, in the order asked.
+        children: The inputs of this work, in the order they were delivered.
         inputs: ``(delivered quality, weight)`` of each input delivered so far.
         pending: Inputs still outstanding; the work joins its server's queue at zero.
         ready: When the last input arrived (fork-join): queueing starts here.
