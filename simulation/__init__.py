@@ -17,8 +17,8 @@ _EXPORTS = {
     "Customer": "simulation.agents.customer",
     **dict.fromkeys(("Employee", "Vacancy"), "simulation.agents.employee"),
     **dict.fromkeys(("Customers", "People", "Scenario", "Work"), "simulation.config.scenario"),
-    **dict.fromkeys(("ExperimentResult", "compare", "compare_until"),
-                   "simulation.experiments.experiment"),
+    "ExperimentResult": "simulation.experiments.results",
+    **dict.fromkeys(("compare", "compare_until"), "simulation.experiments.experiment"),
     "OrgModel": "simulation.model.orgmodel",
     **dict.fromkeys(("Dependency", "Need", "Request", "ServiceRecord"),
                    "simulation.core.requests"),
@@ -127,6 +127,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         WorkTime,
     )
     from simulation.core.requests import Dependency, Need, Request, ServiceRecord
-    from simulation.experiments.experiment import ExperimentResult, compare, compare_until
+    from simulation.experiments.experiment import compare, compare_until
+    from simulation.experiments.results import ExperimentResult
     from simulation.experiments.sweep import Parameter, SweepResult, sweep
     from simulation.model.orgmodel import OrgModel

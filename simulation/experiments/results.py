@@ -1,0 +1,153 @@
+"""An experiment's results read back: summaries, paired differences, steady states, bands."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulation.experiments.store import (
+    ResultStore,
+)
+
+KPIS = ("retention", "mean_delay", "p95_delay", "mean_quality", "customer_satisfaction",
+        "internal_service", "mean_morale", "turnover_per_month", "revenue", "quits")
+
+
+#: Daily series whose long-run level is a steady-state KPI (warm-up truncated by MSER-5).
+STEADY_KPIS = ("mean_delay", "mean_quality", "service_satisfaction", "internal_service",
+               "mean_morale", "backlog", "revenue")
+
+
+@dataclasses.dataclass
+class ExperimentResult:
+    """Tidy tables of an experiment, reopenable from its output folder.
+
+    Attributes:
+        folder: The output folder.
+        manifest: What was run (seed, days, replications, scenarios and their sources).
+        runs: One row per run (KPIs, status, seed entropy and spawn key).
+        daily: One row per run and day.
+        positions: One row per run and position (service, load, morale, blame).
+        flows: One row per run and provider-customer pair (customer -1: external customers).
+        structure: Per scenario, its organization: ``inverted``, ``description``, ``nodes`` and
+            ``edges`` records (see :meth:`OrgModel.structure`).
+    """
+
+    folder: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    daily: pd.DataFrame
+    positions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    flows: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    structure: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def open(cls, folder: str | Path) -> ExperimentResult:
+        """Reopen the results in an output folder."""
+        store = ResultStore(folder)
+        if not store.manifest_path.exists():
+            raise FileNotFoundError(f"{folder}: no manifest.json, not an experiment folder")
+        runs = store.read_runs()
+        return cls(Path(folder), json.loads(store.manifest_path.read_text()), runs,
+                   store.read_table("daily", runs), store.read_table("positions", runs),
+                   store.read_table("flows", runs), store.read_structure())
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario names in the order given (the first is the baseline)."""
+        return list(self.manifest["scenarios"])
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """Runs that failed, with their errors."""
+        return self.runs[self.runs.status != "ok"]
+
+    def summary(self, kpis: Sequence[str] = KPIS) -> pd.DataFrame:
+        """Mean, standard deviation and 95% confidence interval per scenario and KPI."""
+        from simulation.experiments.stats import summarize
+
+        return summarize(self.runs, list(kpis))
+
+    def differences(self, baseline: str | None = None,
+                    kpis: Sequence[str] = KPIS) -> pd.DataFrame:
+        """Every scenario against the baseline (paired under common random numbers)."""
+        from simulation.experiments.stats import differences
+
+        return differences(self.runs, baseline or self.scenarios[0], list(kpis))
+
+    def warmup(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Days of initial transient to delete per KPI, by MSER-5 (White 1997).
+
+        MSER-5 is applied to each scenario's replication-averaged daily series; the longest
+        truncation over scenarios is used for all of them, so paired comparisons stay like with
+        like. Returns one row per KPI: ``kpi``, ``warmup_days``, ``days`` (run length) and
+        ``settled`` (False when the cut hit MSER's limit of half the run: the series is still
+        drifting, so run longer before reading it as a steady state).
+        """
+        from simulation.experiments.stats import mser5
+
+        rows = []
+        days = int(self.daily.day.max()) if len(self.daily) else 0
+        for kpi in kpis:
+            cut = 0
+            for _, part in self.daily.groupby("scenario", sort=False):
+                cut = max(cut, mser5(part.groupby("day")[kpi].mean().sort_index()))
+            limit = (days // 5) // 2 * 5
+            rows.append({"kpi": kpi, "warmup_days": cut, "days": days,
+                         "settled": cut < limit})
+        return pd.DataFrame(rows)
+
+    def steady_runs(self, kpis: Sequence[str] = STEADY_KPIS,
+                    warmup: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Per run, each KPI's mean of daily values after its MSER-5 warm-up.
+
+        One row per run (``scenario``, ``replication``, ``status``, seeds and the KPIs), shaped like
+        ``runs``, so ``summarize`` and ``differences`` apply unchanged. ``warmup`` is
+        :meth:`warmup`'s table when already computed.
+        """
+        cuts = (self.warmup(kpis) if warmup is None else warmup).set_index("kpi").warmup_days
+        keep = [c for c in ("scenario", "replication", "status", "seed_entropy", "spawn_key")
+                if c in self.runs]
+        table = self.runs[keep].copy()
+        keys = pd.MultiIndex.from_frame(table[["scenario", "replication"]])
+        for kpi in kpis:
+            kept = self.daily[self.daily.day > cuts[kpi]]
+            means = kept.groupby(["scenario", "replication"])[kpi].mean()
+            table[kpi] = means.reindex(keys).to_numpy()
+        return table
+
+    def steady_state(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Steady-state summary: mean, sd and 95% CI after warm-up, with the days removed."""
+        from simulation.experiments.stats import summarize
+
+        cuts = self.warmup(kpis)
+        table = summarize(self.steady_runs(kpis, cuts), list(kpis))
+        return table.merge(cuts, on="kpi", how="left")
+
+    def steady_differences(self, baseline: str | None = None,
+                           kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
+        """Scenario differences on the steady-state KPIs (after the common warm-up)."""
+        from simulation.experiments.stats import differences
+
+        cuts = self.warmup(kpis)
+        table = differences(self.steady_runs(kpis, cuts), baseline or self.scenarios[0],
+                            list(kpis))
+        return table.merge(cuts, on="kpi", how="left")
+
+    def bands(self, kpis: Sequence[str] = ("active_customers", "mean_delay", "mean_morale"),
+              level: float = 0.95) -> pd.DataFrame:
+        """Daily mean and confidence band across replications, per scenario, day and KPI."""
+        from simulation.experiments.stats import mean_ci
+
+        rows = []
+        for (scenario, day), part in self.daily.groupby(["scenario", "day"], sort=False):
+            for kpi in kpis:
+                mean, low, high = mean_ci(part[kpi].to_numpy(dtype=float), level)
+                rows.append({"scenario": scenario, "day": day, "kpi": kpi, "mean": mean,
+                             "low": low, "high": high})
+        return pd.DataFrame(rows)

@@ -1,0 +1,197 @@
+"""The result folder: a manifest of what was run, and Parquet batches written atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from simulation.config.scenario import Scenario
+
+FORMAT_VERSION = 2
+
+
+#: Per-run tables stored beside ``runs``: one row per day, per position, per provider-customer pair.
+TABLES = ("daily", "positions", "flows")
+
+
+def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
+    """A JSON-able description of a scenario for the manifest (graphs as node-link data)."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, nx.Graph):
+            return nx.node_link_data(value, edges="edges")
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {"type": type(value).__name__, **{f.name: encode(getattr(value, f.name))
+                                                    for f in dataclasses.fields(value)}}
+        if isinstance(value, list | tuple):
+            return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): encode(v) for k, v in value.items()}
+        if isinstance(value, float | int | str | bool) or value is None:
+            return value
+        return str(value)
+
+    return encode(scenario)
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class ResultStore:
+    """The output folder: ``manifest.json``, ``structure.json`` and ``<table>/part-*.parquet``.
+
+    ``runs`` holds one row per finished task; ``daily``, ``positions`` and ``flows`` hold the
+    per-run tables of the same batches.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest lives."""
+        return self.folder / "manifest.json"
+
+    def open(self, manifest: dict[str, Any]) -> set[str]:
+        """Create or reopen the folder for this experiment; returns the tasks already done.
+
+        Raises:
+            ValueError: if the folder holds a different experiment.
+        """
+        (self.folder / "runs").mkdir(parents=True, exist_ok=True)
+        for kind in TABLES:
+            (self.folder / kind).mkdir(exist_ok=True)
+        for stale in self.folder.glob("*/.part-*.tmp"):  # a batch cut off mid-write
+            stale.unlink()
+        if self.manifest_path.exists():
+            old = json.loads(self.manifest_path.read_text())
+            if old.get("format") != manifest.get("format"):
+                raise ValueError(
+                    f"{self.folder}: written in result format {old.get('format')}, this version "
+                    f"writes format {manifest.get('format')}; use another output folder")
+            for key in ("seed", "days", "scenarios"):
+                if old.get(key) != manifest.get(key):
+                    raise ValueError(
+                        f"{self.folder}: holds a different experiment ({key} differs); use "
+                        "another output folder to start a new one")
+            if manifest.get("replications", 0) > old.get("replications", 0):
+                old["replications"] = manifest["replications"]
+                self._write_manifest(old)
+        else:
+            self._write_manifest(manifest)
+        runs = self.read_runs()
+        return set(runs.task) if len(runs) else set()
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        os.replace(tmp, self.manifest_path)
+
+    def _next_part(self) -> int:
+        parts = sorted((self.folder / "runs").glob("part-*.parquet"))
+        return int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
+
+    @property
+    def structure_path(self) -> Path:
+        """Where the organizations (nodes and edges per scenario) are kept."""
+        return self.folder / "structure.json"
+
+    def write_structure(self, structures: dict[str, Any]) -> None:
+        """Record each scenario's organization (once; the manifest guards the scenarios)."""
+        if not self.structure_path.exists():
+            tmp = self.structure_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(structures, default=str) + "\n")
+            os.replace(tmp, self.structure_path)
+
+    def read_structure(self) -> dict[str, Any]:
+        """Each scenario's organization, or ``{}`` for a folder written without it."""
+        if not self.structure_path.exists():
+            return {}
+        return json.loads(self.structure_path.read_text())
+
+    def write_batch(self, rows: list[dict[str, Any]],
+                    tables: dict[str, list[pd.DataFrame]]) -> None:
+        """Write one batch: the per-run tables first, the runs part last (it marks tasks done)."""
+        if not rows:
+            return
+        part = self._next_part()
+        name = f"part-{part:06d}.parquet"
+        for kind, frames in tables.items():
+            if frames:
+                _write_atomic(pd.concat(frames, ignore_index=True), self.folder / kind / name)
+        _write_atomic(pd.DataFrame(rows), self.folder / "runs" / name)
+
+    def read_runs(self) -> pd.DataFrame:
+        """All run rows, one per task, in scenario then replication order."""
+        return self._read("runs")
+
+    def read_daily(self) -> pd.DataFrame:
+        """All daily rows of the tasks recorded in ``runs`` (orphans of a killed batch dropped)."""
+        return self.read_table("daily")
+
+    def read_table(self, kind: str, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+        """A per-run table (``daily``, ``positions`` or ``flows``) of the recorded tasks.
+
+        ``runs`` is :meth:`read_runs`'s table when already read.
+        """
+        keys = {"daily": ["day"], "positions": ["position"], "flows": ["provider", "customer"]}
+        if kind not in keys:
+            raise ValueError(f"table {kind!r} is not allowed: one of {', '.join(keys)}")
+        table = self._read(kind)
+        if len(table):
+            runs = self.read_runs() if runs is None else runs
+            done = pd.MultiIndex.from_arrays([runs.scenario, runs.replication])
+            keep = pd.MultiIndex.from_arrays([table.scenario, table.replication]).isin(done)
+            table = table[keep].drop_duplicates(["scenario", "replication", *keys[kind]])
+        return table.reset_index(drop=True)
+
+    def _read(self, kind: str) -> pd.DataFrame:
+        parts = sorted((self.folder / kind).glob("part-*.parquet"))
+        if not parts:
+            return pd.DataFrame()
+        df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+        if kind == "runs":
+            df = df.drop_duplicates("task", keep="first")
+        order = self._scenario_order()
+        if order and "scenario" in df:
+            df["_order"] = df.scenario.map({n: i for i, n in enumerate(order)})
+            within = {"daily": ["day"], "positions": ["position"],
+                      "flows": ["provider", "customer"]}.get(kind, [])
+            sort = ["_order", "replication", *within]
+            df = df.sort_values(sort).drop(columns="_order")
+        return df.reset_index(drop=True)
+
+    def _scenario_order(self) -> list[str]:
+        if not self.manifest_path.exists():
+            return []
+        return list(json.loads(self.manifest_path.read_text()).get("scenarios", {}))
+
+
+def invoking_command() -> str:
+    """The command line that started this experiment, or ``""`` when called from Python.
+
+    Only the package's own command is recorded (``service-chain ...`` or ``python -m simulation
+    ...``): a notebook kernel's or a script's argv would not re-create the run.
+    """
+    import shlex
+
+    if not sys.argv or not sys.argv[0]:
+        return ""
+    program = Path(sys.argv[0])
+    if program.name == "service-chain":
+        head = "service-chain"
+    elif program.name == "__main__.py" and program.parent.name == "simulation":
+        head = "python -m simulation"
+    else:
+        return ""
+    return " ".join([head, *(shlex.quote(a) for a in sys.argv[1:])])
