@@ -11,7 +11,7 @@ import pytest
 
 from simulation import CustomGraph, Scenario
 from simulation.config.strategies import CobbDouglas
-from simulation.experiments import experiment
+from simulation.experiments import store as store_module
 from simulation.experiments.experiment import run_experiment
 from simulation.experiments.store import ResultStore, _write_atomic, scenario_fingerprint
 
@@ -110,13 +110,13 @@ def test_batches_are_numbered_parts_with_runs_written_last(tmp_path, monkeypatch
     store = ResultStore(tmp_path)
     store.open(MANIFEST)
     written = []
-    real = experiment._write_atomic
+    real = store_module._write_atomic
 
     def spy(df, path):
         written.append(path.relative_to(tmp_path).as_posix())
         real(df, path)
 
-    monkeypatch.setattr(experiment, "_write_atomic", spy)
+    monkeypatch.setattr(store_module, "_write_atomic", spy)
     store.write_batch([], {"daily": [daily("a", range(1))]})  # nothing finished: nothing written
     assert written == []
     store.write_batch(rows("a", range(1)), {"daily": [daily("a", range(1))], "flows": []})
