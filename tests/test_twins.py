@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 from simulation import OrgModel, Pyramid, Scenario
 from simulation.agents.customer import Customer
 from simulation.agents.employee import Employee
+from simulation.compiled.day import daily_parameters
 from simulation.compiled.gate import QUALITY_RULES, WORK_TIMES
 from simulation.config.strategies import CobbDouglas, Compensatory, Deterministic, WeakestLink
 from simulation.core.requests import Need, Request
@@ -241,26 +242,6 @@ def employee_states(draw: Any) -> dict[str, Any]:
     }
 
 
-def kernel_dp(people: Any) -> np.ndarray:
-    """``people_day``'s parameters, as the compiled day packs them."""
-    dp = np.zeros(kernel.ND)
-    dp[kernel.D_RES_MEMORY] = people.resource_memory
-    dp[kernel.D_DEM_MEMORY] = people.demand_memory
-    dp[kernel.D_ADJUST] = people.adjustment
-    dp[kernel.D_BASELINE] = people.baseline_morale
-    dp[kernel.D_RES_EFFECT] = people.resource_effect
-    dp[kernel.D_RES_REF] = people.resource_ref
-    dp[kernel.D_DEM_EFFECT] = people.demand_effect
-    dp[kernel.D_DEM_REF] = people.demand_ref
-    dp[kernel.D_Q_EFFECT] = people.quality_effect
-    dp[kernel.D_S_EFFECT] = people.speed_effect
-    dp[kernel.D_EXPONENT] = math.log2(people.progress_ratio)
-    dp[kernel.D_QUIT_BASE] = people.quit_rate_per_month / DAYS_PER_MONTH
-    dp[kernel.D_QUIT_SENS] = people.quit_sensitivity
-    dp[kernel.D_QUIT_REF] = people.quit_morale_ref
-    return dp
-
-
 @SLOW
 @given(params=people_parameters, states=st.lists(employee_states(), max_size=6),
        now=st.floats(1.0, 1000.0), spare=st.integers(0, 3), data=st.data())
@@ -318,7 +299,7 @@ def test_employees_day_equals_kernel_people_day(params: dict, states: list[dict]
     ic[kernel.I_IU] = n + spare
     quitting = np.full(n, -1, dtype=np.int64)
     k = kernel.people_day(y, pids, pi, pf, rf, snapshot, now, params["enabled"],
-                          kernel_dp(m.scenario.people), u, ic, quitting)
+                          daily_parameters(kernel, m.scenario.people), u, ic, quitting)
     got = {
         "utilisation": y[kernel.Y_USED], "tasks_done": y[kernel.Y_TASKS],
         "tenure": y[kernel.Y_TENURE], "proficiency": y[kernel.Y_PROF],

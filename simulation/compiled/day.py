@@ -168,24 +168,7 @@ class CompiledDay:
 
     @functools.cached_property
     def _dp(self) -> np.ndarray:
-        k = self.engine.k
-        p = self.model.scenario.people
-        dp = np.zeros(k.ND)
-        dp[k.D_RES_MEMORY] = p.resource_memory
-        dp[k.D_DEM_MEMORY] = p.demand_memory
-        dp[k.D_ADJUST] = p.adjustment
-        dp[k.D_BASELINE] = p.baseline_morale
-        dp[k.D_RES_EFFECT] = p.resource_effect
-        dp[k.D_RES_REF] = p.resource_ref
-        dp[k.D_DEM_EFFECT] = p.demand_effect
-        dp[k.D_DEM_REF] = p.demand_ref
-        dp[k.D_Q_EFFECT] = p.quality_effect
-        dp[k.D_S_EFFECT] = p.speed_effect
-        dp[k.D_EXPONENT] = math.log2(p.progress_ratio)
-        dp[k.D_QUIT_BASE] = p.quit_rate_per_month / DAYS_PER_MONTH
-        dp[k.D_QUIT_SENS] = p.quit_sensitivity
-        dp[k.D_QUIT_REF] = p.quit_morale_ref
-        return dp
+        return daily_parameters(self.engine.k, self.model.scenario.people)
 
     def sync_people(self, employees: list[Employee]) -> None:
         """Write the engine's counters into the employees' attributes (for reading)."""
@@ -215,3 +198,23 @@ class CompiledDay:
             e.blamed_quality = row_f[k.Q_BQUAL]
             e.current = None
             e.queue = []
+
+
+def daily_parameters(k: Any, p: Any) -> np.ndarray:
+    """``people_day``'s parameters from ``People`` ``p``, in the kernel ``k``'s layout."""
+    dp = np.zeros(k.ND)
+    dp[k.D_RES_MEMORY] = p.resource_memory
+    dp[k.D_DEM_MEMORY] = p.demand_memory
+    dp[k.D_ADJUST] = p.adjustment
+    dp[k.D_BASELINE] = p.baseline_morale
+    dp[k.D_RES_EFFECT] = p.resource_effect
+    dp[k.D_RES_REF] = p.resource_ref
+    dp[k.D_DEM_EFFECT] = p.demand_effect
+    dp[k.D_DEM_REF] = p.demand_ref
+    dp[k.D_Q_EFFECT] = p.quality_effect
+    dp[k.D_S_EFFECT] = p.speed_effect
+    dp[k.D_EXPONENT] = math.log2(p.progress_ratio)
+    dp[k.D_QUIT_BASE] = p.quit_rate_per_month / DAYS_PER_MONTH
+    dp[k.D_QUIT_SENS] = p.quit_sensitivity
+    dp[k.D_QUIT_REF] = p.quit_morale_ref
+    return dp
