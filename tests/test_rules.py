@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from simulation.compiled import gate
 from simulation.core import rules
 
 PACKAGE = Path(__file__).resolve().parents[1] / "simulation"
@@ -36,7 +35,6 @@ def run_in(copy: Path) -> str:
     return out.stdout.strip()
 
 
-@pytest.mark.skipif(not gate.numba_available(), reason="needs numba")
 def test_editing_a_rule_in_a_copy_of_the_package_changes_the_compiled_result(tmp_path) -> None:
     """numba caches a function by the file that defines it; the kernel's cache is keyed on every
     source it compiles (simulation.compiled.cache), so a rule edited in ``rules.py`` alone

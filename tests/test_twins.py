@@ -40,13 +40,12 @@ from hypothesis import strategies as st
 from simulation import OrgModel, Pyramid, Scenario
 from simulation.agents.customer import Customer
 from simulation.agents.employee import Employee
+from simulation.compiled import kernel
 from simulation.compiled.day import daily_parameters
 from simulation.compiled.gate import QUALITY_RULES, WORK_TIMES
 from simulation.config.strategies import CobbDouglas, Compensatory, Deterministic, WeakestLink
 from simulation.core.requests import Need, Request
 from simulation.core.units import DAYS_PER_MONTH
-
-kernel = pytest.importorskip("simulation.compiled.kernel", reason="needs numba")
 
 FAST = settings(max_examples=300, deadline=None)
 SLOW = settings(max_examples=120, deadline=None)
