@@ -76,7 +76,7 @@ def test_effort_rules_give_identical_results(scenario: Scenario) -> None:
 
 def test_finished_work_gives_its_pool_rows_back() -> None:
     """Months at light load never enlarges the request pool: every finished tree is freed."""
-    model = assert_same_run(Scenario().with_customers(count=150), seed=3, days=120)
+    model = assert_same_run(Scenario().with_customers(count=150), seed=3, days=150)
     engine = model.engine
     assert len(engine.ri) == 1024 + 2 * engine.margin_pool
     assert model.metrics.requests_completed > 8 * len(engine.ri)
@@ -128,14 +128,17 @@ def test_a_new_request_starts_clean() -> None:
     expected = {k.R_NODE: 2, k.R_PARENT: -1, k.R_ROOT: 0, k.R_DEPTH: 0, k.R_PENDING: 0,
                 k.R_CUST: 9, k.R_SERVER: -1, k.R_HANDOFF: 0, k.R_ORIGIN: -1, k.R_ASSIST: 0,
                 k.R_LEVEL: 1, k.R_FIRST: -1, k.R_LAST: -1, k.R_NEXT: -1, k.R_QCHILD: -1,
-                k.R_QSIB: -1, k.R_SEQ: 0}
+                k.R_QSIB: -1, k.R_SEQ: 0, k.R_PREV: -1}
     assert {c: int(ri[root, c]) for c in expected} == expected
-    assert rf[root].tolist() == [3.25, 3.25, 3.25, 3.25, 0.0, 0.0, 0.0, -1.0, 0.5, 0.0, 0.0]
+    assert rf[root].tolist() == [3.25, 3.25, 3.25, 3.25, 0.0, 0.0, 0.0, -1.0, 0.5, 0.0, 0.0,
+                                 3.25, 0.0, 0.0]
     assert (ri[child, k.R_ROOT], ri[child, k.R_DEPTH], ri[child, k.R_PARENT]) == (0, 1, 0)
 
 
 def test_taking_the_work_held_at_a_vacancy_empties_its_list() -> None:
     ri = np.full((5, k.NRI), -1, dtype=np.int64)
+    rf = np.zeros((5, k.NRF))
+    rf[:, k.F_QUEUED] = [1.0, 0.0, 0.0, 2.0, 2.5]
     pos = np.full((2, 4), -1, dtype=np.int64)
     for r in (3, 0, 4):  # as _accept appends to a vacancy's list
         if pos[1, k.S_WTAIL] < 0:
@@ -144,9 +147,10 @@ def test_taking_the_work_held_at_a_vacancy_empties_its_list() -> None:
             ri[pos[1, k.S_WTAIL], k.R_QSIB] = r
         pos[1, k.S_WTAIL] = r
     out = np.empty(5, dtype=np.int64)
-    assert k.take_waiting(1, pos, ri, out) == 3 and out[:3].tolist() == [3, 0, 4]
+    assert k.take_waiting(1, pos, ri, rf, 4.0, out) == 3 and out[:3].tolist() == [3, 0, 4]
+    assert rf[:, k.F_VACANT].tolist() == [3.0, 0.0, 0.0, 2.0, 1.5]  # the wait at the vacancy
     assert pos.tolist() == [[-1] * 4, [-1] * 4]
-    assert k.take_waiting(1, pos, ri, out) == 0
+    assert k.take_waiting(1, pos, ri, rf, 5.0, out) == 0
 
 
 def test_the_flow_table_finds_and_moves_its_cells() -> None:

@@ -83,7 +83,7 @@ def test_attribution_bars_add_up_to_the_delay_blamed_per_run(small_comparison) -
     by_level = [t for t in fig.data if t.visible is True]
     assert len(by_level) == 4  # 2 scenarios x (delay, quality)
     pos = result.positions[result.positions.scenario == "pyramid"]
-    expected = pos.blamed_delay.sum() / pos.replication.nunique()
+    expected = (pos.blamed_delay.sum() + pos.vacancy_wait.sum()) / pos.replication.nunique()
     assert sum(by_level[0].x) == pytest.approx(expected)
     assert len(fig.layout.updatemenus[0].buttons) == 3
 

@@ -67,6 +67,10 @@ class Employee(mesa.Agent):
         experience_sum: Sum of today's experiences of internal service received.
         experience_count: How many services received today.
         present: Requests queued here or in service (Little's law: L).
+        handed: Requests handed over on leaving (they left unfinished).
+        backlog_until: When the busy period that began with a backlog taken over from a
+            vacancy ended (inf while it lasts): waiting of work that joined the queue before
+            then is blamed on the vacancy.
         area: Time integral of ``present`` up to ``last_change``.
         last_change: When ``present`` last changed.
         engine_row: This employee's row in the compiled engine (-1 on the Python path).
@@ -111,7 +115,9 @@ class Employee(mesa.Agent):
         self.area = 0.0
         self.last_change = 0.0
         self.accepted = 0  # requests taken into the queue (arrivals, for lambda)
-        self.sojourn_sum = 0.0  # queue plus work time of the requests finished here (for W)
+        self.handed = 0  # requests handed over on leaving (departures besides tasks_done)
+        self.backlog_until = 0.0
+        self.sojourn_sum = 0.0  # time present here of the requests that left (for W)
         self.busy_time = 0.0
         self._busy_snapshot = 0.0
         # job demands-resources state
@@ -262,6 +268,7 @@ class Employee(mesa.Agent):
         self.present += 1
         self.accepted += 1
         request.server = self
+        request.queued = now
         if self.current is None:
             self._begin(request, now)
         else:
@@ -287,10 +294,23 @@ class Employee(mesa.Agent):
         self.area += self.present * (now - self.last_change)
         self.last_change = now
         self.present -= 1
-        self.sojourn_sum += now - request.ready
+        self.sojourn_sum += now - request.queued
         self.model.chain.complete(request)
         if self.queue and self.current is None:
             self._begin(heapq.heappop(self.queue)[2], now)
+        elif self.current is None and self.backlog_until == math.inf:
+            self.backlog_until = now  # first idle: the vacancy's backlog is worked off
+
+    def take_backlog(self, work: list[Request]) -> None:
+        """A new hire takes over the work a vacancy held, in order.
+
+        The busy period it begins is the vacancy's: waiting of work that joins the queue before
+        this employee is first idle again is blamed on the vacancy, not on them.
+        """
+        if work:
+            self.backlog_until = math.inf
+        for request in work:
+            self.accept(request)
 
     def busy_until_now(self) -> float:
         """Cumulative busy time including the work in progress."""
@@ -306,7 +326,12 @@ class Employee(mesa.Agent):
         return used
 
     def hand_over(self) -> list[Request]:
-        """Leave: return all queued and in-progress work (in-progress work restarts elsewhere)."""
+        """Leave: return all queued and in-progress work (in-progress work restarts elsewhere).
+
+        The time each request spent here is carried with it, blamed on this employee if it
+        ends up on a customer's critical path (``prior``), or on the vacancy (``vacant``) for
+        work covered for a vacant post or waiting behind a vacancy's backlog.
+        """
         now = self.model.clock.now
         self.area += self.present * (now - self.last_change)
         self.last_change = now
@@ -315,6 +340,14 @@ class Employee(mesa.Agent):
             self.busy_time += now - self.current.start
             work.insert(0, self.current)
             self.current = None
+        for r in work:
+            self.sojourn_sum += now - r.queued
+            if r.node != self.node or r.queued < self.backlog_until:
+                r.vacant += now - r.queued  # covered for a vacant post, or behind its backlog
+            else:
+                r.prior += now - r.queued
+                r.prior_server = self
+        self.handed += len(work)
         self._token += 1
         self.queue = []
         self.present = 0
@@ -337,7 +370,8 @@ class Vacancy:
         return sample_inputs(self.dependencies, request, model.streams.decisions, model.max_depth)
 
     def accept(self, request: Request) -> None:
-        """Hold the work for the next occupant."""
+        """Hold the work for the next occupant (the wait is blamed on the vacancy)."""
+        request.queued = self.model.clock.now
         self.waiting.append(request)
 
 

@@ -39,6 +39,8 @@ class ServiceChain:
         occupant: The employee holding each position, or None while vacant.
         inputs_of: Per-request dependencies of each position.
         scheduled: ``(internal customer position, dependency)`` for every scheduled dependency.
+        manager: Each position's manager position (-1: none), who acts up when it falls vacant.
+        vacancy_wait: Delay to external customers blamed on each position while it was vacant.
     """
 
     def __init__(self, model: ChainModel, graph: nx.MultiDiGraph) -> None:
@@ -50,6 +52,8 @@ class ServiceChain:
         self.level = [int(nodes[i]["level"]) for i in range(n)]
         self.role = [str(nodes[i]["role"]) for i in range(n)]
         self.department = [str(nodes[i]["department"]) for i in range(n)]
+        self.manager = [int(nodes[i].get("manager", -1)) for i in range(n)]
+        self.vacancy_wait = [0.0] * n
         self.inputs_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.reviews_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.scheduled: list[tuple[int, Dependency]] = []
@@ -237,13 +241,25 @@ class ServiceChain:
 
         Delay follows the critical path (at each fork-join, the input delivered last); each
         employee on it is blamed for its queueing wait, its work and its handoff, which add up
-        exactly to the customer's delay. Quality lost (``1 - q``) is split at each step by the
+        exactly to the customer's delay. Waiting that a vacancy causes is blamed on the vacant
+        post (``vacancy_wait``), never on a successor: work held at the empty post, work
+        waiting at whoever covers it, and work that joined a new hire's queue before the backlog
+        they took over had all begun. Work a leaver handed over blames the leaver for its time
+        with them.
+        Quality lost (``1 - q``) is split at each step by the
         quality rule's ``blame`` between own skill and inputs, and passed down the tree.
         """
         r = root
         while True:
             server = r.server
-            server.blamed_wait += r.start - r.ready
+            wait = r.start - r.queued
+            if r.node != server.node or r.queued < server.backlog_until:
+                self.vacancy_wait[r.node] += wait  # covered for a vacant post, or its backlog
+            else:
+                server.blamed_wait += wait
+            if r.prior_server is not None:
+                r.prior_server.blamed_wait += r.prior
+            self.vacancy_wait[r.node] += r.vacant
             server.blamed_work += r.finish - r.start
             if r is not root:
                 server.blamed_handoff += r.handoff_delay
@@ -297,9 +313,32 @@ class ServiceChain:
             self.servers[position] = Vacancy(self.model, position, self.inputs_of[position])
 
     def cover(self, position: int) -> Employee | None:
-        """Who covers a vacant position: the least busy peer in its role, its department first.
+        """Who covers a vacant position until the hire: a peer, else an interim.
 
-        Ties go to the lowest position; None when nobody holds the role.
+        The least busy peer in its role, its department first; with no peer, the position's
+        manager; with no manager in post (the top), the least busy of its direct reports acts
+        up (unless ``People.interim`` is off). None when none of them is in post.
+        """
+        peer = self.peer(position)
+        if peer is not None or not self.model.scenario.people.interim:
+            return peer
+        return self.interim(position)
+
+    def interim(self, position: int) -> Employee | None:
+        """The manager of ``position`` if in post, else the least busy direct report in post."""
+        boss = self.manager[position]
+        if boss >= 0 and self.occupant[boss] is not None:
+            return self.occupant[boss]
+        reports = [self.occupant[i] for i, m in enumerate(self.manager) if m == position]
+        reports = [p for p in reports if p is not None]
+        if not reports:
+            return None
+        return min(reports, key=lambda p: (self.present(p), p.node))
+
+    def peer(self, position: int) -> Employee | None:
+        """The least busy peer in the role of ``position``, its department first (ties: lowest).
+
+        None when nobody else holds the role.
         """
         dept = self.department[position]
         peers = [self.occupant[i] for i in self.by_role[self.role[position]]]
@@ -321,8 +360,10 @@ class ServiceChain:
         self.staffing += 1
         self.servers[node] = employee
         if isinstance(previous, Vacancy):
+            now = self.clock.now
             for request in previous.waiting:
-                employee.accept(request)
+                request.vacant += now - request.queued
+            employee.take_backlog(previous.waiting)
         else:
             self.covers[previous.node].remove(node)
 

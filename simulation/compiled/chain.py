@@ -24,13 +24,14 @@ class CompiledChain(ServiceChain):
     def __init__(self, model: ChainModel, graph: Any) -> None:
         super().__init__(model, graph)
         self.engine = Engine(model, self)
+        self.vacancy_wait = self.engine.vacancy_wait  # the kernel adds to it
         codes = {d: i for i, d in enumerate(dict.fromkeys(self.department))}
         self._department_code = np.array([codes[d] for d in self.department], dtype=np.int64)
         self._role_positions = {role: np.array(nodes, dtype=np.int64)
                                 for role, nodes in self.by_role.items()}
 
-    def cover(self, position: int) -> Employee | None:
-        """As :meth:`ServiceChain.cover`, over the engine's arrays (no loop over the staff)."""
+    def peer(self, position: int) -> Employee | None:
+        """As :meth:`ServiceChain.peer`, over the engine's arrays (no loop over the staff)."""
         k = self.engine.k
         nodes = self._role_positions[self.role[position]]
         pids = self.engine.pos[nodes, k.S_OCCUPANT]
@@ -84,7 +85,7 @@ class CompiledChain(ServiceChain):
         self.engine.set_server(node, employee)
         self.engine.set_occupant(node, employee)
         if isinstance(previous, Vacancy):
-            self.engine.accept_all(self.engine.take_waiting(node))
+            self.engine.take_backlog(employee, self.engine.take_waiting(node))
         else:
             self.covers[previous.node].remove(node)
 

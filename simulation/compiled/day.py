@@ -182,6 +182,8 @@ class CompiledDay:
             cur = row_i[k.P_CURRENT]
             e.tasks_done = row_i[k.P_TASKS]
             e.accepted = row_i[k.P_ACCEPTED]
+            e.handed = row_i[k.P_HANDED]
+            e.backlog_until = row_f[k.Q_BACKLOG]
             e.present = row_i[k.P_PRESENT]
             e.internal_served = row_i[k.P_ISERVED]
             e.external_served = row_i[k.P_ESERVED]

@@ -66,6 +66,7 @@ class Engine:
         self.g = np.zeros(k.NG)
         self._pool(1024 + 2 * self.margin_pool)
         self.pos = np.full((n, 4), -1, dtype=np.int64)
+        self.vacancy_wait = np.zeros(n)  # delay blamed on each position while vacant
         self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
         self.pf = np.zeros((max(16, 2 * n), k.NPF))
         self.snapshot = np.zeros(len(self.pi))
@@ -212,8 +213,14 @@ class Engine:
     def take_waiting(self, position: int) -> np.ndarray:
         """The work a vacant position held, in arrival order."""
         out = np.empty(len(self.ri), dtype=np.int64)
-        m = self.k.take_waiting(position, self.pos, self.ri, out)
+        m = self.k.take_waiting(position, self.pos, self.ri, self.rf, self.model.clock.now, out)
         return out[:m]
+
+    def take_backlog(self, employee: Employee, work: np.ndarray) -> None:
+        """A new hire takes over a vacancy's work (as ``Employee.take_backlog``)."""
+        if len(work):
+            self.pf[employee.engine_row, self.k.Q_BACKLOG] = np.inf
+        self.accept_all(work)
 
     def accept_all(self, work: np.ndarray) -> None:
         """Accept requests in order at their positions' current servers."""
@@ -255,7 +262,8 @@ class Engine:
         self.ic[k.I_IE] = wrk.ie
         while True:
             status = k.run_until(
-                end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.lvl,
+                end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.vacancy_wait,
+                self.lvl,
                 self.ht, self.hi, self.ic, self.g, self.kp, self.xp, self.ei, self.ew, self.lo,
                 self.rlo, self.sch, dec.u, wrk.e, table.cf, table.home,
                 self.fk, self.fv, self.delays, self.arr_t, self.arr_c, self.day_cust,

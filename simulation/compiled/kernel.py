@@ -62,19 +62,20 @@ _word_of_mouth = _rule(rules.word_of_mouth)
 # ---- request pool: integer columns
 R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = range(8)
 R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = range(8, 17)
-NRI = 17
+R_PREV = 17
+NRI = 18
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
-F_WEIGHT, F_DELIVERED, F_KEY = range(8, 11)
-NRF = 11
+F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT = range(8, 14)
+NRF = 14
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
-P_ISERVED, P_ESERVED, P_EXPN = range(7, 10)
-NPI = 10
+P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
+NPI = 11
 # ---- persons: float columns
 Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
-Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK = range(6, 13)
-NPF = 13
+Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = range(6, 14)
+NPF = 14
 # ---- positions
 S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL = range(4)
 # ---- customers (by serial number)
@@ -301,6 +302,7 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ri[r, R_QCHILD] = -1
     ri[r, R_QSIB] = -1
     ri[r, R_SEQ] = 0
+    ri[r, R_PREV] = -1
     rf[r, F_ARRIVAL] = now
     rf[r, F_READY] = now
     rf[r, F_START] = now
@@ -312,16 +314,21 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     rf[r, F_WEIGHT] = weight
     rf[r, F_DELIVERED] = 0.0
     rf[r, F_KEY] = 0.0
+    rf[r, F_QUEUED] = now
+    rf[r, F_PRIOR] = 0.0
+    rf[r, F_VACANT] = 0.0
     return r
 
 
 @njit(**_OPTIONS, inline="always")
 def _on_chain(ri, r, node):
-    while r >= 0:
+    """Twin of ``Request.on_chain``: the request, its ancestors, or a root's originator."""
+    while True:
         if ri[r, R_NODE] == node:
             return True
+        if ri[r, R_PARENT] < 0:
+            return ri[r, R_ORIGIN] == node
         r = ri[r, R_PARENT]
-    return False
 
 
 @njit(**_OPTIONS)
@@ -486,6 +493,7 @@ def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now):
 def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
     node = ri[r, R_NODE]
     p = pos[node, S_SERVER]
+    rf[r, F_QUEUED] = now
     if p < 0:  # a vacancy: the work waits for the hire
         ri[r, R_QSIB] = -1
         if pos[node, S_WTAIL] < 0:
@@ -624,11 +632,18 @@ def _judged(pi, pf, pos, ic, g, xp, fk, fv, n, provider, customer_node, quality,
 
 
 @njit(**_OPTIONS)
-def _attribute(ri, rf, pi, pf, kp, xp, root, sk, skf, shares):
+def _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares):
     r = root
     while True:
         p = ri[r, R_SERVER]
-        pf[p, Q_BWAIT] += rf[r, F_START] - rf[r, F_READY]
+        wait = rf[r, F_START] - rf[r, F_QUEUED]
+        if ri[r, R_NODE] != pi[p, P_NODE] or rf[r, F_QUEUED] < pf[p, Q_BACKLOG]:
+            sv[ri[r, R_NODE]] += wait  # covered for a vacant post, or its backlog
+        else:
+            pf[p, Q_BWAIT] += wait
+        if ri[r, R_PREV] >= 0:
+            pf[ri[r, R_PREV], Q_BWAIT] += rf[r, F_PRIOR]
+        sv[ri[r, R_NODE]] += rf[r, F_VACANT]
         pf[p, Q_BWORK] += rf[r, F_FINISH] - rf[r, F_START]
         if r != root:
             pf[p, Q_BHAND] += rf[r, F_HDELAY]
@@ -678,7 +693,7 @@ def _free_tree(ri, free, ic, root, sk):
 
 
 @njit(**_OPTIONS)
-def _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n, root, now,
+def _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delays, n, root, now,
                  sk, skf, shares):
     cust = ri[root, R_CUST]
     server = ri[root, R_SERVER]
@@ -712,7 +727,7 @@ def _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n
     g[G_DAY_REVENUE] += price
     _flow(fk, fv, ic, pi[server, P_NODE] * (n + 2), s, delay)
     pi[server, P_ESERVED] += 1
-    _attribute(ri, rf, pi, pf, kp, xp, root, sk, skf, shares)
+    _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares)
     _free_tree(ri, free, ic, root, sk)
 
 
@@ -740,8 +755,8 @@ def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, chi
 
 
 @njit(**_OPTIONS)
-def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-              cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
+def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u,
+              e, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
     n = pos.shape[0]
     ic[I_SERVICES] += 1
     node = ri[r, R_NODE]
@@ -759,8 +774,8 @@ def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
             return
     ic[I_COMPLETED] += 1
     if ri[r, R_PARENT] < 0:
-        _finish_root(ri, rf, free, pi, pf, pos, ic, g, kp, xp, cf, fk, fv, delays, n, r, now,
-                     sk, skf, shares)
+        _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delays, n, r,
+                     now, sk, skf, shares)
     elif ri[r, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
         delay = xp[X_HMEAN] * _exponential(e, ic)
         _schedule(ht, hi, ic, now + delay, DELIVER, r, 0)
@@ -770,7 +785,7 @@ def _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
 
 
 @njit(**_OPTIONS)
-def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
+def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
             cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
     r = pi[p, P_CURRENT]
     if token != pi[p, P_TOKEN] or r < 0:
@@ -785,19 +800,22 @@ def _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, r
     pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
     pf[p, Q_TLAST] = now
     pi[p, P_PRESENT] -= 1
-    pf[p, Q_SOJOURN] += now - rf[r, F_READY]
-    _complete(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
+    pf[p, Q_SOJOURN] += now - rf[r, F_QUEUED]
+    _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
               cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
     if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
         nxt = _queue_pop(ri, rf, pi, p)
         _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
+    elif pi[p, P_CURRENT] < 0 and pf[p, Q_BACKLOG] == math.inf:
+        pf[p, Q_BACKLOG] = now  # first idle: the vacancy's backlog is worked off
 
 
 # ------------------------------------------------------------------ the day
 
 
 @njit(**_OPTIONS)
-def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, sch,
+def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
+              sch,
               u, e, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
               day_size, nb, fr, sk, skf, shares, mg):
     """Process every event and arrival at or before ``end``; returns ``DONE`` or another status.
@@ -840,9 +858,8 @@ def run_until(end, ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew
             _heap_pop(ht, hi, ic)
             g[G_NOW] = now
             if kind == FINISH:
-                _finish(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
-                        u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf,
-                        shares)
+                _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
+                        rlo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
             else:
                 _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv,
                          pos.shape[0], a, now)
@@ -899,17 +916,27 @@ def hand_over(p, now, ri, rf, pi, pf, out):
     while pi[p, P_QROOT] >= 0:
         out[k] = _queue_pop(ri, rf, pi, p)
         k += 1
+    for i in range(k):  # the time with the leaver goes with the work (Employee.hand_over)
+        r = out[i]
+        pf[p, Q_SOJOURN] += now - rf[r, F_QUEUED]
+        if ri[r, R_NODE] != pi[p, P_NODE] or rf[r, F_QUEUED] < pf[p, Q_BACKLOG]:
+            rf[r, F_VACANT] += now - rf[r, F_QUEUED]
+        else:
+            rf[r, F_PRIOR] += now - rf[r, F_QUEUED]
+            ri[r, R_PREV] = p
+    pi[p, P_HANDED] += k
     pi[p, P_TOKEN] += 1
     pi[p, P_PRESENT] = 0
     return k
 
 
 @njit(**_OPTIONS)
-def take_waiting(node, pos, ri, out):
+def take_waiting(node, pos, ri, rf, now, out):
     """The work held at a vacant position, in arrival order (the list is emptied)."""
     k = 0
     r = pos[node, S_WHEAD]
     while r >= 0:
+        rf[r, F_VACANT] += now - rf[r, F_QUEUED]
         out[k] = r
         k += 1
         r = ri[r, R_QSIB]

@@ -27,8 +27,13 @@ def add_position(
     rate: float,
     customer_facing: bool,
     name: str | None = None,
+    manager: object = None,
 ) -> None:
-    """Add one position with every attribute the model reads."""
+    """Add one position with every attribute the model reads.
+
+    ``manager`` is the position it reports to (None: nobody), who acts up when it falls vacant
+    and has no peer.
+    """
     g.add_node(
         node,
         name=name or f"{role} {node}",
@@ -38,6 +43,7 @@ def add_position(
         skill=skill,
         rate=rate,
         customer_facing=customer_facing,
+        manager=manager,
     )
 
 

@@ -58,8 +58,12 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             g, node, role=role, level=level, department=str(attrs["department"]),
             skill=float(attrs["skill"]), rate=float(attrs["rate"]),
             customer_facing=bool(attrs.get("customer_facing", level == 0)),
-            name=attrs.get("name"),
+            name=attrs.get("name"), manager=attrs.get("manager"),
         )
+    for node, data in graph.nodes(data=True):
+        boss = data.get("manager")
+        require(boss is None or (boss in graph and boss != node), f"node {node!r}", "manager",
+                boss, "another position of the graph (or none)")
     edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else (
         (u, v, d.get("purpose", "dependency"), d) for u, v, d in graph.edges(data=True))
     for u, v, key, data in edges:

@@ -121,7 +121,7 @@ class Hierarchy(OrgDesign):
                         skill=draw_skill(rng, self.frontline_skill if is_front
                                          else self.manager_skill),
                         rate=self.frontline_rate if is_front else self.manager_rate,
-                        customer_facing=is_front,
+                        customer_facing=is_front, manager=b,
                     )
                     boss[node] = b
                     new_frontier.append(node)
@@ -281,7 +281,7 @@ class Silos(OrgDesign):
                 add_position(g, node, role=role, level=0, department=dept,
                              skill=draw_skill(rng, self.skill),
                              rate=self.rate if d == 0 else self.specialist_rate,
-                             customer_facing=d == 0)
+                             customer_facing=d == 0, manager=head)
                 if self.approval_prob > 0:
                     add_dependency(g, node, head, purpose="approval", need=Need.INSTRUCTION,
                                    probability=self.approval_prob)

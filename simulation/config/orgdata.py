@@ -271,7 +271,7 @@ class OrgChart(OrgDesign):
                 rate=self._number(chart, p, "rate",
                                   self.frontline_rate if level == 0 else self.manager_rate,
                                   0.0, float("inf")),
-                customer_facing=facing,
+                customer_facing=facing, manager=p["manager_id"] or None,
             )
         if self.approval_prob > 0:
             for eid, p in people.items():

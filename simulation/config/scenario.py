@@ -106,6 +106,10 @@ class People:
         "Morale at which the quit rate is the baseline."))] = 0.7
     hiring_delay: Annotated[NonNegative, Field(description=(
         "Mean days (exponential) a vacancy stays open."))] = 20.0
+    interim: Annotated[bool, Field(description=(
+        "Whether a vacant post with no peer in its role is covered until the hire by its "
+        "manager (or, at the top, by its least busy direct report); otherwise its work waits "
+        "for the hire."))] = True
     new_hire_proficiency: Annotated[float, Field(gt=0.0, le=1.0, description=(
         "Proficiency of a new hire (1 = fully proficient)."))] = 0.7
     progress_ratio: Annotated[float, Field(gt=0.0, le=1.0, description=(

@@ -76,6 +76,10 @@ class Request:
         inputs: ``(delivered quality, weight)`` of each input delivered so far.
         pending: Inputs still outstanding; the work joins its server's queue at zero.
         ready: When the last input arrived (fork-join): queueing starts here.
+        queued: When the work joined its present holder (an employee or a vacancy).
+        prior: Time the work spent with people who then left (queued or in service there).
+        prior_server: The last of those leavers (who is blamed for ``prior``).
+        vacant: Time the work waited at a vacant position (blamed on the vacancy).
         start: When the work began.
         finish: When the work was finished.
         quality: Quality of the finished output in [0, 1].
@@ -102,7 +106,10 @@ class Request:
         "origin",
         "parent",
         "pending",
+        "prior",
+        "prior_server",
         "quality",
+        "queued",
         "ready",
         "requester_id",
         "requester_level",
@@ -111,6 +118,7 @@ class Request:
         "size",
         "skill",
         "start",
+        "vacant",
         "weight",
     )
 
@@ -141,6 +149,10 @@ class Request:
         self.children: list[Request] = []
         self.inputs: list[tuple[float, float]] = []  # (delivered quality, weight)
         self.ready = arrival
+        self.queued = arrival
+        self.prior = 0.0
+        self.prior_server: Any = None
+        self.vacant = 0.0
         self.start = arrival
         self.finish = arrival
         self.quality = 0.0
@@ -158,13 +170,18 @@ class Request:
         return self.root.customer is not None
 
     def on_chain(self, node: int) -> bool:
-        """True if ``node`` already works on this request's chain (itself or an ancestor)."""
-        r: Request | None = self
-        while r is not None:
+        """True if ``node`` already works on this request's chain, or asked for it.
+
+        The chain is the request itself and its ancestors; a scheduled root's originator counts
+        too, so no report ever waits for an approval from the manager who asked for it.
+        """
+        r: Request = self
+        while True:
             if r.node == node:
                 return True
+            if r.parent is None:
+                return r.origin == node
             r = r.parent
-        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,8 +131,12 @@ class OrgModel(mesa.Model):
 
     def _build_graph(self) -> nx.MultiDiGraph:
         graph = self.scenario.design.build(self.streams.structure)
-        return nx.convert_node_labels_to_integers(graph, ordering="sorted",
-                                                  label_attribute="id")
+        graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
+                                                   label_attribute="id")
+        number = {data["id"]: node for node, data in graph.nodes(data=True)}
+        for data in graph.nodes.values():  # reporting lines follow the relabelling
+            data["manager"] = number.get(data.get("manager"), -1)
+        return graph
 
     @property
     def compiled(self) -> bool:

@@ -71,6 +71,9 @@ def employee_summary(model: Run) -> pd.DataFrame:
             "name": model.graph.nodes[e.node]["name"], "role": e.role, "level": e.level,
             "department": e.department, "active": e.active, "hired": e.hired,
             "left": e.left, "morale": e.morale, "skill": e.skill,
+            "accepted": e.accepted, "tasks_done": e.tasks_done, "handed_over": e.handed,
+            "area": e.area + e.present * (now - e.last_change), "sojourn_sum": e.sojourn_sum,
+            "backlog_until": e.backlog_until if e.backlog_until > e.hired else math.nan,
             "utilisation": e.busy_until_now() / span,
             "internal_served": n, "external_served": e.external_served,
             "internal_response": e.internal_response / n if n else math.nan,
@@ -110,7 +113,8 @@ def positions(model: Run) -> pd.DataFrame:
     """One row per position: its occupants' service, load and blame summed over the run.
 
     Morale is the current occupant's (NaN while vacant); utilisation and internal
-    satisfaction are weighted over the occupants.
+    satisfaction are weighted over the occupants. ``vacancy_wait`` is the delay to external
+    customers while the position stood vacant (blamed on the vacancy, not on its occupants).
     """
     people = model.employee_summary()
     people["busy"] = people.utilisation * (people.left.fillna(model.clock.now) - people.hired)
@@ -125,6 +129,7 @@ def positions(model: Run) -> pd.DataFrame:
     table["utilisation"] = table.pop("busy") / model.clock.now if model.clock.now else math.nan
     served = table.internal_served.replace(0, math.nan)
     table["internal_satisfaction"] = table.pop("score") / served
+    table["vacancy_wait"] = np.asarray(model.chain.vacancy_wait, dtype=float)
     return table.reset_index()
 
 
@@ -139,17 +144,27 @@ def flows(model: Run) -> pd.DataFrame:
         "provider", "customer", "services", "satisfaction", "response"])
 
 
+#: The row of :func:`attribution` that holds the wait at vacant posts.
+VACANT = "vacant posts"
+
+
 def attribution(model: Run, by: str = "level") -> pd.DataFrame:
     """Where the chain breaks, summed by ``level``, ``role``, ``department`` or employee.
 
     Delay (days) and quality lost on external customers' critical paths, largest first;
-    shares are of the total over all external requests completed so far.
+    shares are of the total over all external requests completed so far. The wait while
+    posts stood vacant is a row of its own, ``"vacant posts"`` (:data:`VACANT`), so the rows
+    add up to the customers' delay.
     """
     allowed = ("level", "role", "department", "employee_id")
     if by not in allowed:
         raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
     cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_delay", "blamed_quality"]
     table = model.employee_summary().groupby(by)[cols].sum()
+    vacant = float(np.sum(model.chain.vacancy_wait))
+    if vacant > 0.0:
+        table.loc[VACANT] = {"blamed_wait": vacant, "blamed_work": 0.0, "blamed_handoff": 0.0,
+                             "blamed_delay": vacant, "blamed_quality": 0.0}
     for col in ("blamed_delay", "blamed_quality"):
         total = table[col].sum()
         table[col.replace("blamed_", "share_")] = table[col] / total if total else math.nan

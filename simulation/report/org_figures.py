@@ -197,10 +197,13 @@ def attribution(positions: pd.DataFrame, structures: Mapping[str, Any],
             part = table[table.scenario == name]
             runs = part.replication.nunique() or 1
             sums = part.groupby(col)[["blamed_delay", "blamed_quality"]].sum() / runs
+            if col == "level":
+                sums.index = [f"level {lv}" for lv in sums.index]
+            vacant = part["vacancy_wait"].sum() / runs if "vacancy_wait" in part else 0.0
+            if vacant > 0:  # the wait at vacant posts: a row of its own, never a successor's
+                sums.loc["vacant posts"] = [vacant, 0.0]
             if col == "employee":
                 sums = sums.sort_values("blamed_delay", ascending=False).head(top)
-            elif col == "level":
-                sums.index = [f"level {lv}" for lv in sums.index]
             sums = sums.iloc[::-1] if col == "employee" else sums.sort_index(ascending=False)
             for c, metric in enumerate(("blamed_delay", "blamed_quality"), start=1):
                 fig.add_trace(go.Bar(
