@@ -14,11 +14,12 @@ REPS = 20
 DAYS = 150
 
 
-def kpis(design, reps: int = REPS, days: int = DAYS, seed: int = 2026) -> dict[str, np.ndarray]:
+def kpis(design, reps: int = REPS, days: int = DAYS, seed: int = 2026,
+         people: bool = True) -> dict[str, np.ndarray]:
     """Replication r of every design uses child r of the same seed (common random numbers)."""
     rows = []
     for child in np.random.SeedSequence(seed).spawn(reps):
-        model = OrgModel(Scenario(design=design), rng=child)
+        model = OrgModel(Scenario(design=design).with_people(enabled=people), rng=child)
         model.run_for(days)
         rows.append(model.kpis())
     return {k: np.array([r[k] for r in rows]) for k in ("mean_delay", "retention",
@@ -61,15 +62,17 @@ def test_headcount_is_the_same(pyramid, inverted) -> None:
     {"reporting_rate": 0.0},
     {"approval_prob": 0.05, "escalation_prob": 0.05},
 ], ids=["no_reporting", "empowerment"])
-def test_each_pyramid_mechanism_alone_costs_customers_time(change, pyramid) -> None:
-    """Switching one mechanism of the pyramid to its inverted value shortens customer delay.
+def test_each_pyramid_mechanism_alone_costs_customers_time(change) -> None:
+    """As a queueing network, the pyramid's control is pure cost: less of it, less delay.
 
-    Tested on the typical run (paired Wilcoxon signed-rank, one-sided): a single run of either
-    design can fall into a morale and backlog spiral, which swamps a paired-t test of means
-    (docs/design.md, section 5). The queue discipline alone is not a clear win at the defaults:
+    People dynamics are off: with them on, approvals and reports are also internal services
+    whose value can lift or lower morale against the employees' expectation (issue 15), so
+    their net effect is a finding of a run, not a mechanism to assert. Tested on the typical
+    run (paired Wilcoxon signed-rank, one-sided). The queue discipline alone is not a clear win:
     it is part of the package, not tested as a standalone effect.
     """
-    changed = kpis(Pyramid(**change))
-    test = stats.wilcoxon(pyramid["mean_delay"], changed["mean_delay"], alternative="greater")
+    base = kpis(Pyramid(), people=False)
+    changed = kpis(Pyramid(**change), people=False)
+    test = stats.wilcoxon(base["mean_delay"], changed["mean_delay"], alternative="greater")
     assert test.pvalue < 0.05, test
-    assert np.median(pyramid["mean_delay"] - changed["mean_delay"]) > 0
+    assert np.median(base["mean_delay"] - changed["mean_delay"]) > 0

@@ -128,7 +128,7 @@ def test_a_successor_is_not_blamed_for_the_vacancy_before_them() -> None:
             if end - start > 5:
                 rows.append((succ.hired - prev.left, succ.blamed_wait / (end - start)))
     vacancy, blame = np.array(rows).T
-    assert len(rows) >= 30 and vacancy.max() > 30
+    assert len(rows) >= 25 and vacancy.max() > 30
     rho = stats.spearmanr(vacancy, blame).statistic
     assert abs(rho) < 0.3, rho
     assert sum(v > 0 for v in vacancy_rows) >= 30

@@ -62,7 +62,9 @@ class Employee(mesa.Agent):
         dependencies: Per-request inputs this position relies on.
         proficiency: Learning-curve proficiency in (0, 1]; new hires start lower.
         learning_gap: The proficiency a new hire lacked when hired (the learning curve's start).
-        resources: Moving average of the internal service received (job resources).
+        resources: Moving average of the satisfaction with internal service received (job
+            resources).
+        expectation: The value this employee expects of an internal service.
         load: Moving average of utilisation (job demands).
         experience_sum: Sum of today's experiences of internal service received.
         experience_count: How many services received today.
@@ -123,6 +125,7 @@ class Employee(mesa.Agent):
         # job demands-resources state
         p = model.scenario.people
         self.resources = p.resource_ref
+        self.expectation = p.internal_expectation
         self.load = 0.0
         self.experience_sum = 0.0
         self.experience_count = 0
@@ -190,8 +193,14 @@ class Employee(mesa.Agent):
         return self.model.quality_rule.combine(self.effective_skill, request.inputs)
 
     def judge_service(self, quality: float, delay: float) -> float:
-        """This employee's experience, in [0, 1], of an internal service it received."""
-        return rules.discounted(quality, delay, self.model.work_cfg.internal_tolerance)
+        """Satisfaction, in (0, 1), with an internal service received.
+
+        Its value (quality after the wait) against this employee's expectation
+        (disconfirmation, Oliver 1980).
+        """
+        value = rules.discounted(quality, delay, self.model.work_cfg.internal_tolerance)
+        return rules.disconfirmation(value, self.expectation,
+                                     self.model.scenario.people.internal_sensitivity)
 
     def target_morale(self) -> float:
         """Morale the day's resources and demands pull toward (job demands-resources)."""
@@ -212,10 +221,14 @@ class Employee(mesa.Agent):
     # ---------------------------------------------------------------- daily dynamics
 
     def experience(self, quality: float, delay: float) -> float:
-        """Record an internal service received; returns the experience score."""
+        """Record an internal service received (and adapt the expectation); returns the score."""
         score = self.judge_service(quality, delay)
         self.experience_sum += score
         self.experience_count += 1
+        model = self.model
+        value = rules.discounted(quality, delay, model.work_cfg.internal_tolerance)
+        self.expectation = rules.smoothed(self.expectation, value,
+                                          model.scenario.people.internal_expectation_learning)
         return score
 
     def update_morale(self, utilisation: float) -> None:

@@ -214,8 +214,11 @@ class ServiceChain:
         requester = self.servers[customer_node]
         if isinstance(requester, Employee):
             score = requester.experience(quality, response)
-        else:
-            score = rules.discounted(quality, response, self.model.work_cfg.internal_tolerance)
+        else:  # nobody in post: judged against the default expectation
+            people = self.model.scenario.people
+            value = rules.discounted(quality, response, self.model.work_cfg.internal_tolerance)
+            score = rules.disconfirmation(value, people.internal_expectation,
+                                          people.internal_sensitivity)
         provider.internal_served += 1
         provider.internal_response += response
         provider.internal_score += score

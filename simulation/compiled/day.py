@@ -184,6 +184,7 @@ class CompiledDay:
             e.accepted = row_i[k.P_ACCEPTED]
             e.handed = row_i[k.P_HANDED]
             e.backlog_until = row_f[k.Q_BACKLOG]
+            e.expectation = row_f[k.Q_EXPECT]
             e.present = row_i[k.P_PRESENT]
             e.internal_served = row_i[k.P_ISERVED]
             e.external_served = row_i[k.P_ESERVED]

@@ -118,6 +118,9 @@ class Engine:
             getattr(work.quality_rule, "input_dependence", 0.0), chain.handoff_mean,
             chain.handoff_keep, work.internal_tolerance, work.rework, work.assistance_relief,
             c.patience, c.sensitivity, c.satisfaction_weight, c.expectation_learning, c.price)
+        p = scenario.people
+        self.xp[[k.X_IEXPECT, k.X_ISENS, k.X_ILEARN]] = (
+            p.internal_expectation, p.internal_sensitivity, p.internal_expectation_learning)
 
     def _margins(self, chain: ServiceChain, max_depth: int) -> None:
         """Room one event may need (requests, heap slots, draws) and the dispatch scratch."""
@@ -185,6 +188,7 @@ class Engine:
         self.pi[pid, k.P_CURRENT] = -1
         self.pf[pid, k.Q_SKILL] = employee.effective_skill
         self.pf[pid, k.Q_MEANWORK] = employee.mean_work
+        self.pf[pid, k.Q_EXPECT] = employee.expectation
         self.snapshot[pid] = 0.0
         employee.engine_row = pid
         return pid

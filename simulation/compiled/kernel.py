@@ -75,7 +75,8 @@ NPI = 11
 # ---- persons: float columns
 Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
 Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = range(6, 14)
-NPF = 14
+Q_EXPECT = 14
+NPF = 15
 # ---- positions
 S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL = range(4)
 # ---- customers (by serial number)
@@ -95,8 +96,8 @@ K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG = range(5)
 NK = 5
 # ---- float parameters
 X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = range(9)
-X_LEARN, X_PRICE = range(9, 11)
-NX = 11
+X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN = range(9, 14)
+NX = 14
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
 E_TO, E_HANDOFF, E_ASSIST = range(3)
 W_P, W_W = range(2)
@@ -617,10 +618,14 @@ def insert_flows(fk, fv, ic, keys, values):
 @njit(**_OPTIONS, inline="always")
 def _judged(pi, pf, pos, ic, g, xp, fk, fv, n, provider, customer_node, quality, response):
     requester = pos[customer_node, S_SERVER]
-    score = _discounted(quality, response, xp[X_ITOL])
-    if requester >= 0:
+    value = _discounted(quality, response, xp[X_ITOL])
+    if requester >= 0:  # Employee.experience
+        score = _disconfirmation(value, pf[requester, Q_EXPECT], xp[X_ISENS])
         pf[requester, Q_EXPSUM] += score
         pi[requester, P_EXPN] += 1
+        pf[requester, Q_EXPECT] = _smoothed(pf[requester, Q_EXPECT], value, xp[X_ILEARN])
+    else:
+        score = _disconfirmation(value, xp[X_IEXPECT], xp[X_ISENS])
     pi[provider, P_ISERVED] += 1
     pf[provider, Q_IRESP] += response
     pf[provider, Q_ISCORE] += score

@@ -81,10 +81,22 @@ class People:
         "Target morale with neutral resources and demands; at this morale people work at their "
         "nominal skill and rate."))] = 0.7
     resource_effect: Annotated[NonNegative, Field(description=(
-        "Rise of target morale per unit of internal service experience above resource_ref."))
-    ] = 0.8
+        "Rise of target morale per unit of internal service satisfaction above resource_ref; "
+        "0.6 lets the best service lift it as far (+0.3) as the worst lowers it."))] = 0.6
     resource_ref: Annotated[Share, Field(description=(
-        "Internal service experience (0 to 1) felt as neutral."))] = 0.7
+        "Internal service satisfaction (0 to 1) felt as neutral: 0.5 is expectations just "
+        "met, so good and bad service move morale equally far."))] = 0.5
+    internal_expectation: Annotated[float, Field(gt=0.0, lt=1.0, description=(
+        "Value (quality after the wait, 0 to 1) an employee expects of an internal service; "
+        "each service is judged against it (disconfirmation, as customers judge theirs). 0.7, "
+        "the value felt as neutral before 2026-11-30: with it the hierarchy designs lose 2.2 "
+        "to 2.7% of their people a month, the JOLTS quits rate."))] = 0.7
+    internal_sensitivity: Annotated[NonNegative, Field(description=(
+        "Slope of internal service satisfaction against disconfirmation (value - "
+        "expectation)."))] = 10.0
+    internal_expectation_learning: Annotated[Share, Field(description=(
+        "Share of the gap between an internal service's value and the expectation closed per "
+        "service (adaptive expectations; 0 keeps them fixed)."))] = 0.0
     resource_memory: Annotated[float, Field(ge=1.0, description=(
         "Days over which internal service experience is averaged."))] = 5.0
     demand_effect: Annotated[NonNegative, Field(description=(

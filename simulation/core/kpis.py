@@ -36,7 +36,7 @@ KPIS: dict[str, KPI] = {k.key: k for k in (
     KPI("mean_quality", "delivered quality", "0-1", 1.0, True),
     KPI("customer_satisfaction", "customer satisfaction", "0-1", 1.0, True),
     KPI("service_satisfaction", "satisfaction with each service", "0-1", 1.0, True),
-    KPI("internal_service", "internal service experience", "0-1", 1.0, True),
+    KPI("internal_service", "internal service satisfaction", "0-1", 1.0, True),
     KPI("mean_morale", "employee morale", "0-1", 1.0, True),
     KPI("turnover_per_month", "employee quits per month", "%", 100.0, False),
     KPI("quits", "employee quits", "people", 1.0, False),

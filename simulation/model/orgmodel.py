@@ -165,7 +165,11 @@ class OrgModel(mesa.Model):
 
     @property
     def former_employees(self) -> list[Employee]:
-        """Employees who left, in the order they left."""
+        """Employees who left, in the order they left.
+
+        Their counters are brought up to date: blame for work they held can arrive later.
+        """
+        self.day.sync_people(self.workforce.former)
         return self.workforce.former
 
     def churn_draw(self, slot: int) -> float:

@@ -62,7 +62,6 @@ def employee_summary(model: Run) -> pd.DataFrame:
     """One row per employee (past and present): load, service given, blame attributed."""
     now = model.clock.now
     rows = []
-    model.day.sync_people(model.former_employees)
     for e in [*model.former_employees, *model.employees]:
         span = ((e.left if e.left is not None else now) - e.hired) or math.nan
         n = e.internal_served
