@@ -131,7 +131,7 @@ def test_a_new_request_starts_clean() -> None:
                 k.R_QSIB: -1, k.R_SEQ: 0, k.R_PREV: -1}
     assert {c: int(ri[root, c]) for c in expected} == expected
     assert rf[root].tolist() == [3.25, 3.25, 3.25, 3.25, 0.0, 0.0, 0.0, -1.0, 0.5, 0.0, 0.0,
-                                 3.25, 0.0, 0.0]
+                                 3.25, 0.0, 0.0, 1.0]
     assert (ri[child, k.R_ROOT], ri[child, k.R_DEPTH], ri[child, k.R_PARENT]) == (0, 1, 0)
 
 

@@ -167,9 +167,10 @@ def test_quality_rule_blame_equals_kernel_blame(cls: type, skill: float, d: floa
 
 @FAST
 @given(case=inputs_in_rows(need=True), rework=st.floats(0.0, 10.0),
-       relief=st.one_of(unit, st.just(1.0)), rate=st.floats(0.05, 50.0))
+       relief=st.one_of(unit, st.just(1.0)), rate=st.floats(0.05, 50.0),
+       content=st.one_of(st.just(1.0), st.floats(0.01, 100.0)))
 def test_employee_effort_equals_kernel_work_time(case: tuple, rework: float, relief: float,
-                                                 rate: float) -> None:
+                                                 rate: float, content: float) -> None:
     """Twin 3: ``Employee.effort`` (and ``work_time``) against the kernel's ``_work_time``."""
     inputs, order = case
     m = model(BASE.with_work(rework=rework, assistance_relief=relief,
@@ -182,6 +183,7 @@ def test_employee_effort_equals_kernel_work_time(case: tuple, rework: float, rel
         request.children.append(child)
         request.inputs.append((q, w))
     ri, rf, r = linked(inputs, order)
+    request.content = rf[r, kernel.F_CONTENT] = content  # the task's work content
     kp, xp = parameters(Compensatory(), Deterministic())
     xp[kernel.X_REWORK], xp[kernel.X_RELIEF] = rework, relief
     pf = np.zeros((2, kernel.NPF))
@@ -190,7 +192,7 @@ def test_employee_effort_equals_kernel_work_time(case: tuple, rework: float, rel
     if inputs:
         pf[1, kernel.Q_MEANWORK] = 1.0  # the kernel's work time is then the effort itself
         got = kernel._work_time(ri, rf, pf, kp, xp, 1, r, e, ic)
-        expected = employee.effort(request)
+        expected = content * employee.effort(request)
         assert same(got, expected), (
             f"twin Employee.effort / kernel._work_time differs: {got!r} != {expected!r}")
     pf[1, kernel.Q_MEANWORK] = employee.mean_work

@@ -167,8 +167,11 @@ class Employee(mesa.Agent):
                 and not request.on_chain(dep.provider)]
 
     def work_time(self, request: Request) -> float:
-        """How long the work takes, in days: own speed, times the effort its inputs leave."""
-        mean = self.mean_work
+        """How long the work takes, in days.
+
+        Own speed times the request's work content, times the effort its inputs leave.
+        """
+        mean = self.mean_work * request.content
         if request.inputs:
             mean *= self.effort(request)
         model = self.model

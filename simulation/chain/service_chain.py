@@ -62,7 +62,8 @@ class ServiceChain:
             dep = Dependency(provider=v, need=data["need"], probability=data["probability"],
                              per_day=data["per_day"], weight=data["weight"],
                              handoff=bool(data["handoff"]), purpose=str(key),
-                             review=bool(data.get("review", False)))
+                             review=bool(data.get("review", False)),
+                             work=float(data.get("work", 1.0)))
             if dep.review:
                 self.reviews_of[u].append(dep)
             elif dep.probability > 0:
@@ -122,6 +123,7 @@ class ServiceChain:
         request = self._new(dep.provider, dep.need, None, requester.unique_id,
                             self.level[node], dep.weight)
         request.origin = node
+        request.content = dep.work
         self.dispatch(request)
         return request
 
@@ -138,6 +140,7 @@ class ServiceChain:
         for dep in needed:
             child = self._new(dep.provider, dep.need, request, requester_id, level, dep.weight)
             child.handoff = dep.handoff
+            child.content = dep.work
             self.dispatch(child)
 
     # ------------------------------------------------------------------ completion
@@ -189,6 +192,7 @@ class ServiceChain:
             child = self._new(dep.provider, dep.need, request, server.unique_id,
                               self.level[request.node], dep.weight)
             child.handoff = dep.handoff
+            child.content = dep.work
             self.dispatch(child)
         return True
 

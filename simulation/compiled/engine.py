@@ -79,11 +79,11 @@ class Engine:
     def _edges(self, chain: ServiceChain) -> None:
         """Inputs, reviews and scheduled dependencies as CSR arrays of edges."""
         rows_i: list[tuple[int, int, int]] = []
-        rows_w: list[tuple[float, float]] = []
+        rows_w: list[tuple[float, float, float]] = []
 
         def add(dep: Any) -> int:
             rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE)))
-            rows_w.append((dep.probability, dep.weight))
+            rows_w.append((dep.probability, dep.weight, dep.work))
             return len(rows_i) - 1
 
         def csr(groups: list[list[Any]]) -> list[int]:
@@ -98,7 +98,7 @@ class Engine:
         rlo = csr(chain.reviews_of)
         sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
         self.ei = np.array(rows_i or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
-        self.ew = np.array(rows_w or [(0.0, 0.0)], dtype=float).reshape(-1, 2)
+        self.ew = np.array(rows_w or [(0.0, 0.0, 1.0)], dtype=float).reshape(-1, 3)
         self.lo = np.array(lo, dtype=np.int64)
         self.rlo = np.array(rlo, dtype=np.int64)
         self.sch = np.array(sch or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)

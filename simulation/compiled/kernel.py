@@ -66,8 +66,8 @@ R_PREV = 17
 NRI = 18
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
-F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT = range(8, 14)
-NRF = 14
+F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
+NRF = 15
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
 P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
@@ -100,7 +100,7 @@ X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN = range(9, 14)
 NX = 14
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
 E_TO, E_HANDOFF, E_ASSIST = range(3)
-W_P, W_W = range(2)
+W_P, W_W, W_WORK = range(3)
 
 # codes of the built-in strategies
 FCFS, RANK_FIRST, CUSTOMER_FIRST = 0, 1, 2
@@ -318,6 +318,7 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     rf[r, F_QUEUED] = now
     rf[r, F_PRIOR] = 0.0
     rf[r, F_VACANT] = 0.0
+    rf[r, F_CONTENT] = 1.0
     return r
 
 
@@ -448,7 +449,7 @@ def _blame(ri, rf, kp, xp, r, shares):
 
 @njit(**_OPTIONS, inline="always")
 def _work_time(ri, rf, pf, kp, xp, p, r, e, ic):
-    mean = pf[p, Q_MEANWORK]
+    mean = pf[p, Q_MEANWORK] * rf[r, F_CONTENT]
     c = ri[r, R_FIRST]
     if c >= 0:  # effort; the loop is a twin of Employee.effort's (tests/test_twins.py)
         total, comp = 0.0, 0.0
@@ -556,6 +557,7 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
         child = _new(ri, rf, free, ic, node, owner, lvl[ri[owner, R_NODE]], ew[j, W_W], -1, now)
         ri[child, R_HANDOFF] = ei[j, E_HANDOFF]
         ri[child, R_ASSIST] = ei[j, E_ASSIST]
+        rf[child, F_CONTENT] = ew[j, W_WORK]
         top = fr[f, 2]
         kk = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], child, maxdepth, u, ic,
                             nb, top)
@@ -895,6 +897,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                     r = _new(ri, rf, free, ic, sch[s, 1], -1, lvl[origin], ew[sch[s, 2], W_W],
                              -1, now)
                     ri[r, R_ORIGIN] = origin
+                    rf[r, F_CONTENT] = ew[sch[s, 2], W_WORK]
                     _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo,
                               u, e, r, now, nb, fr)
         ic[I_EVENTS] += 1

@@ -59,11 +59,13 @@ def add_dependency(
     weight: float = 1.0,
     handoff: bool | None = None,
     review: bool = False,
+    work: float = 1.0,
 ) -> None:
     """Add ``customer -> provider``: the internal customer relies on the provider.
 
     With ``review``, the provider checks the customer's finished work with ``probability`` and
     returns it for another pass (a rework loop) instead of supplying an input beforehand.
+    ``work`` is the provider's task's work content in units of one task.
     """
     if handoff is None:
         handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
@@ -77,4 +79,5 @@ def add_dependency(
         weight=weight,
         handoff=handoff,
         review=review,
+        work=work,
     )

@@ -72,6 +72,9 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         prob = float(data.get("probability", 0.0 if data.get("per_day") else 1.0))
         per_day = float(data.get("per_day", 0.0))
         weight = float(data.get("weight", 1.0))
+        work = float(data.get("work", 1.0))
+        require(0 < work <= 100 and math.isfinite(work), where, "work", work,
+                "a work content in (0, 100] tasks")
         require(0 <= prob <= 1, where, "probability", prob, "a probability in [0, 1]")
         require(per_day >= 0 and math.isfinite(per_day), where, "per_day", per_day, ">= 0")
         require(weight > 0, where, "weight", weight, "> 0")
@@ -88,5 +91,5 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
             raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
         add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
-                       weight=weight, handoff=data.get("handoff"), review=review)
+                       weight=weight, handoff=data.get("handoff"), review=review, work=work)
     return g

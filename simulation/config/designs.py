@@ -42,6 +42,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PerDay = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Rate = Annotated[float, Field(gt=0.0)]
 Skill = Annotated[float, Field(gt=0.0, lt=1.0)]
+Work = Annotated[float, Field(gt=0.0, le=100.0, allow_inf_nan=False)]
 Discipline = Annotated[DisciplineField, Field(description=(
     "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
     "requester first) or customer_first (work an external customer waits for first)."))]
@@ -91,6 +92,16 @@ class Hierarchy(OrgDesign):
         "Coaching sessions per day each employee receives from the boss."))] = 0.0
     peer_prob: Annotated[Probability, Field(description=(
         "Share of frontline work that needs a teammate's help."))] = 0.05
+    approval_work: Annotated[Work, Field(description=(
+        "Work content of an approval or escalation, in the approver's tasks."))] = 1.0
+    report_work: Annotated[Work, Field(description=(
+        "Work content of a report, in the reporting employee's tasks."))] = 1.0
+    support_work: Annotated[Work, Field(description=(
+        "Work content of the boss's assistance, in the boss's tasks."))] = 1.0
+    coaching_work: Annotated[Work, Field(description=(
+        "Work content of a coaching session, in the boss's tasks."))] = 1.0
+    peer_work: Annotated[Work, Field(description=(
+        "Work content of a teammate's help, in the teammate's tasks."))] = 1.0
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Build the tree top-down (node 0 is the top) and add the dependencies."""
@@ -136,17 +147,19 @@ class Hierarchy(OrgDesign):
             approve = self.approval_prob if front else self.escalation_prob
             if approve > 0:
                 add_dependency(g, node, b, purpose="approval", need=Need.INSTRUCTION,
-                               probability=approve, handoff=False)
+                               probability=approve, handoff=False, work=self.approval_work)
             if self.support_prob > 0:
                 add_dependency(g, node, b, purpose="support", need=Need.ASSISTANCE,
                                probability=self.support_prob, weight=self.support_weight,
-                               handoff=False)
+                               handoff=False, work=self.support_work)
             if self.coaching_rate > 0:
                 add_dependency(g, node, b, purpose="coaching", need=Need.INSTRUCTION,
-                               per_day=self.coaching_rate, handoff=False)
+                               per_day=self.coaching_rate, handoff=False,
+                               work=self.coaching_work)
             if self.reporting_rate > 0:
                 add_dependency(g, b, node, purpose="reporting", need=Need.INFORMATION,
-                               per_day=self.reporting_rate, handoff=False)
+                               per_day=self.reporting_rate, handoff=False,
+                               work=self.report_work)
 
     def _add_peers(
         self, g: nx.MultiDiGraph, boss: dict[int, int], rng: np.random.Generator
@@ -164,7 +177,7 @@ class Hierarchy(OrgDesign):
                 others = [m for m in members if m != node]
                 peer = others[int(rng.integers(len(others)))]
                 add_dependency(g, node, peer, purpose="peer", need=Need.ASSISTANCE,
-                               probability=self.peer_prob, handoff=False)
+                               probability=self.peer_prob, handoff=False, work=self.peer_work)
 
 
 @dataclass(frozen=True, config=_CONFIG)

@@ -68,6 +68,8 @@ class Request:
         requester_id: Unique id of the requesting agent (a customer or an employee).
         requester_level: Hierarchy level of the requester (-1 for an external customer).
         weight: Weight of this input in the parent's quality rule.
+        content: Work content in units of one task (the dependency's ``work``; 1 for a
+            customer's request).
         customer: The external customer of a root request (None for internal work).
         origin: Requesting position of an internal root request (-1 otherwise).
         size: A standard exponential drawn with the arrival, scaled into the work time when the
@@ -93,6 +95,7 @@ class Request:
     __slots__ = (
         "arrival",
         "children",
+        "content",
         "customer",
         "delivered",
         "depth",
@@ -163,6 +166,7 @@ class Request:
         self.handoff = False  # delivered across a department boundary
         self.origin = -1  # requesting position of an internal root request
         self.size = -1.0  # a standard exponential drawn with the arrival (<0: none)
+        self.content = 1.0  # work content in units of one task
 
     @property
     def external(self) -> bool:
@@ -198,6 +202,8 @@ class Dependency:
         purpose: A label such as ``approval`` or ``reporting``.
         review: Checked by the provider *after* the work, with ``probability``, and returned
             for another pass (a rework loop); otherwise an input needed before the work.
+        work: Work content of the provider's task, in units of one task (a report may take a
+            quarter of one, a coaching session two).
     """
 
     provider: int
@@ -208,3 +214,4 @@ class Dependency:
     handoff: bool = False
     purpose: str = "dependency"
     review: bool = False
+    work: float = 1.0
