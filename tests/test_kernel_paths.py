@@ -128,10 +128,11 @@ def test_a_new_request_starts_clean() -> None:
     expected = {k.R_NODE: 2, k.R_PARENT: -1, k.R_ROOT: 0, k.R_DEPTH: 0, k.R_PENDING: 0,
                 k.R_CUST: 9, k.R_SERVER: -1, k.R_HANDOFF: 0, k.R_ORIGIN: -1, k.R_ASSIST: 0,
                 k.R_LEVEL: 1, k.R_FIRST: -1, k.R_LAST: -1, k.R_NEXT: -1, k.R_QCHILD: -1,
-                k.R_QSIB: -1, k.R_SEQ: 0, k.R_PREV: -1}
+                k.R_QSIB: -1, k.R_SEQ: 0, k.R_PREV: -1, k.R_BATCH: 0, k.R_PASSES: 0,
+                k.R_LSERVER: -1, k.R_PSERVER: -1}
     assert {c: int(ri[root, c]) for c in expected} == expected
-    assert rf[root].tolist() == [3.25, 3.25, 3.25, 3.25, 0.0, 0.0, 0.0, -1.0, 0.5, 0.0, 0.0,
-                                 3.25, 0.0, 0.0, 1.0]
+    assert rf[root].tolist()[:k.F_LWAIT] == [3.25, 3.25, 3.25, 3.25, 0.0, 0.0, 0.0, -1.0, 0.5,
+                                             0.0, 0.0, 3.25, 0.0, 0.0, 1.0]
     assert (ri[child, k.R_ROOT], ri[child, k.R_DEPTH], ri[child, k.R_PARENT]) == (0, 1, 0)
 
 

@@ -188,6 +188,9 @@ class ServiceChain:
         request.pending = len(reviews)
         request.size = -1.0  # the next pass is new work: a fresh work time
         server = request.server
+        request.segment = self._segment(request)
+        request.passes += 1
+        request.prior, request.prior_server, request.vacant = 0.0, None, 0.0
         for dep in reviews:
             child = self._new(dep.provider, dep.need, request, server.unique_id,
                               self.level[request.node], dep.weight)
@@ -256,23 +259,19 @@ class ServiceChain:
         Quality lost (``1 - q``) is split at each step by the
         quality rule's ``blame`` between own skill and inputs, and passed down the tree.
         """
-        r = root
-        while True:
-            server = r.server
-            wait = r.start - r.queued
-            if r.node != server.node or r.queued < server.backlog_until:
-                self.vacancy_wait[r.node] += wait  # covered for a vacant post, or its backlog
-            else:
-                server.blamed_wait += wait
-            if r.prior_server is not None:
-                r.prior_server.blamed_wait += r.prior
-            self.vacancy_wait[r.node] += r.vacant
-            server.blamed_work += r.finish - r.start
+        stack = [root]
+        while stack:  # the critical path: each pass of the work, and before it the last
+            r = stack.pop()  # input or review delivered (twin: the kernel's _attribute)
+            self._blame_pass(r.node, self._segment(r))
             if r is not root:
-                server.blamed_handoff += r.handoff_delay
-            if not r.children:
-                break
-            r = r.children[-1]  # children are kept in delivery order
+                r.server.blamed_handoff += r.handoff_delay
+            children = r.children
+            for i, child in enumerate(children):  # in delivery order: the last of each batch
+                if any(later.batch == child.batch for later in children[i + 1:]):
+                    continue
+                if child.pred is not None:
+                    self._blame_pass(r.node, child.pred)  # the pass this review checked
+                stack.append(child)
         blame = self.model.quality_rule.blame
         stack = [(root, 1.0 - root.quality)]
         while stack:
@@ -290,6 +289,27 @@ class ServiceChain:
                 own = part * (1.0 - child.quality) / lost_delivered
                 child.server.blamed_quality += part - own  # lost in the handoff
                 stack.append((child, own))
+
+    def _segment(self, r: Request) -> tuple:
+        """Blame of the pass ``r`` last finished.
+
+        Its server's wait and work, its leaver's time, and the vacancy's (covered for a vacant
+        post, or behind a new hire's backlog).
+        """
+        server = r.server
+        wait = r.start - r.queued
+        vacant = r.vacant
+        if r.node != server.node or r.queued < server.backlog_until:
+            vacant, wait = vacant + wait, 0.0
+        return (server, wait, r.finish - r.start, r.prior_server, r.prior, vacant)
+
+    def _blame_pass(self, node: int, segment: tuple) -> None:
+        server, wait, work, leaver, prior, vacant = segment
+        server.blamed_wait += wait
+        server.blamed_work += work
+        if leaver is not None:
+            leaver.blamed_wait += prior
+        self.vacancy_wait[node] += vacant
 
     # ------------------------------------------------------------------ people come and go
 

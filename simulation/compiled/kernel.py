@@ -62,12 +62,14 @@ _word_of_mouth = _rule(rules.word_of_mouth)
 # ---- request pool: integer columns
 R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = range(8)
 R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = range(8, 17)
-R_PREV = 17
-NRI = 18
+R_PREV, R_BATCH, R_PASSES, R_LSERVER, R_LPREV, R_PSERVER, R_PPREV = range(17, 24)
+NRI = 24
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
 F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
-NRF = 15
+# a reviewed pass's blame: the latest one (L*, on the work) and the one a review checked (P*)
+F_LWAIT, F_LWORK, F_LPRIOR, F_LVACANT, F_PWAIT, F_PWORK, F_PPRIOR, F_PVACANT = range(15, 23)
+NRF = 23
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
 P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
@@ -304,6 +306,19 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ri[r, R_QSIB] = -1
     ri[r, R_SEQ] = 0
     ri[r, R_PREV] = -1
+    ri[r, R_PASSES] = 0
+    ri[r, R_LSERVER] = -1
+    if parent < 0:
+        ri[r, R_BATCH] = 0
+        ri[r, R_PSERVER] = -1
+    else:  # Request.batch and Request.pred: the parent's pass this request follows
+        ri[r, R_BATCH] = ri[parent, R_PASSES]
+        ri[r, R_PSERVER] = ri[parent, R_LSERVER]
+        ri[r, R_PPREV] = ri[parent, R_LPREV]
+        rf[r, F_PWAIT] = rf[parent, F_LWAIT]
+        rf[r, F_PWORK] = rf[parent, F_LWORK]
+        rf[r, F_PPRIOR] = rf[parent, F_LPRIOR]
+        rf[r, F_PVACANT] = rf[parent, F_LVACANT]
     rf[r, F_ARRIVAL] = now
     rf[r, F_READY] = now
     rf[r, F_START] = now
@@ -639,24 +654,60 @@ def _judged(pi, pf, pos, ic, g, xp, fk, fv, n, provider, customer_node, quality,
 
 
 @njit(**_OPTIONS)
+def _segment(ri, rf, pi, pf, r):
+    """The blame of the pass ``r`` last finished (``ServiceChain._segment``) into its L* columns."""
+    p = ri[r, R_SERVER]
+    wait = rf[r, F_START] - rf[r, F_QUEUED]
+    vacant = rf[r, F_VACANT]
+    if ri[r, R_NODE] != pi[p, P_NODE] or rf[r, F_QUEUED] < pf[p, Q_BACKLOG]:
+        vacant, wait = vacant + wait, 0.0
+    ri[r, R_LSERVER] = p
+    ri[r, R_LPREV] = ri[r, R_PREV]
+    rf[r, F_LWAIT] = wait
+    rf[r, F_LWORK] = rf[r, F_FINISH] - rf[r, F_START]
+    rf[r, F_LPRIOR] = rf[r, F_PRIOR]
+    rf[r, F_LVACANT] = vacant
+
+
+@njit(**_OPTIONS, inline="always")
+def _blame_pass(pf, sv, node, p, wait, work, leaver, prior, vacant):
+    pf[p, Q_BWAIT] += wait
+    pf[p, Q_BWORK] += work
+    if leaver >= 0:
+        pf[leaver, Q_BWAIT] += prior
+    sv[node] += vacant
+
+
+@njit(**_OPTIONS)
 def _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares):
-    r = root
-    while True:
-        p = ri[r, R_SERVER]
-        wait = rf[r, F_START] - rf[r, F_QUEUED]
-        if ri[r, R_NODE] != pi[p, P_NODE] or rf[r, F_QUEUED] < pf[p, Q_BACKLOG]:
-            sv[ri[r, R_NODE]] += wait  # covered for a vacant post, or its backlog
-        else:
-            pf[p, Q_BWAIT] += wait
-        if ri[r, R_PREV] >= 0:
-            pf[ri[r, R_PREV], Q_BWAIT] += rf[r, F_PRIOR]
-        sv[ri[r, R_NODE]] += rf[r, F_VACANT]
-        pf[p, Q_BWORK] += rf[r, F_FINISH] - rf[r, F_START]
+    n = 1  # the critical path (ServiceChain.attribute): each pass, and the last of each batch
+    sk[0] = root
+    while n > 0:
+        n -= 1
+        r = sk[n]
+        _segment(ri, rf, pi, pf, r)
+        node = ri[r, R_NODE]
+        _blame_pass(pf, sv, node, ri[r, R_LSERVER], rf[r, F_LWAIT], rf[r, F_LWORK],
+                    ri[r, R_LPREV], rf[r, F_LPRIOR], rf[r, F_LVACANT])
         if r != root:
-            pf[p, Q_BHAND] += rf[r, F_HDELAY]
-        if ri[r, R_FIRST] < 0:
-            break
-        r = ri[r, R_LAST]
+            pf[ri[r, R_SERVER], Q_BHAND] += rf[r, F_HDELAY]
+        x = ri[r, R_FIRST]
+        while x >= 0:
+            y = ri[x, R_NEXT]
+            last = True
+            while y >= 0:
+                if ri[y, R_BATCH] == ri[x, R_BATCH]:
+                    last = False
+                    break
+                y = ri[y, R_NEXT]
+            if last:
+                if ri[x, R_PSERVER] >= 0:
+                    _blame_pass(pf, sv, node, ri[x, R_PSERVER], rf[x, F_PWAIT],
+                                rf[x, F_PWORK], ri[x, R_PPREV], rf[x, F_PPRIOR],
+                                rf[x, F_PVACANT])
+                sk[n] = x
+                n += 1
+            x = ri[x, R_NEXT]
     n = 1
     sk[0] = root
     skf[0] = 1.0 - rf[root, F_QUALITY]
@@ -776,6 +827,11 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
         if k > 0:
             ri[r, R_PENDING] = k
             rf[r, F_SIZE] = -1.0
+            _segment(ri, rf, pi, pf, r)  # the pass just finished, kept by its reviews
+            ri[r, R_PASSES] += 1
+            rf[r, F_PRIOR] = 0.0
+            ri[r, R_PREV] = -1
+            rf[r, F_VACANT] = 0.0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
                   r, k, now, nb, fr)
             return

@@ -76,6 +76,12 @@ class Request:
             work-time rule allows (negative: none drawn).
         children: The inputs of this work, in the order they were delivered.
         inputs: ``(delivered quality, weight)`` of each input delivered so far.
+        passes: Passes of this work sent for review so far (the next pass is ``passes + 1``).
+        batch: The parent's pass after which this request was made (0: an input needed before
+            the work; k: a review of pass k).
+        segment: Blame of this work's latest reviewed pass, ``(server, wait, work, leaver,
+            time with the leaver, vacancy wait)``; a review child keeps its parent's (``pred``).
+        pred: The parent's pass this review checked, as in ``segment`` (None for an input).
         pending: Inputs still outstanding; the work joins its server's queue at zero.
         ready: When the last input arrived (fork-join): queueing starts here.
         queued: When the work joined its present holder (an employee or a vacancy).
@@ -94,6 +100,7 @@ class Request:
 
     __slots__ = (
         "arrival",
+        "batch",
         "children",
         "content",
         "customer",
@@ -108,7 +115,9 @@ class Request:
         "node",
         "origin",
         "parent",
+        "passes",
         "pending",
+        "pred",
         "prior",
         "prior_server",
         "quality",
@@ -117,6 +126,7 @@ class Request:
         "requester_id",
         "requester_level",
         "root",
+        "segment",
         "server",
         "size",
         "skill",
@@ -148,6 +158,10 @@ class Request:
         self.customer = customer
         self.root = self if parent is None else parent.root
         self.depth = 0 if parent is None else parent.depth + 1
+        self.passes = 0
+        self.segment: tuple | None = None
+        self.batch = 0 if parent is None else parent.passes
+        self.pred = None if parent is None else parent.segment
         self.pending = 0
         self.children: list[Request] = []
         self.inputs: list[tuple[float, float]] = []  # (delivered quality, weight)
