@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 from test_compiled import assert_same_run
 
@@ -55,3 +56,27 @@ def test_a_work_content_must_be_positive() -> None:
         CustomGraph(graph=g).build(None)
     with pytest.raises(ValueError, match="report_work"):
         Pyramid(report_work=-1.0)
+
+
+def test_every_design_and_data_source_sets_work_content(tmp_path) -> None:
+    from simulation import FlatTeam, Silos
+    from simulation.config.orgdata import OrgChart
+
+    _, edges = OrgModel(Scenario(design=FlatTeam(peer_work=0.5)), rng=1).structure()
+    assert set(edges.work) == {0.5}
+    _, edges = OrgModel(Scenario(design=Silos(approval_work=0.3, cross_work=2.0)),
+                        rng=1).structure()
+    assert dict(edges.groupby("purpose").work.first()) == {"approval": 0.3,
+                                                           "cross-department": 2.0}
+    chart = tmp_path / "chart.csv"
+    chart.write_text("employee_id,name,role,department,manager_id\n1,A,boss,x,\n2,B,clerk,x,1\n")
+    links = tmp_path / "map.csv"
+    links.write_text("employee,relies_on,need,how_often,work\n2,1,information,weekly,0.25\n")
+    _, edges = OrgModel(Scenario(design=OrgChart(org_chart=str(chart),
+                                                 internal_customers=str(links))),
+                        rng=1).structure()
+    assert edges.work.tolist() == [0.25]
+    links.write_text("employee,relies_on,need,how_often,work\n2,1,information,weekly,0\n")
+    with pytest.raises(ValueError, match="row 2, column 'work'"):
+        OrgChart(org_chart=str(chart), internal_customers=str(links)).build(
+            np.random.default_rng(0))

@@ -230,6 +230,8 @@ class FlatTeam(OrgDesign):
         "Share of work that needs each helper."))] = 0.05
     rate: Annotated[Rate, Field(description="Tasks per day per member.")] = 12.0
     skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
+    peer_work: Annotated[Work, Field(description=(
+        "Work content of a teammate's help, in the teammate's tasks."))] = 1.0
 
     @model_validator(mode="after")
     def _helpers_fit(self) -> Self:
@@ -249,7 +251,7 @@ class FlatTeam(OrgDesign):
                 continue
             for j in rng.choice(others, size=self.helpers, replace=False).tolist():
                 add_dependency(g, i, int(j), purpose="peer", need=Need.ASSISTANCE,
-                               probability=self.peer_prob)
+                               probability=self.peer_prob, work=self.peer_work)
         return g
 
 
@@ -274,6 +276,10 @@ class Silos(OrgDesign):
         "Tasks per day per back-office specialist (specialised work is slower)."))] = 6.0
     head_rate: Annotated[Rate, Field(description="Tasks per day per department head.")] = 20.0
     skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
+    approval_work: Annotated[Work, Field(description=(
+        "Work content of an approval, in the head's tasks."))] = 1.0
+    cross_work: Annotated[Work, Field(description=(
+        "Work content of a back office's part of the work, in the specialist's tasks."))] = 1.0
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Heads then members per department; frontline members rely on each back office."""
@@ -297,7 +303,7 @@ class Silos(OrgDesign):
                              customer_facing=d == 0, manager=head)
                 if self.approval_prob > 0:
                     add_dependency(g, node, head, purpose="approval", need=Need.INSTRUCTION,
-                                   probability=self.approval_prob)
+                                   probability=self.approval_prob, work=self.approval_work)
                 members.append(node)
                 node += 1
             staff.append(members)
@@ -306,7 +312,8 @@ class Silos(OrgDesign):
                 for back in staff[1:]:
                     provider = back[i % len(back)]  # spread the frontline evenly
                     add_dependency(g, front, provider, purpose="cross-department",
-                                   need=Need.INFORMATION, probability=self.cross_prob)
+                                   need=Need.INFORMATION, probability=self.cross_prob,
+                                   work=self.cross_work)
         return g
 
 

@@ -104,6 +104,8 @@ class TeamDependency:
         "weekly, monthly, quarterly, yearly (scheduled requests)."))] = 1.0
     weight: Annotated[float, Field(gt=0.0, description=(
         "How much the input matters to the output quality."))] = 1.0
+    work: Annotated[float, Field(gt=0.0, le=100.0, description=(
+        "Work content of the provider's task, in units of one of its tasks."))] = 1.0
     members: Annotated[Literal["matched", "all"], Field(description=(
         "matched: member i relies on provider member i modulo the provider team's size; "
         "all: every member relies on every provider member."))] = "matched"
@@ -174,7 +176,8 @@ class Teams(OrgDesign):
                     targets = [p]
                 for p in targets:
                     add_dependency(g, c, p, purpose=f"{d.need} {i}", need=Need(d.need),
-                                   probability=probability, per_day=per_day, weight=d.weight)
+                                   probability=probability, per_day=per_day, weight=d.weight,
+                                   work=d.work)
         return g
 
 
@@ -227,7 +230,7 @@ class OrgChart(OrgDesign):
         "relative to the scenario file."))] = "org_chart.csv"
     internal_customers: Annotated[str | None, Field(description=(
         "Path of the internal-customer map CSV (columns employee, relies_on, need, how_often, "
-        "optional weight), relative to the scenario file."))] = None
+        "optional weight and work), relative to the scenario file."))] = None
     frontline_rate: Annotated[Rate, Field(description=(
         "Tasks per day of people with no reports, unless the file gives a rate."))] = 12.0
     manager_rate: Annotated[Rate, Field(description=(
@@ -362,6 +365,7 @@ class OrgChart(OrgDesign):
                 raise OrgChartError(f"{path}: row {line}, column 'how_often': {err}") from None
             weight = OrgChart._number(path, {**row, "line": line}, "weight", 1.0, 0.0,
                                       float("inf"))
+            work = OrgChart._number(path, {**row, "line": line}, "work", 1.0, 0.0, 100.0)
             add_dependency(g, row["employee"], row["relies_on"], purpose=f"{need} row {line}",
                            need=Need(need), probability=probability, per_day=per_day,
-                           weight=weight)
+                           weight=weight, work=work)
