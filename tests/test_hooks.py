@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation import Customer, Employee, OrgModel, Scenario, Vacancy
+from simulation import Customer, Employee, OrgModel, Pyramid, Scenario, Vacancy
 from simulation.agents.hooks import HOOKS, Override, Phase, hooks_of, markdown_table
 from simulation.compiled import gate
 from simulation.config.presets import queueing_network, rework_graph
@@ -72,6 +72,8 @@ def test_each_row_says_truly_what_overriding_costs(hook) -> None:
     scenario = Scenario().with_people(quit_rate_per_month=0.3, hiring_delay=3.0)
     if hook.name == "needs_review":  # no bundled design reviews work
         scenario = queueing_network(rework_graph(), 0.5, days=25)
+    if hook.name == "needs_approval":  # approvals are inputs unless they are gates
+        scenario = Scenario(design=Pyramid(approval_gate=True))
     if hook.name == "take_backlog":  # only a post nobody covers holds a backlog
         scenario = scenario.with_people(interim=False, quit_rate_per_month=1.0)
     model = OrgModel(scenario, rng=5, **kwargs)

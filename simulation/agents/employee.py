@@ -166,6 +166,18 @@ class Employee(mesa.Agent):
         return [dep for dep in deps if d.random() < dep.probability
                 and not request.on_chain(dep.provider)]
 
+    def needs_approval(self, request: Request) -> list[Dependency]:
+        """Which quality gates check this finished work (a defect found sends it back).
+
+        Each with its probability; work sent back after a check is checked again by every gate.
+        """
+        deps = self.model.chain.gates_of[request.node]
+        if request.depth >= self.model.max_depth:
+            return []
+        d = self.model.streams.decisions
+        return [dep for dep in deps if (request.caught or d.random() < dep.probability)
+                and not request.on_chain(dep.provider)]
+
     def work_time(self, request: Request) -> float:
         """How long the work takes, in days.
 

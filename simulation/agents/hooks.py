@@ -63,6 +63,7 @@ HOOKS: tuple[Hook, ...] = (
     Hook("Employee", "priority", _W, _PY, "which queued work to do next (lowest key first)"),
     Hook("Employee", "needed_inputs", _W, _PY, "which providers a request needs"),
     Hook("Employee", "needs_review", _W, _PY, "which reviewers check finished work"),
+    Hook("Employee", "needs_approval", _W, _PY, "which quality gates check finished work"),
     Hook("Employee", "work_time", _W, _PY, "how long the work takes, in days"),
     Hook("Employee", "effort", _W, _PY, "work multiplier from the inputs (rework, relief)"),
     Hook("Employee", "output_quality", _W, _PY, "quality of the output from skill and inputs"),

@@ -87,6 +87,7 @@ class Metrics:
         self.internal_score_n = 0
         self.quits = 0
         self.hires = 0
+        self.defects_delivered = 0  # external requests delivered with a defect (gates on)
         self.histogram = DelayHistogram()
         # (provider position, customer position or EXTERNAL) -> [services, score sum, response sum]
         self.flows: dict[tuple[int, int], list[float]] = {}

@@ -56,6 +56,7 @@ class ServiceChain:
         self.vacancy_wait = [0.0] * n
         self.inputs_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.reviews_of: list[list[Dependency]] = [[] for _ in range(n)]
+        self.gates_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.scheduled: list[tuple[int, Dependency]] = []
         for u, v, key, data in sorted(graph.edges(keys=True, data=True),
                                       key=lambda e: (e[0], e[1], str(e[2]))):
@@ -63,13 +64,18 @@ class ServiceChain:
                              per_day=data["per_day"], weight=data["weight"],
                              handoff=bool(data["handoff"]), purpose=str(key),
                              review=bool(data.get("review", False)),
-                             work=float(data.get("work", 1.0)))
+                             work=float(data.get("work", 1.0)),
+                             gate=bool(data.get("gate", False)),
+                             thoroughness=float(data.get("thoroughness", 0.0)))
             if dep.review:
                 self.reviews_of[u].append(dep)
+            elif dep.gate:
+                self.gates_of[u].append(dep)
             elif dep.probability > 0:
                 self.inputs_of[u].append(dep)
             if dep.per_day > 0:
                 self.scheduled.append((u, dep))
+        self.defects = any(self.gates_of)  # defects are drawn only where gates look for them
         self.scheduled_rates = np.array([dep.per_day for _, dep in self.scheduled], dtype=float)
         self.by_role: dict[str, list[int]] = {}
         for i in range(n):
@@ -169,9 +175,18 @@ class ServiceChain:
                 sum(q for q, _ in inputs) / len(inputs) if inputs else math.nan,
                 request.quality,
             ))
+        if self.defects:
+            request.defective = self.model.streams.decisions.random() < 1.0 - request.quality
         if self.reviews_of[request.node] and self._send_for_review(request):
             return
-        metrics.requests_completed += 1
+        if self.gates_of[request.node] and self._send_to_gates(request):
+            return
+        self._pass_on(request)
+
+    def _pass_on(self, request: Request) -> None:
+        """The work is done for good: to its requester (after a handoff) or its customer."""
+        parent = request.parent
+        self.metrics.requests_completed += 1
         if parent is None:
             self._finish_root(request)
         elif request.handoff and self.handoff_mean > 0.0:
@@ -180,17 +195,58 @@ class ServiceChain:
         else:
             self._deliver(request)
 
+    def _send_to_gates(self, request: Request) -> bool:
+        """Fork the quality gates' checks of the finished work (``Employee.needs_approval``)."""
+        checks = request.server.needs_approval(request)
+        if not checks:
+            return False
+        self._next_pass(request, len(checks))
+        request.caught = False
+        server = request.server
+        for dep in checks:
+            child = self._new(dep.provider, dep.need, request, server.unique_id,
+                              self.level[request.node], dep.weight)
+            child.handoff = dep.handoff
+            child.content = dep.work
+            child.check = True
+            child.thoroughness = dep.thoroughness
+            self.dispatch(child)
+        return True
+
+    def _next_pass(self, request: Request, pending: int) -> None:
+        """The pass just finished waits for ``pending`` reviews or checks (its blame kept)."""
+        request.pending = pending
+        request.size = -1.0  # a next pass is new work: a fresh work time
+        request.segment = self._segment(request)
+        request.passes += 1
+        request.prior, request.prior_server, request.vacant = 0.0, None, 0.0
+
+    def _checked(self, check: Request, quality: float) -> None:
+        """A gate's check reaches the work it checked: a defect found sends the work back."""
+        work = check.parent
+        assert work is not None
+        work.checks.append(check)
+        if work.defective and self.model.streams.decisions.random() < (
+                check.thoroughness * check.skill):
+            work.caught = True
+        work.pending -= 1
+        if work.pending:
+            return
+        if work.caught:
+            work.ready = self.clock.now
+            self.servers[work.node].accept(work)
+        else:
+            work.passed = True
+            work.finish = self.clock.now  # released by its gates
+            self._pass_on(work)
+
     def _send_for_review(self, request: Request) -> bool:
         """Fork the reviews the finished work needs; it returns for another pass after them."""
         reviews = request.server.needs_review(request)
         if not reviews:
             return False
-        request.pending = len(reviews)
-        request.size = -1.0  # the next pass is new work: a fresh work time
+        self._next_pass(request, len(reviews))
         server = request.server
-        request.segment = self._segment(request)
-        request.passes += 1
-        request.prior, request.prior_server, request.vacant = 0.0, None, 0.0
         for dep in reviews:
             child = self._new(dep.provider, dep.need, request, server.unique_id,
                               self.level[request.node], dep.weight)
@@ -207,6 +263,10 @@ class ServiceChain:
                    else child.quality)
         parent = child.parent
         assert parent is not None
+        if child.check:  # a gate's check: no input to the work's quality
+            self._judged(child.server, parent.node, quality, now - child.arrival)
+            self._checked(child, quality)
+            return
         parent.inputs.append((quality, child.weight))
         parent.children.append(child)
         self._judged(child.server, parent.node, quality, now - child.arrival)
@@ -240,6 +300,8 @@ class ServiceChain:
             self._judged(root.server, root.origin, root.quality, now - root.arrival)
             return
         delay = now - root.arrival
+        if root.defective:
+            self.metrics.defects_delivered += 1
         satisfaction = customer.experience(root.quality, delay)
         self.metrics.on_external_done(now, delay, root.quality, satisfaction, self.price)
         self.metrics.on_flow(root.server.node, EXTERNAL, satisfaction, delay)
@@ -261,17 +323,18 @@ class ServiceChain:
         """
         stack = [root]
         while stack:  # the critical path: each pass of the work, and before it the last
-            r = stack.pop()  # input or review delivered (twin: the kernel's _attribute)
-            self._blame_pass(r.node, self._segment(r))
+            r = stack.pop()  # input, review or check delivered (twin: the kernel's _attribute)
+            if not r.passed:  # else the last pass is the one its gates' checks kept
+                self._blame_pass(r.node, self._segment(r))
             if r is not root:
                 r.server.blamed_handoff += r.handoff_delay
-            children = r.children
-            for i, child in enumerate(children):  # in delivery order: the last of each batch
-                if any(later.batch == child.batch for later in children[i + 1:]):
-                    continue
-                if child.pred is not None:
-                    self._blame_pass(r.node, child.pred)  # the pass this review checked
-                stack.append(child)
+            for children in (r.children, r.checks):
+                for i, child in enumerate(children):  # in delivery order: last of each batch
+                    if any(later.batch == child.batch for later in children[i + 1:]):
+                        continue
+                    if child.pred is not None:
+                        self._blame_pass(r.node, child.pred)  # the pass it checked
+                    stack.append(child)
         blame = self.model.quality_rule.blame
         stack = [(root, 1.0 - root.quality)]
         while stack:

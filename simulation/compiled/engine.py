@@ -79,11 +79,11 @@ class Engine:
     def _edges(self, chain: ServiceChain) -> None:
         """Inputs, reviews and scheduled dependencies as CSR arrays of edges."""
         rows_i: list[tuple[int, int, int]] = []
-        rows_w: list[tuple[float, float, float]] = []
+        rows_w: list[tuple[float, float, float, float]] = []
 
         def add(dep: Any) -> int:
             rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE)))
-            rows_w.append((dep.probability, dep.weight, dep.work))
+            rows_w.append((dep.probability, dep.weight, dep.work, dep.thoroughness))
             return len(rows_i) - 1
 
         def csr(groups: list[list[Any]]) -> list[int]:
@@ -96,11 +96,13 @@ class Engine:
 
         lo = csr(chain.inputs_of)
         rlo = csr(chain.reviews_of)
+        glo = csr(chain.gates_of)
         sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
         self.ei = np.array(rows_i or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
-        self.ew = np.array(rows_w or [(0.0, 0.0, 1.0)], dtype=float).reshape(-1, 3)
+        self.ew = np.array(rows_w or [(0.0, 0.0, 1.0, 0.0)], dtype=float).reshape(-1, 4)
         self.lo = np.array(lo, dtype=np.int64)
         self.rlo = np.array(rlo, dtype=np.int64)
+        self.glo = np.array(glo, dtype=np.int64)
         self.sch = np.array(sch or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
 
     def _parameters(self, scenario: Scenario, chain: ServiceChain) -> None:
@@ -108,10 +110,11 @@ class Engine:
         k = self.k
         work, c = scenario.work, scenario.customers
         self.kp = np.zeros(k.NK, dtype=np.int64)
-        self.kp[[k.K_MAXDEPTH, k.K_DISCIPLINE, k.K_QUALITY, k.K_WORKTIME, k.K_ERLANG]] = (
+        self.kp[[k.K_MAXDEPTH, k.K_DISCIPLINE, k.K_QUALITY, k.K_WORKTIME, k.K_ERLANG,
+                 k.K_DEFECTS]] = (
             work.max_depth, DISCIPLINES[type(scenario.design.discipline)],
             QUALITY_RULES[type(work.quality_rule)], WORK_TIMES[type(work.work_time)],
-            getattr(work.work_time, "k", 1))
+            getattr(work.work_time, "k", 1), int(chain.defects))
         self.xp = np.zeros(k.NX)
         self.xp[[k.X_D, k.X_HMEAN, k.X_HKEEP, k.X_ITOL, k.X_REWORK, k.X_RELIEF, k.X_PATIENCE,
                  k.X_SENS, k.X_SATW, k.X_LEARN, k.X_PRICE]] = (
@@ -125,20 +128,22 @@ class Engine:
     def _margins(self, chain: ServiceChain, max_depth: int) -> None:
         """Room one event may need (requests, heap slots, draws) and the dispatch scratch."""
         bound = _tree_bound(chain.inputs_of, max_depth)
-        review = max([sum(bound[d.provider] for d in deps) for deps in chain.reviews_of] + [0])
+        review = max([sum(bound[d.provider] for d in deps)
+                      for deps in [*chain.reviews_of, *chain.gates_of]] + [0])
         self.margin_pool = max([*bound, review]) + 1
         if self.margin_pool > _MAX_TREE:
             raise ValueError("one request could fan out into more than 4 million sub-requests; "
                              "lower work.max_depth or run with compiled=False")
         self.margin_heap = self.margin_pool + 4
         degree = max([len(d) for d in chain.inputs_of] + [1])
-        reviews = max([len(d) for d in chain.reviews_of] + [0])
+        reviews = max([len(d) for d in [*chain.reviews_of, *chain.gates_of]] + [0])
         # work-stream draws one event may take: each piece of work begun draws its time (k
         # phases for Erlang), plus a handoff delay
         phases = int(self.kp[self.k.K_ERLANG])
         # decisions-stream draws one event may take: one per probabilistic input of each request
-        # it creates, and one per review of the work it finishes
-        uniforms = self.margin_pool * (degree + reviews) + reviews + 1
+        # it creates, one per review or gate of the work it finishes, a defect per finish, and a
+        # gate's catch per check delivered up the chain
+        uniforms = self.margin_pool * (degree + reviews) + reviews + max_depth + 4
         self.mg = np.array([self.margin_pool, self.margin_heap,
                             (self.margin_pool + 2) * phases + 1, uniforms], dtype=np.int64)
         self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
@@ -269,7 +274,7 @@ class Engine:
                 end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.vacancy_wait,
                 self.lvl,
                 self.ht, self.hi, self.ic, self.g, self.kp, self.xp, self.ei, self.ew, self.lo,
-                self.rlo, self.sch, dec.u, wrk.e, table.cf, table.home,
+                self.rlo, self.glo, self.sch, dec.u, wrk.e, table.cf, table.home,
                 self.fk, self.fv, self.delays, self.arr_t, self.arr_c, self.day_cust,
                 self.day_size, self.nb, self.fr, self.sk, self.skf, self.shares,
                 self.mg)
@@ -322,6 +327,7 @@ class Engine:
         metrics.services = ic[k.I_SERVICES]
         metrics.requests_created = ic[k.I_CREATED]
         metrics.requests_completed = ic[k.I_COMPLETED]
+        metrics.defects_delivered = ic[k.I_DEFECTS]
         metrics.external_arrived = ic[k.I_EXT_ARR]
         metrics.external_completed = ic[k.I_EXT_DONE]
         metrics.internal_arrived = ic[k.I_INT_ARR]

@@ -63,13 +63,15 @@ _word_of_mouth = _rule(rules.word_of_mouth)
 R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = range(8)
 R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = range(8, 17)
 R_PREV, R_BATCH, R_PASSES, R_LSERVER, R_LPREV, R_PSERVER, R_PPREV = range(17, 24)
-NRI = 24
+R_CHECK, R_DEFECT, R_CAUGHT, R_PASSED, R_CFIRST, R_CLAST = range(24, 30)
+NRI = 30
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
 F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
 # a reviewed pass's blame: the latest one (L*, on the work) and the one a review checked (P*)
 F_LWAIT, F_LWORK, F_LPRIOR, F_LVACANT, F_PWAIT, F_PWORK, F_PPRIOR, F_PVACANT = range(15, 23)
-NRF = 23
+F_THOR = 23
+NRF = 24
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
 P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
@@ -87,22 +89,22 @@ C_SAT, C_EXPECT, C_SERVED = range(3)
 I_NFREE, I_HSIZE, I_CLOCKSEQ, I_CHAINSEQ, I_ARR, I_NARR, I_NDELAYS, I_NFLOWS = range(8)
 I_IU, I_IE, I_EVENTS, I_CREATED, I_COMPLETED, I_SERVICES = range(8, 14)
 I_EXT_ARR, I_EXT_DONE, I_INT_ARR, I_INT_DONE, I_PRESENT, I_INTN, I_DAY_INTN = range(14, 21)
-I_DAY_ARR, I_DAY_DONE = range(21, 23)
-NI = 23
+I_DAY_ARR, I_DAY_DONE, I_DEFECTS = range(21, 24)
+NI = 24
 # ---- float state
 G_NOW, G_AREA, G_TLAST, G_DELAY, G_QUALITY, G_SAT, G_REVENUE, G_ISCORE = range(8)
 G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE = range(8, 12)
 NG = 12
 # ---- integer parameters
-K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG = range(5)
-NK = 5
+K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG, K_DEFECTS = range(6)
+NK = 6
 # ---- float parameters
 X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = range(9)
 X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN = range(9, 14)
 NX = 14
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
 E_TO, E_HANDOFF, E_ASSIST = range(3)
-W_P, W_W, W_WORK = range(3)
+W_P, W_W, W_WORK, W_THOR = range(4)
 
 # codes of the built-in strategies
 FCFS, RANK_FIRST, CUSTOMER_FIRST = 0, 1, 2
@@ -308,6 +310,12 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ri[r, R_PREV] = -1
     ri[r, R_PASSES] = 0
     ri[r, R_LSERVER] = -1
+    ri[r, R_CHECK] = 0
+    ri[r, R_DEFECT] = 0
+    ri[r, R_CAUGHT] = 0
+    ri[r, R_PASSED] = 0
+    ri[r, R_CFIRST] = -1
+    ri[r, R_CLAST] = -1
     if parent < 0:
         ri[r, R_BATCH] = 0
         ri[r, R_PSERVER] = -1
@@ -334,6 +342,7 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     rf[r, F_PRIOR] = 0.0
     rf[r, F_VACANT] = 0.0
     rf[r, F_CONTENT] = 1.0
+    rf[r, F_THOR] = 0.0
     return r
 
 
@@ -549,7 +558,7 @@ def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
 
 @njit(**_OPTIONS)
 def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, parent, k,
-          now, nb, fr):
+          now, nb, fr, check):
     """Create and dispatch the children of ``parent`` for the edges ``nb[:k]``, depth first.
 
     The order of the recursive ``ServiceChain.dispatch``: a child's own inputs are drawn and
@@ -573,6 +582,9 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
         ri[child, R_HANDOFF] = ei[j, E_HANDOFF]
         ri[child, R_ASSIST] = ei[j, E_ASSIST]
         rf[child, F_CONTENT] = ew[j, W_WORK]
+        if check and f == 0:  # a gate's check of ``parent`` (ServiceChain._send_to_gates)
+            ri[child, R_CHECK] = 1
+            rf[child, F_THOR] = ew[j, W_THOR]
         top = fr[f, 2]
         kk = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], child, maxdepth, u, ic,
                             nb, top)
@@ -597,7 +609,7 @@ def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u,
         return
     ri[r, R_PENDING] = k
     _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, r, k, now,
-          nb, fr)
+          nb, fr, False)
 
 
 # ------------------------------------------------------------------ completion
@@ -685,29 +697,31 @@ def _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares):
     while n > 0:
         n -= 1
         r = sk[n]
-        _segment(ri, rf, pi, pf, r)
         node = ri[r, R_NODE]
-        _blame_pass(pf, sv, node, ri[r, R_LSERVER], rf[r, F_LWAIT], rf[r, F_LWORK],
-                    ri[r, R_LPREV], rf[r, F_LPRIOR], rf[r, F_LVACANT])
+        if ri[r, R_PASSED] == 0:  # else the last pass is the one its gates' checks kept
+            _segment(ri, rf, pi, pf, r)
+            _blame_pass(pf, sv, node, ri[r, R_LSERVER], rf[r, F_LWAIT], rf[r, F_LWORK],
+                        ri[r, R_LPREV], rf[r, F_LPRIOR], rf[r, F_LVACANT])
         if r != root:
             pf[ri[r, R_SERVER], Q_BHAND] += rf[r, F_HDELAY]
-        x = ri[r, R_FIRST]
-        while x >= 0:
-            y = ri[x, R_NEXT]
-            last = True
-            while y >= 0:
-                if ri[y, R_BATCH] == ri[x, R_BATCH]:
-                    last = False
-                    break
-                y = ri[y, R_NEXT]
-            if last:
-                if ri[x, R_PSERVER] >= 0:
-                    _blame_pass(pf, sv, node, ri[x, R_PSERVER], rf[x, F_PWAIT],
-                                rf[x, F_PWORK], ri[x, R_PPREV], rf[x, F_PPRIOR],
-                                rf[x, F_PVACANT])
-                sk[n] = x
-                n += 1
-            x = ri[x, R_NEXT]
+        for lst in range(2):  # the inputs and reviews, then the checks
+            x = ri[r, R_FIRST] if lst == 0 else ri[r, R_CFIRST]
+            while x >= 0:
+                y = ri[x, R_NEXT]
+                last = True
+                while y >= 0:
+                    if ri[y, R_BATCH] == ri[x, R_BATCH]:
+                        last = False
+                        break
+                    y = ri[y, R_NEXT]
+                if last:
+                    if ri[x, R_PSERVER] >= 0:
+                        _blame_pass(pf, sv, node, ri[x, R_PSERVER], rf[x, F_PWAIT],
+                                    rf[x, F_PWORK], ri[x, R_PPREV], rf[x, F_PPRIOR],
+                                    rf[x, F_PVACANT])
+                    sk[n] = x
+                    n += 1
+                x = ri[x, R_NEXT]
     n = 1
     sk[0] = root
     skf[0] = 1.0 - rf[root, F_QUALITY]
@@ -741,11 +755,12 @@ def _free_tree(ri, free, ic, root, sk):
     while n > 0:
         n -= 1
         r = sk[n]
-        x = ri[r, R_FIRST]
-        while x >= 0:
-            sk[n] = x
-            n += 1
-            x = ri[x, R_NEXT]
+        for lst in range(2):  # the inputs and reviews, then the checks
+            x = ri[r, R_FIRST] if lst == 0 else ri[r, R_CFIRST]
+            while x >= 0:
+                sk[n] = x
+                n += 1
+                x = ri[x, R_NEXT]
         free[ic[I_NFREE]] = r
         ic[I_NFREE] += 1
 
@@ -763,6 +778,8 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delay
         return
     delay = now - rf[root, F_ARRIVAL]
     quality = rf[root, F_QUALITY]
+    if ri[root, R_DEFECT] == 1:
+        ic[I_DEFECTS] += 1
     value = _discounted(quality, delay, xp[X_PATIENCE])
     s = _disconfirmation(value, cf[cust, C_EXPECT], xp[X_SENS])
     cf[cust, C_SAT] = _smoothed(cf[cust, C_SAT], s, xp[X_SATW])
@@ -790,34 +807,72 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delay
 
 
 @njit(**_OPTIONS)
-def _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, child,
-             now):
-    rf[child, F_HDELAY] = now - rf[child, F_FINISH]
-    quality = rf[child, F_QUALITY]
-    if ri[child, R_HANDOFF] == 1:
-        quality = _handed_over(quality, xp[X_HKEEP])
-    rf[child, F_DELIVERED] = quality
-    parent = ri[child, R_PARENT]
-    ri[child, R_NEXT] = -1
-    if ri[parent, R_LAST] < 0:
-        ri[parent, R_FIRST] = child
-    else:
-        ri[ri[parent, R_LAST], R_NEXT] = child
-    ri[parent, R_LAST] = child
-    _judged(pi, pf, pos, ic, g, xp, fk, fv, n, ri[child, R_SERVER], ri[parent, R_NODE], quality,
-            now - rf[child, F_ARRIVAL])
-    ri[parent, R_PENDING] -= 1
-    if ri[parent, R_PENDING] == 0:
-        rf[parent, F_READY] = now
-        _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, parent, now)
+def _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk, fv, delays,
+             n, child, now, sk, skf, shares):
+    """Deliver ``child`` to its parent (``ServiceChain._deliver``).
+
+    A gate's check may release the parent, whose own delivery follows in the same loop
+    (``ServiceChain._checked`` and ``_pass_on``).
+    """
+    while True:
+        rf[child, F_HDELAY] = now - rf[child, F_FINISH]
+        quality = rf[child, F_QUALITY]
+        if ri[child, R_HANDOFF] == 1:
+            quality = _handed_over(quality, xp[X_HKEEP])
+        rf[child, F_DELIVERED] = quality
+        parent = ri[child, R_PARENT]
+        ri[child, R_NEXT] = -1
+        if ri[child, R_CHECK] == 0:
+            if ri[parent, R_LAST] < 0:
+                ri[parent, R_FIRST] = child
+            else:
+                ri[ri[parent, R_LAST], R_NEXT] = child
+            ri[parent, R_LAST] = child
+            _judged(pi, pf, pos, ic, g, xp, fk, fv, n, ri[child, R_SERVER], ri[parent, R_NODE],
+                    quality, now - rf[child, F_ARRIVAL])
+            ri[parent, R_PENDING] -= 1
+            if ri[parent, R_PENDING] == 0:
+                rf[parent, F_READY] = now
+                _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, parent, now)
+            return
+        _judged(pi, pf, pos, ic, g, xp, fk, fv, n, ri[child, R_SERVER], ri[parent, R_NODE],
+                quality, now - rf[child, F_ARRIVAL])
+        if ri[parent, R_CLAST] < 0:  # the checks, in delivery order
+            ri[parent, R_CFIRST] = child
+        else:
+            ri[ri[parent, R_CLAST], R_NEXT] = child
+        ri[parent, R_CLAST] = child
+        if ri[parent, R_DEFECT] == 1 and _uniform(u, ic) < rf[child, F_THOR] * rf[child, F_SKILL]:
+            ri[parent, R_CAUGHT] = 1
+        ri[parent, R_PENDING] -= 1
+        if ri[parent, R_PENDING] > 0:
+            return
+        if ri[parent, R_CAUGHT] == 1:  # back for another pass
+            rf[parent, F_READY] = now
+            _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, parent, now)
+            return
+        ri[parent, R_PASSED] = 1  # released by its gates: passed on (ServiceChain._pass_on)
+        rf[parent, F_FINISH] = now
+        ic[I_COMPLETED] += 1
+        if ri[parent, R_PARENT] < 0:
+            _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delays, n,
+                         parent, now, sk, skf, shares)
+            return
+        if ri[parent, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
+            delay = xp[X_HMEAN] * _exponential(e, ic)
+            _schedule(ht, hi, ic, now + delay, DELIVER, parent, 0)
+            return
+        child = parent
 
 
 @njit(**_OPTIONS)
-def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u,
-              e, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
+def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, glo,
+              u, e, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares):
     n = pos.shape[0]
     ic[I_SERVICES] += 1
     node = ri[r, R_NODE]
+    if kp[K_DEFECTS] == 1:
+        ri[r, R_DEFECT] = 1 if _uniform(u, ic) < 1.0 - rf[r, F_QUALITY] else 0
     if rlo[node + 1] > rlo[node] and ri[r, R_DEPTH] < kp[K_MAXDEPTH]:
         k = 0  # the reviews this work needs; it comes back for another pass after them
         for j in range(rlo[node], rlo[node + 1]):
@@ -833,7 +888,26 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
             ri[r, R_PREV] = -1
             rf[r, F_VACANT] = 0.0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                  r, k, now, nb, fr)
+                  r, k, now, nb, fr, False)
+            return
+    if glo[node + 1] > glo[node] and ri[r, R_DEPTH] < kp[K_MAXDEPTH]:
+        k = 0  # the quality gates that check this work (Employee.needs_approval)
+        for j in range(glo[node], glo[node + 1]):
+            if ((ri[r, R_CAUGHT] == 1 or _uniform(u, ic) < ew[j, W_P])
+                    and not _on_chain(ri, r, ei[j, E_TO])):
+                nb[k] = j
+                k += 1
+        if k > 0:
+            ri[r, R_PENDING] = k
+            rf[r, F_SIZE] = -1.0
+            _segment(ri, rf, pi, pf, r)
+            ri[r, R_PASSES] += 1
+            rf[r, F_PRIOR] = 0.0
+            ri[r, R_PREV] = -1
+            rf[r, F_VACANT] = 0.0
+            ri[r, R_CAUGHT] = 0
+            _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
+                  r, k, now, nb, fr, True)
             return
     ic[I_COMPLETED] += 1
     if ri[r, R_PARENT] < 0:
@@ -843,13 +917,13 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
         delay = xp[X_HMEAN] * _exponential(e, ic)
         _schedule(ht, hi, ic, now + delay, DELIVER, r, 0)
     else:
-        _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv, n, r,
-                 now)
+        _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk, fv, delays,
+                 n, r, now, sk, skf, shares)
 
 
 @njit(**_OPTIONS)
-def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-            cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
+def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, glo, u,
+            e, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
     r = pi[p, P_CURRENT]
     if token != pi[p, P_TOKEN] or r < 0:
         return  # the work was handed over when this employee left
@@ -864,8 +938,8 @@ def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, l
     pf[p, Q_TLAST] = now
     pi[p, P_PRESENT] -= 1
     pf[p, Q_SOJOURN] += now - rf[r, F_QUEUED]
-    _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, u, e,
-              cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
+    _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, glo, u,
+              e, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
     if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
         nxt = _queue_pop(ri, rf, pi, p)
         _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
@@ -878,7 +952,7 @@ def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, l
 
 @njit(**_OPTIONS)
 def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
-              sch,
+              glo, sch,
               u, e, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
               day_size, nb, fr, sk, skf, shares, mg):
     """Process every event and arrival at or before ``end``; returns ``DONE`` or another status.
@@ -922,10 +996,10 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             g[G_NOW] = now
             if kind == FINISH:
                 _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
-                        rlo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
+                        rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
             else:
-                _deliver(ri, rf, free, pi, pf, pos, ht, hi, ic, g, kp, xp, e, fk, fv,
-                         pos.shape[0], a, now)
+                _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk, fv,
+                         delays, pos.shape[0], a, now, sk, skf, shares)
         else:
             if t_arr > end:
                 break

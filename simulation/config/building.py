@@ -60,12 +60,16 @@ def add_dependency(
     handoff: bool | None = None,
     review: bool = False,
     work: float = 1.0,
+    gate: bool = False,
+    thoroughness: float = 0.0,
 ) -> None:
     """Add ``customer -> provider``: the internal customer relies on the provider.
 
     With ``review``, the provider checks the customer's finished work with ``probability`` and
     returns it for another pass (a rework loop) instead of supplying an input beforehand.
-    ``work`` is the provider's task's work content in units of one task.
+    ``work`` is the provider's task's work content in units of one task. With ``gate``, the
+    provider checks the finished work (with ``probability``) and returns it only if a defect is
+    found (``thoroughness`` times the checker's skill).
     """
     if handoff is None:
         handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
@@ -80,4 +84,6 @@ def add_dependency(
         handoff=handoff,
         review=review,
         work=work,
+        gate=gate,
+        thoroughness=thoroughness,
     )

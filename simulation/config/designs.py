@@ -94,6 +94,13 @@ class Hierarchy(OrgDesign):
         "Share of frontline work that needs a teammate's help."))] = 0.05
     approval_work: Annotated[Work, Field(description=(
         "Work content of an approval or escalation, in the approver's tasks."))] = 1.0
+    approval_gate: Annotated[bool, Field(description=(
+        "Approvals and escalations as quality gates: the boss checks the finished work and "
+        "sends it back if a defect is found; otherwise (default) an approval is an input "
+        "asked for before the work."))] = False
+    thoroughness: Annotated[Probability, Field(description=(
+        "Of a quality gate: the share of defects a fully skilled approver finds (assumption; "
+        "inspections find a large share, Fagan 1976)."))] = 0.5
     report_work: Annotated[Work, Field(description=(
         "Work content of a report, in the reporting employee's tasks."))] = 1.0
     support_work: Annotated[Work, Field(description=(
@@ -147,7 +154,8 @@ class Hierarchy(OrgDesign):
             approve = self.approval_prob if front else self.escalation_prob
             if approve > 0:
                 add_dependency(g, node, b, purpose="approval", need=Need.INSTRUCTION,
-                               probability=approve, handoff=False, work=self.approval_work)
+                               probability=approve, handoff=False, work=self.approval_work,
+                               gate=self.approval_gate, thoroughness=self.thoroughness)
             if self.support_prob > 0:
                 add_dependency(g, node, b, purpose="support", need=Need.ASSISTANCE,
                                probability=self.support_prob, weight=self.support_weight,

@@ -82,6 +82,13 @@ class Request:
         segment: Blame of this work's latest reviewed pass, ``(server, wait, work, leaver,
             time with the leaver, vacancy wait)``; a review child keeps its parent's (``pred``).
         pred: The parent's pass this review checked, as in ``segment`` (None for an input).
+        defective: Whether the latest pass left a defect (drawn at each finish, with probability
+            ``1 - quality``, when the organization has quality gates).
+        check: This request is a gate's check of its parent's work (``thoroughness``: its
+            gate's).
+        checks: The gate checks of this work, in delivery order.
+        caught: A check of the latest pass found its defect (the work comes back).
+        passed: The last pass went through its gates (they released it).
         pending: Inputs still outstanding; the work joins its server's queue at zero.
         ready: When the last input arrived (fork-join): queueing starts here.
         queued: When the work joined its present holder (an employee or a vacancy).
@@ -101,9 +108,13 @@ class Request:
     __slots__ = (
         "arrival",
         "batch",
+        "caught",
+        "check",
+        "checks",
         "children",
         "content",
         "customer",
+        "defective",
         "delivered",
         "depth",
         "finish",
@@ -115,6 +126,7 @@ class Request:
         "node",
         "origin",
         "parent",
+        "passed",
         "passes",
         "pending",
         "pred",
@@ -131,6 +143,7 @@ class Request:
         "size",
         "skill",
         "start",
+        "thoroughness",
         "vacant",
         "weight",
     )
@@ -181,6 +194,12 @@ class Request:
         self.origin = -1  # requesting position of an internal root request
         self.size = -1.0  # a standard exponential drawn with the arrival (<0: none)
         self.content = 1.0  # work content in units of one task
+        self.defective = False
+        self.check = False
+        self.thoroughness = 0.0
+        self.checks: list[Request] = []
+        self.caught = False
+        self.passed = False
 
     @property
     def external(self) -> bool:
@@ -218,6 +237,10 @@ class Dependency:
             for another pass (a rework loop); otherwise an input needed before the work.
         work: Work content of the provider's task, in units of one task (a report may take a
             quarter of one, a coaching session two).
+        gate: A quality gate: the provider checks the customer's finished work (with
+            ``probability``) and returns it for another pass only if it finds a defect.
+        thoroughness: Of a gate: the share of defects a fully skilled checker finds (the
+            chance of finding one is ``thoroughness * skill``).
     """
 
     provider: int
@@ -229,3 +252,5 @@ class Dependency:
     purpose: str = "dependency"
     review: bool = False
     work: float = 1.0
+    gate: bool = False
+    thoroughness: float = 0.0

@@ -1,0 +1,62 @@
+"""Control that can pay: approvals as quality gates that find defects and send work back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from test_compiled import assert_same_run
+from test_conservation import assert_conserved
+
+from simulation import OrgModel, Pyramid, Scenario
+
+
+def gated(thoroughness: float, **people) -> Scenario:
+    scenario = Scenario(design=Pyramid(approval_gate=True, thoroughness=thoroughness))
+    return scenario.with_people(**people) if people else scenario
+
+
+@pytest.mark.parametrize("thoroughness", [0.0, 0.8])
+def test_the_engines_agree_on_gates_through_turnover(thoroughness: float) -> None:
+    model = assert_same_run(gated(thoroughness, quit_rate_per_month=0.5, hiring_delay=3.0,
+                                  interim=False), seed=5, days=60)
+    assert model.metrics.quits > 20 and model.kpis()["defect_rate"] > 0
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "compiled"])
+def test_nothing_is_lost_and_blame_adds_up_through_gates(compiled: bool) -> None:
+    model = OrgModel(gated(0.9), rng=2, compiled=compiled)
+    for _ in range(25):
+        model.step()
+        assert_conserved(model)
+    table = model.attribution("role")
+    assert table.blamed_delay.sum() == pytest.approx(model.metrics.delay_sum, rel=1e-9)
+    lost = model.metrics.external_completed - model.metrics.quality_sum
+    assert table.blamed_quality.sum() == pytest.approx(lost, rel=1e-9)
+
+
+def test_without_gates_nothing_changes() -> None:
+    """Thoroughness matters only where approvals are gates: the default runs are today's."""
+    plain = OrgModel(Scenario(), rng=3).run(30).kpis()
+    assert OrgModel(Scenario(design=Pyramid(thoroughness=0.9)), rng=3).run(30).kpis() == plain
+    assert np.isnan(plain["defect_rate"])
+
+
+@pytest.mark.slow
+def test_thorough_approvals_deliver_fewer_defects_and_cost_delay() -> None:
+    """12 paired runs of 100 days: thoroughness 0.8 against 0 (a gate that never finds one).
+
+    Found: defects reaching customers 17.7% against 20.3% of requests, paired difference
+    [-3.4, -1.8] points; mean delay 1.01 against 0.63 days, [+0.01, +0.76].
+    """
+    keys = ("defect_rate", "mean_delay")
+
+    def runs(thoroughness: float) -> np.ndarray:
+        return np.array([[OrgModel(gated(thoroughness), rng=child).run(100).kpis()[k]
+                          for k in keys] for child in np.random.SeedSequence(15).spawn(12)])
+
+    lax, thorough = runs(0.0), runs(0.8)
+    for j, sign in ((0, -1), (1, +1)):
+        d = thorough[:, j] - lax[:, j]
+        half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+        assert sign * (d.mean() - sign * half) > 0, (keys[j], d.mean(), half)
