@@ -60,3 +60,20 @@ def test_thorough_approvals_deliver_fewer_defects_and_cost_delay() -> None:
         d = thorough[:, j] - lax[:, j]
         half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
         assert sign * (d.mean() - sign * half) > 0, (keys[j], d.mean(), half)
+
+
+def test_a_custom_graph_can_gate_any_dependency() -> None:
+    import networkx as nx
+
+    from simulation import CustomGraph
+
+    g = nx.MultiDiGraph()
+    g.add_node(0, level=0, customer_facing=True)
+    g.add_node(1, level=1, customer_facing=False)
+    g.add_edge(0, 1, key="check", probability=1.0, gate=True, thoroughness=1.0, work=0.2)
+    scenario = Scenario(design=CustomGraph(graph=g)).with_customers(count=20)
+    model = assert_same_run(scenario, seed=1, days=20)
+    assert model.chain.gates_of[0] and model.kpis()["defect_rate"] >= 0.0
+    g.edges[0, 1, "check"]["review"] = True
+    with pytest.raises(ValueError, match="gate"):
+        CustomGraph(graph=g).build(np.random.default_rng(0))

@@ -80,6 +80,11 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(weight > 0, where, "weight", weight, "> 0")
         review = data.get("review", False)
         require(isinstance(review, bool), where, "review", review, "true or false")
+        gate = data.get("gate", False)
+        require(isinstance(gate, bool), where, "gate", gate, "true or false")
+        require(not (gate and review), where, "gate", gate, "false for a review (one or other)")
+        thoroughness = float(data.get("thoroughness", 0.0))
+        require(0 <= thoroughness <= 1, where, "thoroughness", thoroughness, "in [0, 1]")
         if review:
             require(prob < 1, where, "probability", prob,
                     "below 1 for a review (work returned every time would never finish)")
@@ -91,5 +96,6 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             allowed = ", ".join(n.value for n in Need if n is not Need.SERVICE)
             raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
         add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
-                       weight=weight, handoff=data.get("handoff"), review=review, work=work)
+                       weight=weight, handoff=data.get("handoff"), review=review, work=work,
+                       gate=gate, thoroughness=thoroughness)
     return g
