@@ -77,3 +77,25 @@ def test_a_custom_graph_can_gate_any_dependency() -> None:
     g.edges[0, 1, "check"]["review"] = True
     with pytest.raises(ValueError, match="gate"):
         CustomGraph(graph=g).build(np.random.default_rng(0))
+
+
+def test_the_engines_agree_on_failure_demand_through_quits() -> None:
+    """Seed 6 found a hire's delay drawn from a refilled block in another order on the two
+    paths (the Python path now takes the quit draws' block first, as the compiled pass)."""
+    model = assert_same_run(Scenario().with_customers(failure_demand=0.5), seed=6, days=50)
+    assert model.metrics.quits >= 1 and model.metrics.complaints > 100
+
+
+def test_complaints_come_from_defects_and_earn_nothing() -> None:
+    price = 100.0
+    model = OrgModel(Scenario().with_customers(failure_demand=0.6, price=price), rng=4).run(40)
+    m = model.metrics
+    defects, complaints = m.defects_delivered, m.complaints
+    expected, sd = 0.6 * defects, np.sqrt(defects * 0.6 * 0.4)
+    assert abs(complaints - expected) < 4 * sd
+    assert m.revenue <= price * (m.external_completed - 0.9 * complaints)  # complaints are free
+    k = model.kpis()
+    assert k["failure_demand"] == pytest.approx(complaints / m.external_arrived)
+    calm = OrgModel(Scenario(), rng=4).run(40).kpis()
+    assert k["service_satisfaction"] < calm["service_satisfaction"]
+    assert np.isnan(calm["failure_demand"])

@@ -88,6 +88,7 @@ class Metrics:
         self.quits = 0
         self.hires = 0
         self.defects_delivered = 0  # external requests delivered with a defect (gates on)
+        self.complaints = 0  # failure demand: customers back with a defect
         self.histogram = DelayHistogram()
         # (provider position, customer position or EXTERNAL) -> [services, score sum, response sum]
         self.flows: dict[tuple[int, int], list[float]] = {}

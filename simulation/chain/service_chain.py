@@ -75,7 +75,9 @@ class ServiceChain:
                 self.inputs_of[u].append(dep)
             if dep.per_day > 0:
                 self.scheduled.append((u, dep))
-        self.defects = any(self.gates_of)  # defects are drawn only where gates look for them
+        self.failure_demand = model.scenario.customers.failure_demand
+        # defects are drawn only where gates look for them or customers complain about them
+        self.defects = any(self.gates_of) or self.failure_demand > 0.0
         self.scheduled_rates = np.array([dep.per_day for _, dep in self.scheduled], dtype=float)
         self.by_role: dict[str, list[int]] = {}
         for i in range(n):
@@ -300,13 +302,24 @@ class ServiceChain:
             self._judged(root.server, root.origin, root.quality, now - root.arrival)
             return
         delay = now - root.arrival
+        failed = False
         if root.defective:
             self.metrics.defects_delivered += 1
-        satisfaction = customer.experience(root.quality, delay)
-        self.metrics.on_external_done(now, delay, root.quality, satisfaction, self.price)
+            failed = (self.failure_demand > 0.0
+                      and self.model.streams.decisions.random() < self.failure_demand)
+        satisfaction = customer.experience(0.0 if failed else root.quality, delay)
+        self.metrics.on_external_done(now, delay, root.quality, satisfaction,
+                                      0.0 if root.complaint else self.price)
         self.metrics.on_flow(root.server.node, EXTERNAL, satisfaction, delay)
         root.server.external_served += 1
         self.attribute(root)
+        if failed:  # the customer comes back with a complaint: failure demand
+            self.clock.schedule(now, self._complain, customer)
+
+    def _complain(self, customer: Customer) -> None:
+        self.metrics.complaints += 1
+        request = self.submit_external(customer)
+        request.complaint = True
 
     def attribute(self, root: Request) -> None:
         """Blame an external request's delay and quality lost on the people who caused them.

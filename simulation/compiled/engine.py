@@ -122,8 +122,9 @@ class Engine:
             chain.handoff_keep, work.internal_tolerance, work.rework, work.assistance_relief,
             c.patience, c.sensitivity, c.satisfaction_weight, c.expectation_learning, c.price)
         p = scenario.people
-        self.xp[[k.X_IEXPECT, k.X_ISENS, k.X_ILEARN]] = (
-            p.internal_expectation, p.internal_sensitivity, p.internal_expectation_learning)
+        self.xp[[k.X_IEXPECT, k.X_ISENS, k.X_ILEARN, k.X_FAILURE]] = (
+            p.internal_expectation, p.internal_sensitivity, p.internal_expectation_learning,
+            c.failure_demand)
 
     def _margins(self, chain: ServiceChain, max_depth: int) -> None:
         """Room one event may need (requests, heap slots, draws) and the dispatch scratch."""
@@ -143,7 +144,7 @@ class Engine:
         # decisions-stream draws one event may take: one per probabilistic input of each request
         # it creates, one per review or gate of the work it finishes, a defect per finish, and a
         # gate's catch per check delivered up the chain
-        uniforms = self.margin_pool * (degree + reviews) + reviews + max_depth + 4
+        uniforms = self.margin_pool * (degree + reviews) + reviews + max_depth + 6
         self.mg = np.array([self.margin_pool, self.margin_heap,
                             (self.margin_pool + 2) * phases + 1, uniforms], dtype=np.int64)
         self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
@@ -328,6 +329,7 @@ class Engine:
         metrics.requests_created = ic[k.I_CREATED]
         metrics.requests_completed = ic[k.I_COMPLETED]
         metrics.defects_delivered = ic[k.I_DEFECTS]
+        metrics.complaints = ic[k.I_COMPLAINTS]
         metrics.external_arrived = ic[k.I_EXT_ARR]
         metrics.external_completed = ic[k.I_EXT_DONE]
         metrics.internal_arrived = ic[k.I_INT_ARR]

@@ -63,8 +63,8 @@ _word_of_mouth = _rule(rules.word_of_mouth)
 R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = range(8)
 R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = range(8, 17)
 R_PREV, R_BATCH, R_PASSES, R_LSERVER, R_LPREV, R_PSERVER, R_PPREV = range(17, 24)
-R_CHECK, R_DEFECT, R_CAUGHT, R_PASSED, R_CFIRST, R_CLAST = range(24, 30)
-NRI = 30
+R_CHECK, R_DEFECT, R_CAUGHT, R_PASSED, R_CFIRST, R_CLAST, R_COMPLAINT = range(24, 31)
+NRI = 31
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
 F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
@@ -89,8 +89,8 @@ C_SAT, C_EXPECT, C_SERVED = range(3)
 I_NFREE, I_HSIZE, I_CLOCKSEQ, I_CHAINSEQ, I_ARR, I_NARR, I_NDELAYS, I_NFLOWS = range(8)
 I_IU, I_IE, I_EVENTS, I_CREATED, I_COMPLETED, I_SERVICES = range(8, 14)
 I_EXT_ARR, I_EXT_DONE, I_INT_ARR, I_INT_DONE, I_PRESENT, I_INTN, I_DAY_INTN = range(14, 21)
-I_DAY_ARR, I_DAY_DONE, I_DEFECTS = range(21, 24)
-NI = 24
+I_DAY_ARR, I_DAY_DONE, I_DEFECTS, I_COMPLAINTS = range(21, 25)
+NI = 25
 # ---- float state
 G_NOW, G_AREA, G_TLAST, G_DELAY, G_QUALITY, G_SAT, G_REVENUE, G_ISCORE = range(8)
 G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE = range(8, 12)
@@ -100,8 +100,8 @@ K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG, K_DEFECTS = range(6)
 NK = 6
 # ---- float parameters
 X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = range(9)
-X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN = range(9, 14)
-NX = 14
+X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN, X_FAILURE = range(9, 15)
+NX = 15
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
 E_TO, E_HANDOFF, E_ASSIST = range(3)
 W_P, W_W, W_WORK, W_THOR = range(4)
@@ -116,7 +116,7 @@ DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS, NEED_DRAWS, NEED_UNIFORMS =
 # margins: room one event may need (requests, heap slots, work-stream exponential draws,
 # decisions-stream uniform draws)
 M_POOL, M_HEAP, M_E, M_U = range(4)
-FINISH, DELIVER = 0, 1
+FINISH, DELIVER, COMPLAIN = 0, 1, 2
 INTERNAL_AFTER = 1e12  # CustomerFirst: internal-only work after every customer's
 
 
@@ -316,6 +316,7 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ri[r, R_PASSED] = 0
     ri[r, R_CFIRST] = -1
     ri[r, R_CLAST] = -1
+    ri[r, R_COMPLAINT] = 0
     if parent < 0:
         ri[r, R_BATCH] = 0
         ri[r, R_PSERVER] = -1
@@ -766,8 +767,8 @@ def _free_tree(ri, free, ic, root, sk):
 
 
 @njit(**_OPTIONS)
-def _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delays, n, root, now,
-                 sk, skf, shares):
+def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv, delays, n,
+                 root, now, sk, skf, shares):
     cust = ri[root, R_CUST]
     server = ri[root, R_SERVER]
     if cust < 0:
@@ -778,14 +779,16 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delay
         return
     delay = now - rf[root, F_ARRIVAL]
     quality = rf[root, F_QUALITY]
+    failed = False
     if ri[root, R_DEFECT] == 1:
         ic[I_DEFECTS] += 1
-    value = _discounted(quality, delay, xp[X_PATIENCE])
+        failed = xp[X_FAILURE] > 0.0 and _uniform(u, ic) < xp[X_FAILURE]
+    value = _discounted(0.0 if failed else quality, delay, xp[X_PATIENCE])
     s = _disconfirmation(value, cf[cust, C_EXPECT], xp[X_SENS])
     cf[cust, C_SAT] = _smoothed(cf[cust, C_SAT], s, xp[X_SATW])
     cf[cust, C_EXPECT] = _smoothed(cf[cust, C_EXPECT], value, xp[X_LEARN])
     cf[cust, C_SERVED] += 1.0
-    price = xp[X_PRICE]
+    price = 0.0 if ri[root, R_COMPLAINT] == 1 else xp[X_PRICE]
     g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
     g[G_TLAST] = now
     ic[I_PRESENT] -= 1
@@ -804,6 +807,8 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delay
     pi[server, P_ESERVED] += 1
     _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares)
     _free_tree(ri, free, ic, root, sk)
+    if failed:  # the customer comes back with a complaint (ServiceChain._complain)
+        _schedule(ht, hi, ic, now, COMPLAIN, cust, 0)
 
 
 @njit(**_OPTIONS)
@@ -855,8 +860,8 @@ def _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk,
         rf[parent, F_FINISH] = now
         ic[I_COMPLETED] += 1
         if ri[parent, R_PARENT] < 0:
-            _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delays, n,
-                         parent, now, sk, skf, shares)
+            _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv,
+                         delays, n, parent, now, sk, skf, shares)
             return
         if ri[parent, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
             delay = xp[X_HMEAN] * _exponential(e, ic)
@@ -911,8 +916,8 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
             return
     ic[I_COMPLETED] += 1
     if ri[r, R_PARENT] < 0:
-        _finish_root(ri, rf, free, pi, pf, pos, sv, ic, g, kp, xp, cf, fk, fv, delays, n, r,
-                     now, sk, skf, shares)
+        _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv, delays,
+                     n, r, now, sk, skf, shares)
     elif ri[r, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
         delay = xp[X_HMEAN] * _exponential(e, ic)
         _schedule(ht, hi, ic, now + delay, DELIVER, r, 0)
@@ -997,6 +1002,17 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             if kind == FINISH:
                 _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
                         rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
+            elif kind == COMPLAIN:  # failure demand: customer ``a`` back with a complaint
+                g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+                g[G_TLAST] = now
+                ic[I_PRESENT] += 1
+                ic[I_EXT_ARR] += 1
+                ic[I_DAY_ARR] += 1
+                ic[I_COMPLAINTS] += 1
+                r = _new(ri, rf, free, ic, chome[a], -1, -1, 1.0, a, now)
+                ri[r, R_COMPLAINT] = 1
+                _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
+                          r, now, nb, fr)
             else:
                 _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk, fv,
                          delays, pos.shape[0], a, now, sk, skf, shares)

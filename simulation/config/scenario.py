@@ -162,6 +162,11 @@ class Customers:
         "(Bolton 1998)."))] = 0.1
     initial_satisfaction: Annotated[Share, Field(description=(
         "Cumulative satisfaction of a new customer."))] = 0.6
+    failure_demand: Annotated[Share, Field(description=(
+        "Probability that a defect reaching a customer brings a complaint: the service is "
+        "judged as failed (quality 0) and the customer comes back with a request that earns "
+        "nothing (failure demand, Seddon 2003). 0 draws no defects unless there are quality "
+        "gates."))] = 0.0
     churn: Annotated[bool, Field(description=(
         "Whether customers can leave (exit); false leaves only voice."))] = True
     churn_rate_per_month: Annotated[Share, Field(description=(

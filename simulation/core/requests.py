@@ -89,6 +89,7 @@ class Request:
         checks: The gate checks of this work, in delivery order.
         caught: A check of the latest pass found its defect (the work comes back).
         passed: The last pass went through its gates (they released it).
+        complaint: A customer's complaint about a defect (failure demand: it earns nothing).
         pending: Inputs still outstanding; the work joins its server's queue at zero.
         ready: When the last input arrived (fork-join): queueing starts here.
         queued: When the work joined its present holder (an employee or a vacancy).
@@ -112,6 +113,7 @@ class Request:
         "check",
         "checks",
         "children",
+        "complaint",
         "content",
         "customer",
         "defective",
@@ -200,6 +202,7 @@ class Request:
         self.checks: list[Request] = []
         self.caught = False
         self.passed = False
+        self.complaint = False
 
     @property
     def external(self) -> bool:

@@ -88,6 +88,10 @@ class Workforce:
                 for e in quitting:
                     self._quit(e)
             else:  # each decision drawn just before the quit it causes (same stream)
+                # the quit draws' block is taken before any hire's delay is drawn, as in the
+                # compiled pass: a uniform block and an exponential block refilled in one loop
+                # would otherwise come off the generator in another order
+                model.streams.decisions.reserve(uniforms=len(employees))
                 for e in employees:
                     if e.will_quit():
                         self._quit(e)
