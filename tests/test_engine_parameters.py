@@ -32,6 +32,7 @@ DESIGNS = (Hierarchy, Pyramid, InvertedPyramid, TwoWayStreet, FlatTeam, Silos)
 #: ``Class.field`` -> the value that turns it on (or None: cannot run compiled, and why).
 ON: dict[str, object] = {
     "Customers.expectation_learning": 0.2,
+    "Customers.failure_demand": 0.5,
     "People.internal_expectation_learning": 0.2,
     "Customers.count": 300,
     "Hierarchy.support_prob": 0.2,
