@@ -46,7 +46,7 @@ def test_the_gate_lists_come_from_the_table() -> None:
 def test_mechanics_are_rows_of_their_own() -> None:
     mechanics = {h.name for h in HOOKS if h.phase is Phase.MECHANICS and h.owner == "Employee"}
     assert mechanics == {"accept", "_begin", "_finish", "busy_until_now",
-                         "utilisation_since_last", "hand_over", "take_backlog"}
+                         "utilisation_since_last", "hand_over", "take_backlog", "give_back"}
     assert "not meant for overriding" in Employee.__doc__
 
 
@@ -74,6 +74,8 @@ def test_each_row_says_truly_what_overriding_costs(hook) -> None:
         scenario = queueing_network(rework_graph(), 0.5, days=25)
     if hook.name == "needs_approval":  # approvals are inputs unless they are gates
         scenario = Scenario(design=Pyramid(approval_gate=True))
+    if hook.name == "give_back":  # only a manager acting on reports moves work
+        scenario = Scenario(design=Pyramid(rebalancing=True))
     if hook.name == "take_backlog":  # only a post nobody covers holds a backlog
         scenario = scenario.with_people(interim=False, quit_rate_per_month=1.0)
     model = OrgModel(scenario, rng=5, **kwargs)

@@ -140,7 +140,7 @@ def test_taking_the_work_held_at_a_vacancy_empties_its_list() -> None:
     ri = np.full((5, k.NRI), -1, dtype=np.int64)
     rf = np.zeros((5, k.NRF))
     rf[:, k.F_QUEUED] = [1.0, 0.0, 0.0, 2.0, 2.5]
-    pos = np.full((2, 4), -1, dtype=np.int64)
+    pos = np.full((2, 5), -1, dtype=np.int64)
     for r in (3, 0, 4):  # as _accept appends to a vacancy's list
         if pos[1, k.S_WTAIL] < 0:
             pos[1, k.S_WHEAD] = r
@@ -150,7 +150,7 @@ def test_taking_the_work_held_at_a_vacancy_empties_its_list() -> None:
     out = np.empty(5, dtype=np.int64)
     assert k.take_waiting(1, pos, ri, rf, 4.0, out) == 3 and out[:3].tolist() == [3, 0, 4]
     assert rf[:, k.F_VACANT].tolist() == [3.0, 0.0, 0.0, 2.0, 1.5]  # the wait at the vacancy
-    assert pos.tolist() == [[-1] * 4, [-1] * 4]
+    assert pos.tolist() == [[-1] * 5, [-1] * 5]
     assert k.take_waiting(1, pos, ri, rf, 5.0, out) == 0
 
 

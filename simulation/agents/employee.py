@@ -340,6 +340,25 @@ class Employee(mesa.Agent):
         for request in work:
             self.accept(request)
 
+    def give_back(self, k: int) -> list[Request]:
+        """Give up the last ``k`` requests of the queue, in order (moved to a peer).
+
+        Their time here goes with them, as at a hand-over.
+        """
+        now = self.model.clock.now
+        order = sorted(self.queue)
+        cut = max(0, len(order) - k)
+        self.queue, moved = order[:cut], [r for _, _, r in order[cut:]]  # a sorted list is a heap
+        self.area += self.present * (now - self.last_change)
+        self.last_change = now
+        for r in moved:
+            self.sojourn_sum += now - r.queued
+            r.prior += now - r.queued
+            r.prior_server = self
+        self.present -= len(moved)
+        self.handed += len(moved)
+        return moved
+
     def busy_until_now(self) -> float:
         """Cumulative busy time including the work in progress."""
         if self.current is None:

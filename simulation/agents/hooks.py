@@ -83,6 +83,7 @@ HOOKS: tuple[Hook, ...] = (
     Hook("Employee", "utilisation_since_last", _M, _PY, "share of time busy since the last call"),
     Hook("Employee", "hand_over", _M, _PY, "leaving: gives back queued and in-progress work"),
     Hook("Employee", "take_backlog", _M, _PY, "a new hire takes over the work a vacancy held"),
+    Hook("Employee", "give_back", _M, _PY, "gives up queued work its manager moves to a peer"),
     Hook("Customer", "perceived_value", _W, _PY, "value of one service: quality after the wait"),
     Hook("Customer", "judge", _W, _PY, "satisfaction with one service (disconfirmation)"),
     Hook("Customer", "experience", _W, _PY, "updates satisfaction and expectation"),

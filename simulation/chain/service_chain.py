@@ -54,6 +54,17 @@ class ServiceChain:
         self.department = [str(nodes[i]["department"]) for i in range(n)]
         self.manager = [int(nodes[i].get("manager", -1)) for i in range(n)]
         self.vacancy_wait = [0.0] * n
+        # the latest report each position made to its manager: when (-1: none yet), its load
+        self.report_time = [-1.0] * n
+        self.report_load = [0.0] * n
+        self.rebalancing = bool(graph.graph.get("rebalancing", False))
+        self.teams: dict[int, list[list[int]]] = {}  # manager -> direct reports by role
+        for boss in sorted(set(self.manager) - {-1}):
+            roles: dict[str, list[int]] = {}
+            for i in range(n):
+                if self.manager[i] == boss:
+                    roles.setdefault(self.role[i], []).append(i)
+            self.teams[boss] = list(roles.values())
         self.inputs_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.reviews_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.gates_of: list[list[Dependency]] = [[] for _ in range(n)]
@@ -299,6 +310,9 @@ class ServiceChain:
         customer = root.customer
         if customer is None:
             self.metrics.internal_completed += 1
+            if self.manager[root.node] == root.origin:  # a report: the manager's picture
+                self.report_time[root.node] = now
+                self.report_load[root.node] = root.server.present
             self._judged(root.server, root.origin, root.quality, now - root.arrival)
             return
         delay = now - root.arrival
@@ -386,6 +400,36 @@ class ServiceChain:
         if leaver is not None:
             leaver.blamed_wait += prior
         self.vacancy_wait[node] += vacant
+
+    def rebalance(self) -> None:
+        """Managers move waiting work between their people, as the latest reports show them.
+
+        In each role a manager's direct reports hold, ``k = (most - least) // 2`` queued
+        requests go from the most to the least loaded (ties: the lowest position), by the loads
+        the latest reports gave, however old; the picture is then updated by what was moved.
+        Positions vacant or covered, or with no report yet, are left alone.
+        """
+        for boss in self.teams:
+            for group in self.teams[boss]:
+                seen = [p for p in group if self.report_time[p] >= 0.0
+                        and self.occupant[p] is not None and self.servers[p] is self.occupant[p]]
+                if len(seen) < 2:
+                    continue
+                most = max(seen, key=lambda p: (self.report_load[p], -p))
+                least = min(seen, key=lambda p: (self.report_load[p], p))
+                k = int(self.report_load[most] - self.report_load[least]) // 2
+                if k > 0:
+                    moved = self.move(self.occupant[most], k, least)
+                    self.report_load[most] -= moved
+                    self.report_load[least] += moved
+
+    def move(self, employee: Employee, k: int, position: int) -> int:
+        """The last ``k`` queued requests of ``employee`` go to ``position``; returns how many."""
+        work = employee.give_back(k)
+        for request in work:
+            request.node = position
+            self.servers[position].accept(request)
+        return len(work)
 
     # ------------------------------------------------------------------ people come and go
 

@@ -24,7 +24,10 @@ class CompiledChain(ServiceChain):
     def __init__(self, model: ChainModel, graph: Any) -> None:
         super().__init__(model, graph)
         self.engine = Engine(model, self)
+        k = self.engine.k
         self.vacancy_wait = self.engine.vacancy_wait  # the kernel adds to it
+        self.report_time = self.engine.sv[:, k.V_REPORTED]  # the kernel writes reports there
+        self.report_load = self.engine.sv[:, k.V_LOAD]
         codes = {d: i for i, d in enumerate(dict.fromkeys(self.department))}
         self._department_code = np.array([codes[d] for d in self.department], dtype=np.int64)
         self._role_positions = {role: np.array(nodes, dtype=np.int64)
@@ -65,6 +68,10 @@ class CompiledChain(ServiceChain):
         for position in [node, *covered]:
             self._reroute(position)
         self.engine.accept_all(work)
+
+    def move(self, employee: Employee, k: int, position: int) -> int:
+        """As :meth:`ServiceChain.move`, inside the engine."""
+        return self.engine.give_back(employee, k, position)
 
     def present(self, employee: Employee) -> int:
         """Requests queued at or in service with an employee, from the engine."""

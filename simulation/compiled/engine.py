@@ -65,8 +65,11 @@ class Engine:
         self.ic = np.zeros(k.NI, dtype=np.int64)
         self.g = np.zeros(k.NG)
         self._pool(1024 + 2 * self.margin_pool)
-        self.pos = np.full((n, 4), -1, dtype=np.int64)
-        self.vacancy_wait = np.zeros(n)  # delay blamed on each position while vacant
+        self.pos = np.full((n, 5), -1, dtype=np.int64)
+        self.pos[:, k.S_MANAGER] = chain.manager
+        self.sv = np.zeros((n, 3))  # vacancy wait; the latest report's time and load
+        self.sv[:, k.V_REPORTED] = -1.0
+        self.vacancy_wait = self.sv[:, k.V_VACANT]  # a view: the kernel adds to it
         self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
         self.pf = np.zeros((max(16, 2 * n), k.NPF))
         self.snapshot = np.zeros(len(self.pi))
@@ -232,6 +235,16 @@ class Engine:
             self.pf[employee.engine_row, self.k.Q_BACKLOG] = np.inf
         self.accept_all(work)
 
+    def give_back(self, employee: Employee, k: int, node: int) -> int:
+        """Move the last ``k`` requests of an employee's queue to position ``node``'s server."""
+        kk = self.k
+        out = np.empty(int(self.pi[employee.engine_row, kk.P_PRESENT]) + 1, dtype=np.int64)
+        m = kk.give_back(employee.engine_row, k, self.model.clock.now, self.ri, self.rf,
+                         self.pi, self.pf, out)
+        self.ri[out[:m], kk.R_NODE] = node
+        self.accept_all(out[:m])
+        return m
+
     def accept_all(self, work: np.ndarray) -> None:
         """Accept requests in order at their positions' current servers."""
         k = self.k
@@ -272,7 +285,7 @@ class Engine:
         self.ic[k.I_IE] = wrk.ie
         while True:
             status = k.run_until(
-                end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.vacancy_wait,
+                end, self.ri, self.rf, self.free, self.pi, self.pf, self.pos, self.sv,
                 self.lvl,
                 self.ht, self.hi, self.ic, self.g, self.kp, self.xp, self.ei, self.ew, self.lo,
                 self.rlo, self.glo, self.sch, dec.u, wrk.e, table.cf, table.home,

@@ -81,8 +81,9 @@ Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
 Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = range(6, 14)
 Q_EXPECT = 14
 NPF = 15
-# ---- positions
-S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL = range(4)
+# ---- positions: integer columns (``pos``) and float columns (``sv``)
+S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER = range(5)
+V_VACANT, V_REPORTED, V_LOAD = range(3)  # vacancy wait; the latest report: when, the load
 # ---- customers (by serial number)
 C_SAT, C_EXPECT, C_SERVED = range(3)
 # ---- integer state
@@ -688,7 +689,7 @@ def _blame_pass(pf, sv, node, p, wait, work, leaver, prior, vacant):
     pf[p, Q_BWORK] += work
     if leaver >= 0:
         pf[leaver, Q_BWAIT] += prior
-    sv[node] += vacant
+    sv[node, V_VACANT] += vacant
 
 
 @njit(**_OPTIONS)
@@ -773,6 +774,10 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
     server = ri[root, R_SERVER]
     if cust < 0:
         ic[I_INT_DONE] += 1
+        node = ri[root, R_NODE]
+        if pos[node, S_MANAGER] == ri[root, R_ORIGIN]:  # a report to the manager: its picture
+            sv[node, V_REPORTED] = now
+            sv[node, V_LOAD] = pi[server, P_PRESENT]
         _judged(pi, pf, pos, ic, g, xp, fk, fv, n, server, ri[root, R_ORIGIN],
                 rf[root, F_QUALITY], now - rf[root, F_ARRIVAL])
         _free_tree(ri, free, ic, root, sk)
@@ -1215,3 +1220,34 @@ def histogram_add(edges, counts, values, n):
             else:
                 hi = mid
         counts[lo] += 1
+
+
+@njit(**_OPTIONS)
+def give_back(p, k, now, ri, rf, pi, pf, out):
+    """Person ``p`` gives up the last ``k`` requests of their queue (``Employee.give_back``).
+
+    The queue is popped in order and the first ones melded back as they were; the last ``k``
+    go to ``out`` (returned count) with the time they spent here, as a hand-over.
+    """
+    n = 0
+    while pi[p, P_QROOT] >= 0:
+        out[n] = _queue_pop(ri, rf, pi, p)
+        n += 1
+    keep = n - k if n > k else 0
+    for i in range(keep):
+        r = out[i]
+        ri[r, R_QCHILD] = -1
+        ri[r, R_QSIB] = -1
+        pi[p, P_QROOT] = _meld(ri, rf, pi[p, P_QROOT], r)
+    pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
+    pf[p, Q_TLAST] = now
+    m = n - keep
+    for i in range(m):
+        r = out[keep + i]
+        out[i] = r
+        pf[p, Q_SOJOURN] += now - rf[r, F_QUEUED]
+        rf[r, F_PRIOR] += now - rf[r, F_QUEUED]
+        ri[r, R_PREV] = p
+    pi[p, P_PRESENT] -= m
+    pi[p, P_HANDED] += m
+    return m

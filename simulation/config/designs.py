@@ -103,6 +103,10 @@ class Hierarchy(OrgDesign):
         "inspections find a large share, Fagan 1976)."))] = 0.5
     report_work: Annotated[Work, Field(description=(
         "Work content of a report, in the reporting employee's tasks."))] = 1.0
+    rebalancing: Annotated[bool, Field(description=(
+        "Whether managers act on reports: each day, the queued work of the most loaded direct "
+        "report in a role is halved toward the least loaded, by the latest reports' loads "
+        "(Malone 1987: central assignment with current information balances load)."))] = False
     support_work: Annotated[Work, Field(description=(
         "Work content of the boss's assistance, in the boss's tasks."))] = 1.0
     coaching_work: Annotated[Work, Field(description=(
@@ -112,7 +116,8 @@ class Hierarchy(OrgDesign):
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Build the tree top-down (node 0 is the top) and add the dependencies."""
-        g = nx.MultiDiGraph(inverted=self.inverted, design=type(self).__name__)
+        g = nx.MultiDiGraph(inverted=self.inverted, design=type(self).__name__,
+                            rebalancing=self.rebalancing)
         top = self.levels - 1
         boss: dict[int, int] = {}
         frontier = [0]

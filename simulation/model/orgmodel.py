@@ -209,6 +209,8 @@ class OrgModel(mesa.Model):
     def step(self) -> None:
         """Run one working day: the day's work, then the daily dynamics and data collection."""
         flows = self.day.run_day(float(self.time), self.metrics)
+        if self.chain.rebalancing:
+            self.chain.rebalance()
         utilisation = self.workforce.day()
         customers = self.market.day()
         self.today = {**flows, **utilisation, **customers, **self._state()}
