@@ -213,18 +213,23 @@ class ServiceChain:
         checks = request.server.needs_approval(request)
         if not checks:
             return False
-        self._next_pass(request, len(checks))
         request.caught = False
+        self._fork_after(request, checks, check=True)
+        return True
+
+    def _fork_after(self, request: Request, deps: list[Dependency], check: bool) -> None:
+        """The pass just finished waits for these reviews (or gates' checks): fork them."""
+        self._next_pass(request, len(deps))
         server = request.server
-        for dep in checks:
+        for dep in deps:
             child = self._new(dep.provider, dep.need, request, server.unique_id,
                               self.level[request.node], dep.weight)
             child.handoff = dep.handoff
             child.content = dep.work
-            child.check = True
-            child.thoroughness = dep.thoroughness
+            if check:
+                child.check = True
+                child.thoroughness = dep.thoroughness
             self.dispatch(child)
-        return True
 
     def _next_pass(self, request: Request, pending: int) -> None:
         """The pass just finished waits for ``pending`` reviews or checks (its blame kept)."""
@@ -258,14 +263,7 @@ class ServiceChain:
         reviews = request.server.needs_review(request)
         if not reviews:
             return False
-        self._next_pass(request, len(reviews))
-        server = request.server
-        for dep in reviews:
-            child = self._new(dep.provider, dep.need, request, server.unique_id,
-                              self.level[request.node], dep.weight)
-            child.handoff = dep.handoff
-            child.content = dep.work
-            self.dispatch(child)
+        self._fork_after(request, reviews, check=False)
         return True
 
     def _deliver(self, child: Request) -> None:
