@@ -62,3 +62,22 @@ def test_a_stale_report_is_acted_on_as_it_stands() -> None:
     assert queued > 0
     chain.rebalance()
     assert busy.accepted - before == min(4, queued)  # the work flows back, by the picture
+
+
+def test_work_covered_for_a_vacant_post_is_not_moved() -> None:
+    """Only a post's own queued work is given up: covered work stays with whoever covers it
+    (the compiled twin is held to the same by the engine comparison through turnover)."""
+    scenario = Scenario(design=Pyramid(rebalancing=True)).with_people(
+        enabled=False).with_customers(per_position=60.0)
+    model = OrgModel(scenario, rng=2, compiled=False).run(3)
+    chain = model.chain
+    gone = chain.teams[1][0][0]
+    model.workforce._quit(chain.occupant[gone])
+    coverer = chain.servers[gone]
+    model.run_for(1)
+    covered = [r for _, _, r in coverer.queue if r.node != coverer.node]
+    own = [r for _, _, r in coverer.queue if r.node == coverer.node]
+    assert covered and own
+    moved = chain.move(coverer, len(coverer.queue), chain.teams[1][0][-1])
+    assert moved == len(own)
+    assert [r for _, _, r in coverer.queue if r.node != coverer.node] == covered

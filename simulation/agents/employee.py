@@ -341,14 +341,16 @@ class Employee(mesa.Agent):
             self.accept(request)
 
     def give_back(self, k: int) -> list[Request]:
-        """Give up the last ``k`` requests of the queue, in order (moved to a peer).
+        """Give up the last ``k`` requests of this post's own work in the queue (moved to a peer).
 
-        Their time here goes with them, as at a hand-over.
+        Work covered for another post stays. Their time here goes with them, as at a hand-over.
         """
         now = self.model.clock.now
         order = sorted(self.queue)
-        cut = max(0, len(order) - k)
-        self.queue, moved = order[:cut], [r for _, _, r in order[cut:]]  # a sorted list is a heap
+        own = [i for i, (_, _, r) in enumerate(order) if r.node == self.node]
+        chosen = set(own[max(0, len(own) - k):])
+        moved = [r for i, (_, _, r) in enumerate(order) if i in chosen]
+        self.queue = [e for i, e in enumerate(order) if i not in chosen]  # sorted: a heap
         self.area += self.present * (now - self.last_change)
         self.last_change = now
         for r in moved:

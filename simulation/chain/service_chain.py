@@ -340,10 +340,9 @@ class ServiceChain:
         employee on it is blamed for its queueing wait, its work and its handoff, which add up
         exactly to the customer's delay. Waiting that a vacancy causes is blamed on the vacant
         post (``vacancy_wait``), never on a successor: work held at the empty post, work
-        waiting at whoever covers it, and work that joined a new hire's queue before the backlog
-        they took over had all begun. Work a leaver handed over blames the leaver for its time
-        with them.
-        Quality lost (``1 - q``) is split at each step by the
+        waiting at whoever covers it, and work that joined a new hire's queue during the busy
+        period the backlog they took over began. Work a leaver handed over blames the leaver for
+        its time with them. Quality lost (``1 - q``) is split at each step by the
         quality rule's ``blame`` between own skill and inputs, and passed down the tree.
         """
         stack = [root]
@@ -474,7 +473,7 @@ class ServiceChain:
         boss = self.manager[position]
         if boss >= 0 and self.occupant[boss] is not None:
             return self.occupant[boss]
-        reports = [self.occupant[i] for i, m in enumerate(self.manager) if m == position]
+        reports = [self.occupant[i] for group in self.teams.get(position, []) for i in group]
         reports = [p for p in reports if p is not None]
         if not reports:
             return None

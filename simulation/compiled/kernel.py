@@ -1224,27 +1224,38 @@ def histogram_add(edges, counts, values, n):
 
 @njit(**_OPTIONS)
 def give_back(p, k, now, ri, rf, pi, pf, out):
-    """Person ``p`` gives up the last ``k`` requests of their queue (``Employee.give_back``).
+    """Person ``p`` gives up the last ``k`` of their post's own queued requests.
 
-    The queue is popped in order and the first ones melded back as they were; the last ``k``
-    go to ``out`` (returned count) with the time they spent here, as a hand-over.
+    As ``Employee.give_back``: the queue is popped in order and the rest melded back as it
+    was; the ones given up go to ``out`` (returned count) with the time they spent here, as a
+    hand-over.
     """
+    node = pi[p, P_NODE]
     n = 0
     while pi[p, P_QROOT] >= 0:
         out[n] = _queue_pop(ri, rf, pi, p)
         n += 1
-    keep = n - k if n > k else 0
-    for i in range(keep):
+    cut = n  # the moved ones are the own work from ``cut`` on
+    own = 0
+    while cut > 0 and own < k:
+        cut -= 1
+        if ri[out[cut], R_NODE] == node:
+            own += 1
+    for i in range(n):
         r = out[i]
-        ri[r, R_QCHILD] = -1
-        ri[r, R_QSIB] = -1
-        pi[p, P_QROOT] = _meld(ri, rf, pi[p, P_QROOT], r)
+        if i < cut or ri[r, R_NODE] != node:
+            ri[r, R_QCHILD] = -1
+            ri[r, R_QSIB] = -1
+            pi[p, P_QROOT] = _meld(ri, rf, pi[p, P_QROOT], r)
     pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
     pf[p, Q_TLAST] = now
-    m = n - keep
+    m = 0
+    for i in range(cut, n):
+        if ri[out[i], R_NODE] == node:
+            out[m] = out[i]
+            m += 1
     for i in range(m):
-        r = out[keep + i]
-        out[i] = r
+        r = out[i]
         pf[p, Q_SOJOURN] += now - rf[r, F_QUEUED]
         rf[r, F_PRIOR] += now - rf[r, F_QUEUED]
         ri[r, R_PREV] = p
