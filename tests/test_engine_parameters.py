@@ -1,4 +1,5 @@
-"""Every parameter that is zero or off by default is turned on in an engine comparison.
+"""Every parameter that is zero or off by default is turned on in an engine comparison (and
+every switch on by default turned off).
 
 A rule the defaults never exercise can differ between the engines unseen (the customers'
 expectation learning did: 0 by default, and no test turned it on). The parameters are listed
@@ -32,20 +33,11 @@ DESIGNS = (Hierarchy, Pyramid, InvertedPyramid, TwoWayStreet, FlatTeam, Silos)
 #: ``Class.field`` -> the value that turns it on (or None: cannot run compiled, and why).
 ON: dict[str, object] = {
     "Customers.expectation_learning": 0.2,
-    "Customers.failure_demand": 0.5,
     "People.internal_expectation_learning": 0.2,
     "Customers.count": 300,
     "Hierarchy.support_prob": 0.2,
     "Hierarchy.coaching_rate": 0.5,
     "Hierarchy.inverted": True,
-    "Hierarchy.approval_gate": True,
-    "Hierarchy.rebalancing": True,
-    "Pyramid.rebalancing": True,
-    "InvertedPyramid.rebalancing": True,
-    "TwoWayStreet.rebalancing": True,
-    "Pyramid.approval_gate": True,
-    "InvertedPyramid.approval_gate": True,
-    "TwoWayStreet.approval_gate": True,
     "Pyramid.support_prob": 0.2,
     "Pyramid.coaching_rate": 0.5,
     "Pyramid.inverted": True,
@@ -103,3 +95,30 @@ def _default(name: str) -> object:
     owner, field = name.split(".")
     cls = next(c for c in (*SECTIONS, *DESIGNS) if c.__name__ == owner)
     return next(f.default for f in dataclasses.fields(cls) if f.name == field)
+
+
+#: Switches that are on by default (issue 15 re-set them), turned off: the path without them
+#: must match across the engines too.
+OFF: dict[str, object] = {
+    "Customers.failure_demand": 0.0,
+    "Hierarchy.approval_gate": False,
+    "Hierarchy.rebalancing": False,
+    "Hierarchy.directed_coaching": False,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OFF))
+def test_each_switch_turned_off_gives_identical_results_in_both_engines(name: str) -> None:
+    assert _default(name) != OFF[name]
+    scenario = scenario_with(name, OFF[name])
+    model = assert_same_run(scenario, seed=8, days=40)
+    assert model.compiled
+
+
+def test_every_mechanism_off_gives_identical_results_in_both_engines() -> None:
+    """The design of before issue 15: nothing drawn for defects, reports inform nothing."""
+    before = Pyramid(reporting_rate=1.0, approval_work=1.0, approval_gate=False,
+                     rebalancing=False)
+    scenario = Scenario(design=before, customers=Customers(failure_demand=0.0))
+    assert_same_run(scenario.with_people(quit_rate_per_month=0.3, hiring_delay=3.0),
+                    seed=8, days=40)

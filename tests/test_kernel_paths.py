@@ -45,7 +45,8 @@ def test_work_waiting_at_a_vacancy_in_pool_row_0_is_kept(monkeypatch) -> None:
 
     monkeypatch.setattr(Engine, "take_waiting", recording)
     scenario = Scenario(design=FlatTeam(size=1, helpers=0)) \
-        .with_people(quit_rate_per_month=1.0, hiring_delay=3.0).with_customers(count=60)
+        .with_people(quit_rate_per_month=1.0, hiring_delay=3.0) \
+        .with_customers(count=60, failure_demand=0.0)
     model = assert_same_run(scenario, seed=1, days=60)
     assert model.kpis()["quits"] >= 2
     assert any(0 in rows for rows in held)
@@ -76,7 +77,7 @@ def test_effort_rules_give_identical_results(scenario: Scenario) -> None:
 
 def test_finished_work_gives_its_pool_rows_back() -> None:
     """Months at light load never enlarges the request pool: every finished tree is freed."""
-    model = assert_same_run(Scenario().with_customers(count=150), seed=3, days=150)
+    model = assert_same_run(Scenario().with_customers(count=200), seed=3, days=150)
     engine = model.engine
     assert len(engine.ri) == 1024 + 2 * engine.margin_pool
     assert model.metrics.requests_completed > 8 * len(engine.ri)
@@ -140,7 +141,7 @@ def test_taking_the_work_held_at_a_vacancy_empties_its_list() -> None:
     ri = np.full((5, k.NRI), -1, dtype=np.int64)
     rf = np.zeros((5, k.NRF))
     rf[:, k.F_QUEUED] = [1.0, 0.0, 0.0, 2.0, 2.5]
-    pos = np.full((2, 5), -1, dtype=np.int64)
+    pos = np.full((2, 6), -1, dtype=np.int64)
     for r in (3, 0, 4):  # as _accept appends to a vacancy's list
         if pos[1, k.S_WTAIL] < 0:
             pos[1, k.S_WHEAD] = r
@@ -150,7 +151,7 @@ def test_taking_the_work_held_at_a_vacancy_empties_its_list() -> None:
     out = np.empty(5, dtype=np.int64)
     assert k.take_waiting(1, pos, ri, rf, 4.0, out) == 3 and out[:3].tolist() == [3, 0, 4]
     assert rf[:, k.F_VACANT].tolist() == [3.0, 0.0, 0.0, 2.0, 1.5]  # the wait at the vacancy
-    assert pos.tolist() == [[-1] * 5, [-1] * 5]
+    assert pos.tolist() == [[-1] * 6, [-1] * 6]
     assert k.take_waiting(1, pos, ri, rf, 5.0, out) == 0
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
+from queue import Empty
+from typing import Any
 
 import nbformat
 import pytest
@@ -17,6 +20,38 @@ NAMES = [
     "04_sweeps_and_sensitivity.ipynb",
     "05_is_the_model_right.ipynb",
 ]
+
+
+def _sliced(get_msg: Any, step: float = 1.0) -> Any:
+    """``get_msg`` that polls in slices of ``step`` seconds up to the caller's timeout."""
+    async def get(timeout: float | None = None) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = step if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await get_msg(timeout=min(step, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    return get
+
+
+class SlicedClient(NotebookClient):
+    """A notebook client that never waits out a lost wakeup.
+
+    pyzmq's descriptors are edge-triggered: under asyncio a message can arrive without waking
+    the poll, which then finds it only when its timeout fires. nbclient polls for a cell's reply
+    once with the whole cell timeout, so one lost wakeup stalled the suite for 600 s (4 of 9 full
+    runs took 12 minutes instead of 3; the kernel had run every cell and sat idle). Polling in
+    one-second slices bounds the stall to a second; the cell timeout is unchanged.
+    """
+
+    async def async_start_new_kernel_client(self) -> Any:
+        kc = await super().async_start_new_kernel_client()
+        for channel in (kc.shell_channel, kc.iopub_channel):
+            channel.get_msg = _sliced(channel.get_msg)
+        return kc
 
 
 def _read(name: str) -> nbformat.NotebookNode:
@@ -66,8 +101,8 @@ def test_interactive_and_the_reports_figures() -> None:
 def test_runs_first_time(name: str, tmp_path: Path) -> None:
     """Executed top to bottom in a fresh kernel; any error in any cell fails the test."""
     nb = _read(name)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    SlicedClient(nb, timeout=600, kernel_name="python3",
+                 resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors

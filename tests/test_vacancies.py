@@ -13,7 +13,7 @@ from scipy import stats
 from test_compiled import assert_same_run
 from test_properties import organizations
 
-from simulation import CustomGraph, OrgModel, Scenario, Vacancy, Work
+from simulation import CustomGraph, OrgModel, Pyramid, Scenario, Vacancy, Work
 from simulation.compiled.gate import load_kernel
 from simulation.model.results import VACANT
 
@@ -54,9 +54,12 @@ def test_the_kernel_excludes_a_scheduled_roots_originator() -> None:
     assert not k._on_chain(ri, 1, 7)
 
 
-def test_reports_no_longer_need_the_askers_approval() -> None:
-    """Before the fix, 29% of the pyramid's reports needed the asking manager's approval."""
-    model = OrgModel(Scenario(keep_records=True), rng=1).run(30)
+@pytest.mark.parametrize("gate", [False, True], ids=["approval_inputs", "approval_gates"])
+def test_reports_no_longer_need_the_askers_approval(gate: bool) -> None:
+    """Before the fix, 29% of the pyramid's daily reports needed the asking manager's approval
+    (approvals as inputs); as a quality gate the asker never checks the report either."""
+    design = Pyramid(reporting_rate=1.0, approval_gate=gate)
+    model = OrgModel(Scenario(design=design, keep_records=True), rng=1).run(30)
     r = model.records()
     reports = r[(r.depth == 0) & ~r.external & (r.need == "information")]
     asker = dict(zip(reports.request_id, reports.requester_id, strict=True))

@@ -57,6 +57,7 @@ class ServiceChain:
         # the latest report each position made to its manager: when (-1: none yet), its load
         self.report_time = [-1.0] * n
         self.report_load = [0.0] * n
+        self.report_skill = [0.0] * n  # inf: coached since that report
         self.rebalancing = bool(graph.graph.get("rebalancing", False))
         self.teams: dict[int, list[list[int]]] = {}  # manager -> direct reports by role
         for boss in sorted(set(self.manager) - {-1}):
@@ -65,6 +66,11 @@ class ServiceChain:
                 if self.manager[i] == boss:
                     roles.setdefault(self.role[i], []).append(i)
             self.teams[boss] = list(roles.values())
+        self.group_of: list[list[int]] = [[i] for i in range(n)]  # i's team (same boss, role)
+        for groups in self.teams.values():
+            for group in groups:
+                for i in group:
+                    self.group_of[i] = group
         self.inputs_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.reviews_of: list[list[Dependency]] = [[] for _ in range(n)]
         self.gates_of: list[list[Dependency]] = [[] for _ in range(n)]
@@ -77,7 +83,8 @@ class ServiceChain:
                              review=bool(data.get("review", False)),
                              work=float(data.get("work", 1.0)),
                              gate=bool(data.get("gate", False)),
-                             thoroughness=float(data.get("thoroughness", 0.0)))
+                             thoroughness=float(data.get("thoroughness", 0.0)),
+                             directed=bool(data.get("directed", False)))
             if dep.review:
                 self.reviews_of[u].append(dep)
             elif dep.gate:
@@ -135,6 +142,8 @@ class ServiceChain:
     def submit_scheduled(self, index: int) -> Request | None:
         """A scheduled internal request (a report, a coaching session, a payroll run)."""
         node, dep = self.scheduled[index]
+        if dep.directed:
+            node = self.coached(node)
         requester = self.occupant[node]
         if requester is None:
             return None  # nobody in the position to ask
@@ -311,6 +320,7 @@ class ServiceChain:
             if self.manager[root.node] == root.origin:  # a report: the manager's picture
                 self.report_time[root.node] = now
                 self.report_load[root.node] = root.server.present
+                self.report_skill[root.node] = root.server.effective_skill
             self._judged(root.server, root.origin, root.quality, now - root.arrival)
             return
         delay = now - root.arrival
@@ -419,6 +429,28 @@ class ServiceChain:
                     moved = self.move(self.occupant[most], k, least)
                     self.report_load[most] -= moved
                     self.report_load[least] += moved
+
+    def coached(self, position: int) -> int:
+        """Who gets a directed session scheduled for ``position``: by the latest reports.
+
+        Among the direct reports of the position's manager in its role (``teams``) that are
+        in post, not covered, and reported since they were last coached, the least skilled
+        by their report (ties: the lowest position); that report is then used up. With nobody
+        to choose, the session stays with ``position``.
+        """
+        chosen = self._least_skilled(self.group_of[position])
+        if chosen < 0:
+            return position
+        self.report_skill[chosen] = math.inf
+        return chosen
+
+    def _least_skilled(self, group: list[int]) -> int:
+        best, skill = -1, math.inf
+        for p in group:
+            if (self.report_time[p] >= 0.0 and self.report_skill[p] < skill
+                    and self.occupant[p] is not None and self.servers[p] is self.occupant[p]):
+                best, skill = p, self.report_skill[p]
+        return best
 
     def move(self, employee: Employee, k: int, position: int) -> int:
         """The last ``k`` queued requests of ``employee`` go to ``position``; returns how many."""

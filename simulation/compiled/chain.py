@@ -28,6 +28,7 @@ class CompiledChain(ServiceChain):
         self.vacancy_wait = self.engine.vacancy_wait  # the kernel adds to it
         self.report_time = self.engine.sv[:, k.V_REPORTED]  # the kernel writes reports there
         self.report_load = self.engine.sv[:, k.V_LOAD]
+        self.report_skill = self.engine.sv[:, k.V_SKILL]
         codes = {d: i for i, d in enumerate(dict.fromkeys(self.department))}
         self._department_code = np.array([codes[d] for d in self.department], dtype=np.int64)
         self._role_positions = {role: np.array(nodes, dtype=np.int64)

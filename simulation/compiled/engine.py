@@ -65,9 +65,11 @@ class Engine:
         self.ic = np.zeros(k.NI, dtype=np.int64)
         self.g = np.zeros(k.NG)
         self._pool(1024 + 2 * self.margin_pool)
-        self.pos = np.full((n, 5), -1, dtype=np.int64)
+        self.pos = np.full((n, 6), -1, dtype=np.int64)
         self.pos[:, k.S_MANAGER] = chain.manager
-        self.sv = np.zeros((n, 3))  # vacancy wait; the latest report's time and load
+        for i, group in enumerate(chain.group_of):  # each team a ring, in position order
+            self.pos[i, k.S_TNEXT] = group[(group.index(i) + 1) % len(group)]
+        self.sv = np.zeros((n, 4))  # vacancy wait; the latest report's time, load and skill
         self.sv[:, k.V_REPORTED] = -1.0
         self.vacancy_wait = self.sv[:, k.V_VACANT]  # a view: the kernel adds to it
         self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
@@ -85,7 +87,8 @@ class Engine:
         rows_w: list[tuple[float, float, float, float]] = []
 
         def add(dep: Any) -> int:
-            rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE)))
+            rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE),
+                           int(dep.directed)))
             rows_w.append((dep.probability, dep.weight, dep.work, dep.thoroughness))
             return len(rows_i) - 1
 
@@ -101,7 +104,7 @@ class Engine:
         rlo = csr(chain.reviews_of)
         glo = csr(chain.gates_of)
         sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
-        self.ei = np.array(rows_i or [(0, 0, 0)], dtype=np.int64).reshape(-1, 3)
+        self.ei = np.array(rows_i or [(0, 0, 0, 0)], dtype=np.int64).reshape(-1, 4)
         self.ew = np.array(rows_w or [(0.0, 0.0, 1.0, 0.0)], dtype=float).reshape(-1, 4)
         self.lo = np.array(lo, dtype=np.int64)
         self.rlo = np.array(rlo, dtype=np.int64)

@@ -82,8 +82,9 @@ Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = r
 Q_EXPECT = 14
 NPF = 15
 # ---- positions: integer columns (``pos``) and float columns (``sv``)
-S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER = range(5)
-V_VACANT, V_REPORTED, V_LOAD = range(3)  # vacancy wait; the latest report: when, the load
+S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER, S_TNEXT = range(6)  # S_TNEXT: team ring
+V_VACANT, V_REPORTED, V_LOAD, V_SKILL = range(4)  # vacancy wait; the latest report's time,
+# load and skill (inf: coached since)
 # ---- customers (by serial number)
 C_SAT, C_EXPECT, C_SERVED = range(3)
 # ---- integer state
@@ -104,7 +105,7 @@ X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = 
 X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN, X_FAILURE = range(9, 15)
 NX = 15
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
-E_TO, E_HANDOFF, E_ASSIST = range(3)
+E_TO, E_HANDOFF, E_ASSIST, E_DIRECT = range(4)
 W_P, W_W, W_WORK, W_THOR = range(4)
 
 # codes of the built-in strategies
@@ -778,6 +779,7 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
         if pos[node, S_MANAGER] == ri[root, R_ORIGIN]:  # a report to the manager: its picture
             sv[node, V_REPORTED] = now
             sv[node, V_LOAD] = pi[server, P_PRESENT]
+            sv[node, V_SKILL] = pf[server, Q_SKILL]
         _judged(pi, pf, pos, ic, g, xp, fk, fv, n, server, ri[root, R_ORIGIN],
                 rf[root, F_QUALITY], now - rf[root, F_ARRIVAL])
         _free_tree(ri, free, ic, root, sk)
@@ -1043,6 +1045,8 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             else:
                 s = -1 - code
                 origin = sch[s, 0]
+                if ei[sch[s, 2], E_DIRECT]:
+                    origin = _coached(pos, sv, origin)
                 if pos[origin, S_OCCUPANT] >= 0:  # somebody in the position to ask
                     ic[I_INT_ARR] += 1
                     r = _new(ri, rf, free, ic, sch[s, 1], -1, lvl[origin], ew[sch[s, 2], W_W],
@@ -1055,6 +1059,25 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
     ic[I_ARR] = i
     g[G_NOW] = end
     return DONE
+
+
+@njit(**_OPTIONS)
+def _coached(pos, sv, p):
+    """``ServiceChain.coached``: the least skilled of ``p``'s team by the latest reports."""
+    best, skill = -1, math.inf
+    q = p
+    while True:
+        s = sv[q, V_SKILL]
+        if (sv[q, V_REPORTED] >= 0.0 and (s < skill or (s == skill and best >= 0 and q < best))
+                and pos[q, S_OCCUPANT] >= 0 and pos[q, S_SERVER] == pos[q, S_OCCUPANT]):
+            best, skill = q, s
+        q = pos[q, S_TNEXT]
+        if q == p:
+            break
+    if best < 0:
+        return p
+    sv[best, V_SKILL] = math.inf
+    return best
 
 
 # ------------------------------------------------------------------ people come and go

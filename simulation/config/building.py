@@ -62,6 +62,7 @@ def add_dependency(
     work: float = 1.0,
     gate: bool = False,
     thoroughness: float = 0.0,
+    directed: bool = False,
 ) -> None:
     """Add ``customer -> provider``: the internal customer relies on the provider.
 
@@ -69,7 +70,9 @@ def add_dependency(
     returns it for another pass (a rework loop) instead of supplying an input beforehand.
     ``work`` is the provider's task's work content in units of one task. With ``gate``, the
     provider checks the finished work (with ``probability``) and returns it only if a defect is
-    found (``thoroughness`` times the checker's skill).
+    found (``thoroughness`` times the checker's skill). With ``directed`` (a scheduled request
+    to the customer's manager), the manager gives each one to whoever the latest reports show
+    struggling (``ServiceChain.coached``).
     """
     if handoff is None:
         handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
@@ -86,4 +89,5 @@ def add_dependency(
         work=work,
         gate=gate,
         thoroughness=thoroughness,
+        directed=directed,
     )

@@ -85,6 +85,11 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(not (gate and review), where, "gate", gate, "false for a review (one or other)")
         thoroughness = float(data.get("thoroughness", 0.0))
         require(0 <= thoroughness <= 1, where, "thoroughness", thoroughness, "in [0, 1]")
+        directed = data.get("directed", False)
+        require(isinstance(directed, bool), where, "directed", directed, "true or false")
+        require(not directed or (per_day > 0 and graph.nodes[u].get("manager") == v), where,
+                "directed", directed, "false unless a scheduled request (per_day > 0) to the "
+                "customer's manager")
         if review:
             require(prob < 1, where, "probability", prob,
                     "below 1 for a review (work returned every time would never finish)")
@@ -97,5 +102,5 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
         add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
                        weight=weight, handoff=data.get("handoff"), review=review, work=work,
-                       gate=gate, thoroughness=thoroughness)
+                       gate=gate, thoroughness=thoroughness, directed=directed)
     return g

@@ -27,9 +27,10 @@ def queueing_network(
 ) -> Scenario:
     """The model reduced to a pure queueing network, for checks against theory.
 
-    Quality, people dynamics, churn and word of mouth are off; a fixed customer base places
-    Poisson requests at ``arrival_rate`` per day in total, spread over customer-facing positions;
-    dependencies with probability ``p`` route a share ``p`` of work (fork-join when several).
+    Quality, people dynamics, churn, word of mouth and failure demand are off; a fixed customer
+    base places Poisson requests at ``arrival_rate`` per day in total, spread over
+    customer-facing positions; dependencies with probability ``p`` route a share ``p`` of work
+    (fork-join when several).
 
     Args:
         graph: Positions (``rate`` per node; ``inf`` for no work) and dependency edges.
@@ -47,7 +48,7 @@ def queueing_network(
                   rework=0.0, assistance_relief=0.0),
         people=People(enabled=False),
         customers=Customers(count=customers, request_rate=arrival_rate / customers, churn=False,
-                            word_of_mouth=False, acquisition_per_day=0.0),
+                            word_of_mouth=False, acquisition_per_day=0.0, failure_demand=0.0),
         days=days,
     )
 

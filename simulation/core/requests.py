@@ -244,6 +244,9 @@ class Dependency:
             ``probability``) and returns it for another pass only if it finds a defect.
         thoroughness: Of a gate: the share of defects a fully skilled checker finds (the
             chance of finding one is ``thoroughness * skill``).
+        directed: Of a scheduled request to the customer's manager (coaching): the manager
+            gives it to whichever direct report of that role the latest reports show least
+            skilled, not yet served since their report (``ServiceChain.coached``).
     """
 
     provider: int
@@ -257,3 +260,4 @@ class Dependency:
     work: float = 1.0
     gate: bool = False
     thoroughness: float = 0.0
+    directed: bool = False

@@ -90,8 +90,9 @@ def structure(model: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     ``nodes``: ``position``, ``name``, ``role``, ``level``, ``department``,
     ``customer_facing``. ``edges``: ``provider``, ``customer`` (positions), ``need``,
-    ``purpose``, ``probability`` (per request), ``per_day`` (scheduled), ``review`` and
-    ``work`` (the provider's task's work content, in tasks).
+    ``purpose``, ``probability`` (per request), ``per_day`` (scheduled), ``review``, ``work``
+    (the provider's task's work content, in tasks), ``gate`` and ``thoroughness`` (a quality
+    gate's), ``directed`` (coaching given by the reports).
     """
     nodes = pd.DataFrame([
         {"position": n, "name": str(d["name"]), "role": str(d["role"]),
@@ -101,11 +102,13 @@ def structure(model: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     edges = pd.DataFrame([
         {"provider": v, "customer": u, "need": d["need"].value, "purpose": str(k),
          "probability": float(d["probability"]), "per_day": float(d["per_day"]),
-         "review": bool(d.get("review", False)), "work": float(d.get("work", 1.0))}
+         "review": bool(d.get("review", False)), "work": float(d.get("work", 1.0)),
+         "gate": bool(d.get("gate", False)), "thoroughness": float(d.get("thoroughness", 0.0)),
+         "directed": bool(d.get("directed", False))}
         for u, v, k, d in sorted(model.graph.edges(keys=True, data=True),
                                  key=lambda e: (e[0], e[1], str(e[2])))],
         columns=["provider", "customer", "need", "purpose", "probability", "per_day",
-                 "review", "work"])
+                 "review", "work", "gate", "thoroughness", "directed"])
     return nodes, edges
 
 
