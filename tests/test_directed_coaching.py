@@ -83,17 +83,47 @@ def test_the_kernel_chooses_as_the_chain_does(picture, start, calls) -> None:
     np.testing.assert_array_equal(sv, engine.sv)
 
 
+@pytest.mark.parametrize("directed", [True, False], ids=["directed", "undirected"])
 @pytest.mark.parametrize("people", [{}, {"quit_rate_per_month": 0.4, "hiring_delay": 4.0}],
                          ids=["steady", "turnover"])
-def test_the_engines_agree_on_directed_coaching(people: dict) -> None:
-    scenario = Scenario(design=TwoWayStreet(coaching_rate=0.3))
+def test_the_engines_agree_on_directed_coaching(people: dict, directed: bool) -> None:
+    scenario = Scenario(design=TwoWayStreet(coaching_rate=0.3, directed_coaching=directed))
     assert_same_run(scenario.with_people(**people) if people else scenario, seed=6, days=40)
+
+
+def test_a_hire_is_not_known_until_their_first_report() -> None:
+    """The post's last report was the leaver's (or the coverer's): a hire starts unreported."""
+    scenario = Scenario(design=TwoWayStreet()).with_people(enabled=False)
+    model = OrgModel(scenario, rng=3, compiled=False).run(1)
+    chain = model.chain
+    team = _team(model)
+    _picture(chain, team, [0.9, 0.6, 0.8, 0.7, 0.95])
+    model.workforce._quit(chain.occupant[team[1]])
+    assert chain.coached(team[0]) == team[3]  # the post is covered: left out
+    model.workforce._hire(team[1])
+    assert chain.occupant[team[1]] is not None
+    assert chain.report_time[team[1]] < 0  # no report of the newcomer yet
+    assert chain.coached(team[0]) == team[2]  # so they are not chosen on the leaver's report
+
+
+def test_a_session_due_to_an_empty_post_is_not_given_to_another(quiet: OrgModel) -> None:
+    """Directing changes who is coached, never how many sessions there are."""
+    chain = quiet.chain
+    team = _team(quiet)
+    _picture(chain, team, [0.9, 0.6, 0.8, 0.7, 0.95])
+    due = {node: i for i, (node, dep) in enumerate(chain.scheduled) if dep.directed}
+    quiet.workforce._quit(chain.occupant[team[1]])
+    assert chain.submit_scheduled(due[team[1]]) is None  # nobody there to be due a session
+    assert chain.submit_scheduled(due[team[0]]).origin == team[3]  # the least skilled in post
 
 
 @pytest.mark.slow
 def test_the_less_skilled_receive_more_coaching() -> None:
     """Spearman correlation of a frontline employee's skill with the sessions they received
-    (4 seeds x 120 days, two-way street): found -0.52 to -0.82 directed, -0.18 to +0.19 not."""
+    (8 seeds x 120 days, two-way street, directed against not on the same seed): found -0.42
+    to -0.03 (mean -0.23) directed, -0.21 to +0.17 (mean -0.02) not, lower on every seed.
+    Weaker than the reports alone would make it: sessions (0.25 a day) outnumber reports (0.2),
+    and a session with every report used up stays with whom it was due to."""
     def rho(directed: bool, seed: int) -> float:
         scenario = Scenario(design=TwoWayStreet(directed_coaching=directed), keep_records=True)
         model = OrgModel(scenario, rng=seed).run(120)
@@ -104,10 +134,10 @@ def test_the_less_skilled_receive_more_coaching() -> None:
         return stats.spearmanr([e.skill for e in front],
                                [sessions.get(e.unique_id, 0) for e in front])[0]
 
-    directed = [rho(True, seed) for seed in range(4)]
-    undirected = [rho(False, seed) for seed in range(4)]
-    assert max(directed) < -0.3, directed
-    assert np.mean(directed) < np.mean(undirected) - 0.3, (directed, undirected)
+    directed = np.array([rho(True, seed) for seed in range(8)])
+    undirected = np.array([rho(False, seed) for seed in range(8)])
+    assert (directed < undirected).all(), (directed, undirected)  # sign test: p = 0.004
+    assert directed.mean() < -0.15, directed
 
 
 def test_a_custom_graph_may_direct_only_a_scheduled_request_to_the_manager() -> None:

@@ -103,7 +103,6 @@ OFF: dict[str, object] = {
     "Customers.failure_demand": 0.0,
     "Hierarchy.approval_gate": False,
     "Hierarchy.rebalancing": False,
-    "Hierarchy.directed_coaching": False,
 }
 
 

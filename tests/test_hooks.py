@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation import Customer, Employee, OrgModel, Pyramid, Scenario, Vacancy
+from simulation import Customer, Employee, FlatTeam, OrgModel, Pyramid, Scenario, Vacancy
 from simulation.agents.hooks import HOOKS, Override, Phase, hooks_of, markdown_table
 from simulation.compiled import gate
 from simulation.config.presets import queueing_network, rework_graph
@@ -77,7 +77,8 @@ def test_each_row_says_truly_what_overriding_costs(hook) -> None:
     if hook.name == "give_back":  # only a manager acting on reports moves work
         scenario = Scenario(design=Pyramid(rebalancing=True))
     if hook.name == "take_backlog":  # only a post nobody covers holds a backlog
-        scenario = scenario.with_people(interim=False, quit_rate_per_month=1.0)
+        scenario = Scenario(design=FlatTeam(size=1, helpers=0)).with_customers(count=60) \
+            .with_people(interim=False, quit_rate_per_month=1.0, hiring_delay=2.0)
     model = OrgModel(scenario, rng=5, **kwargs)
     if hook.override is Override.PYTHON_PATH:
         assert not model.compiled

@@ -2,9 +2,10 @@
 
 Which design wins is a finding under stated assumptions (docs/odd.md, "Which design wins"): at
 the bundled defaults, re-set from sources in issue 15 (weekly reports that managers act on,
-approvals as quality gates of a 12-minute check, complaints about defects, an hour of coaching a
-week), the pyramid does; at the defaults of before (daily reports and approvals of a whole task
-that inform and catch nothing, no failure demand), the inverted pyramid does. Both are tested.
+approvals as quality gates of a 12-minute check, complaints about half the defects), the two are
+close, leaning to the pyramid; when every defect brings a complaint the pyramid is better, and at
+the defaults of before (daily reports and approvals of a whole task that inform and catch
+nothing, no complaints) the inverted pyramid is. Both outcomes are tested.
 """
 
 from __future__ import annotations
@@ -52,37 +53,32 @@ def paired_ci(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return d.mean() - half, d.mean() + half
 
 
-def test_at_the_bundled_defaults_the_pyramid_serves_faster(pyramid, inverted) -> None:
-    """Found (20 x 150 days): 0.38 against 0.58 days, paired [-0.33, -0.08]."""
-    lo, hi = paired_ci(pyramid["mean_delay"], inverted["mean_delay"])
-    assert hi < 0, (lo, hi)
-
-
-def test_at_the_bundled_defaults_the_pyramid_keeps_more_customers(pyramid, inverted) -> None:
-    """Found (20 x 150 days): 0.891 against 0.859, paired [+0.011, +0.053]."""
-    lo, hi = paired_ci(pyramid["retention"], inverted["retention"])
-    assert lo > 0, (lo, hi)
+def test_at_the_bundled_defaults_the_inverted_pyramid_is_not_better(pyramid, inverted) -> None:
+    """Close, leaning to the pyramid (20 x 150 days): delay 0.38 against 0.53 days, paired
+    [-0.27, -0.02]; retention 0.894 against 0.874, [-0.001, +0.041]. Fails at the defaults of
+    before, where the inverted pyramid is better on both."""
+    delay = paired_ci(pyramid["mean_delay"], inverted["mean_delay"])
+    kept = paired_ci(pyramid["retention"], inverted["retention"])
+    assert delay[0] < 0 and kept[1] > 0, (delay, kept)
 
 
 #: The pyramid's control as it was before issue 15: daily reports that inform nothing, approvals
 #: of a whole task asked for before the work, which catch nothing.
 BEFORE = {"approval_work": 1.0, "approval_gate": False, "rebalancing": False}
-#: ... and the inverted pyramid's coaching: a one-task session every other day.
-BEFORE_CARE = {"coaching_rate": 0.5, "coaching_work": 1.0}
 
 
 def test_both_outcomes_are_reachable() -> None:
     """A region where the pyramid is better and one where the inverted pyramid is, each with a
     paired 95% interval of mean delay and of retention on one side of zero (16 x 150 days).
 
-    Found: at the bundled defaults, pyramid minus inverted delay [-0.36, -0.08] days and
-    retention [+0.011, +0.056]; at the defaults of before (no failure demand), [+0.29, +0.81]
-    days and [-0.101, -0.074].
+    Found: every defect complained of, pyramid minus inverted delay [-0.42, -0.10] days and
+    retention [+0.034, +0.102]; at the defaults of before (no complaints), [+0.40, +1.13] days
+    and [-0.112, -0.075].
     """
     regions = {
-        "pyramid better": (Pyramid(), InvertedPyramid(), 0.5),
-        "inverted better": (Pyramid(**BEFORE, reporting_rate=1.0),
-                            InvertedPyramid(**BEFORE, **BEFORE_CARE), 0.0),
+        "pyramid better": (Pyramid(), InvertedPyramid(), 1.0),
+        "inverted better": (Pyramid(**BEFORE, reporting_rate=1.0), InvertedPyramid(**BEFORE),
+                            0.0),
     }
     for region, (pyr, inv, complaints) in regions.items():
         p = kpis(pyr, reps=16, failure_demand=complaints)

@@ -20,7 +20,7 @@ from simulation.experiments.experiment import compare
 
 BEFORE_I = {"approval_work": 1.0, "approval_gate": False, "rebalancing": False}
 BEFORE_P = {**BEFORE_I, "reporting_rate": 1.0}
-BEFORE_CARE = {"coaching_rate": 0.5, "coaching_work": 1.0}
+BEFORE_CARE: dict[str, float] = {}  # coaching is as before (0.5 a day x 1 task)
 
 
 def both(**kw: Any) -> tuple[Pyramid, InvertedPyramid]:
@@ -40,8 +40,9 @@ REGIONS: dict[str, tuple[Pyramid, InvertedPyramid, float]] = {
     "daily stand-ups in the pyramid": (Pyramid(reporting_rate=1.0, report_work=0.375),
                                        InvertedPyramid(), 0.5),
     "approvals of a whole task": (*both(approval_work=1.0), 0.5),
-    "coaching of one task, support of half a task": (
-        Pyramid(), InvertedPyramid(coaching_work=1.0, support_work=0.5), 0.5),
+    "support of half a task": (Pyramid(), InvertedPyramid(support_work=0.5), 0.5),
+    "an hour's coaching a week (0.2 a day x 2.5 tasks)": (
+        Pyramid(), InvertedPyramid(coaching_rate=0.2, coaching_work=2.5), 0.5),
     "a more empowered pyramid (approvals 15%)": (Pyramid(approval_prob=0.15),
                                                  InvertedPyramid(), 0.5),
     "managers at 12 tasks a day": (*both(manager_rate=12.0), 0.5),

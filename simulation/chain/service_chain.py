@@ -142,11 +142,12 @@ class ServiceChain:
     def submit_scheduled(self, index: int) -> Request | None:
         """A scheduled internal request (a report, a coaching session, a payroll run)."""
         node, dep = self.scheduled[index]
+        if self.occupant[node] is None:
+            return None  # nobody in the position to ask
         if dep.directed:
             node = self.coached(node)
         requester = self.occupant[node]
-        if requester is None:
-            return None  # nobody in the position to ask
+        assert requester is not None
         self.metrics.internal_arrived += 1
         request = self._new(dep.provider, dep.need, None, requester.unique_id,
                             self.level[node], dep.weight)
@@ -528,10 +529,15 @@ class ServiceChain:
         """Requests queued at or in service with an employee (who covers a vacated position)."""
         return employee.present
 
+    def forget_report(self, node: int) -> None:
+        """A new hire: the manager has no report of them yet (the post's last was another's)."""
+        self.report_time[node] = -1.0
+
     def fill(self, employee: Employee) -> None:
         """A new hire takes the position (and any work that waited for it)."""
         node = employee.node
         previous = self.servers[node]
+        self.forget_report(node)
         self.occupant[node] = employee
         self.staffing += 1
         self.servers[node] = employee

@@ -86,6 +86,7 @@ class CompiledChain(ServiceChain):
         """A new hire takes the position (and any work that waited for it)."""
         node = employee.node
         previous = self.servers[node]
+        self.forget_report(node)
         self.engine.add_person(employee)
         self.occupant[node] = employee
         self.staffing += 1

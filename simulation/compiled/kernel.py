@@ -1045,9 +1045,9 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             else:
                 s = -1 - code
                 origin = sch[s, 0]
-                if ei[sch[s, 2], E_DIRECT]:
-                    origin = _coached(pos, sv, origin)
                 if pos[origin, S_OCCUPANT] >= 0:  # somebody in the position to ask
+                    if ei[sch[s, 2], E_DIRECT]:
+                        origin = _coached(pos, sv, origin)
                     ic[I_INT_ARR] += 1
                     r = _new(ri, rf, free, ic, sch[s, 1], -1, lvl[origin], ew[sch[s, 2], W_W],
                              -1, now)

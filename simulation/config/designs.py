@@ -120,8 +120,9 @@ class Hierarchy(OrgDesign):
     support_work: Annotated[Work, Field(description=(
         "Work content of the boss's assistance, in the boss's tasks."))] = 1.0
     coaching_work: Annotated[Work, Field(description=(
-        "Work content of a coaching session, in the boss's tasks (assumption: an hour-long "
-        "one-on-one, 2.5 tasks at 20 a day; Grove 1983)."))] = 2.5
+        "Work content of a coaching session, in the boss's tasks (assumption, kept from "
+        "before: a session helps only as a service received, so a longer one is not worth "
+        "more in this model)."))] = 1.0
     peer_work: Annotated[Work, Field(description=(
         "Work content of a teammate's help, in the teammate's tasks."))] = 1.0
 
@@ -220,9 +221,8 @@ class Pyramid(Hierarchy):
 class InvertedPyramid(Hierarchy):
     """Carlzon's inverted pyramid: management serves the frontline, the frontline the customers.
 
-    Same people as :class:`Pyramid`. Management supplies assistance and a weekly coaching session
-    instead of asking for reports, approvals are rare (empowerment), and work nearest a customer is
-    served first.
+    Same people as :class:`Pyramid`. Management supplies assistance and coaching instead of asking
+    for reports, approvals are rare (empowerment), and work nearest a customer is served first.
     """
 
     discipline: Discipline = field(default_factory=CustomerFirst)
@@ -231,18 +231,18 @@ class InvertedPyramid(Hierarchy):
     escalation_prob: float = 0.05
     reporting_rate: float = 0.0
     support_prob: float = 0.15
-    coaching_rate: float = 0.2
+    coaching_rate: float = 0.5
 
 
 @dataclass(frozen=True, config=_CONFIG)
 class TwoWayStreet(Hierarchy):
-    """Halfway: weekly reports up and fortnightly coaching down, first come first served."""
+    """Halfway: weekly reports up, some help and coaching down, first come first served."""
 
     discipline: Discipline = field(default_factory=FirstComeFirstServed)
     approval_prob: float = 0.15
     escalation_prob: float = 0.12
     support_prob: float = 0.08
-    coaching_rate: float = 0.1
+    coaching_rate: float = 0.25
 
 
 @dataclass(frozen=True, config=_CONFIG)

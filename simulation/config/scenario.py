@@ -109,10 +109,10 @@ class People:
     speed_effect: Annotated[Share, Field(description=(
         "Relative change of speed per unit of morale above or below the baseline."))] = 0.3
     quit_rate_per_month: Annotated[Share, Field(description=(
-        "Quit probability per month at quit_morale_ref morale. Calibrated: with 0.036 the "
-        "three hierarchy designs lose 2.2% of their people a month on average (30 runs x 250 "
+        "Quit probability per month at quit_morale_ref morale. Calibrated: with 0.04 the "
+        "three hierarchy designs lose 2.3% of their people a month on average (30 runs x 250 "
         "days each), the US quits rate (JOLTS 2023-24: about 0.023 to 0.025); most employees "
-        "sit above quit_morale_ref, so the rate at it is above the average."))] = 0.036
+        "sit above quit_morale_ref, so the rate at it is above the average."))] = 0.04
     quit_sensitivity: Annotated[NonNegative, Field(description=(
         "Log hazard ratio of quitting per unit of morale below quit_morale_ref."))] = 5.0
     quit_morale_ref: Annotated[Share, Field(description=(
