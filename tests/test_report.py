@@ -43,7 +43,8 @@ def test_the_headline_gives_the_paired_differences(small_comparison) -> None:
     html = build_report(small_comparison.folder)
     line = re.search(r'<div class="headline">(.*?)</div>', html).group(1)
     assert line.startswith("<b>inverted_pyramid</b> against pyramid: customer retention <b>")
-    assert "(95% CI" in line and "From 3 paired runs." in line
+    assert "(95% CI" in line and "From 3 paired runs;" in line
+    assert "(no verdict: 3 runs, fewer than 5)" in line and "Holm-adjusted across the" in line
 
 
 def test_write_report_defaults_to_the_folder_and_replaces_atomically(small_comparison) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from simulation.checks.offered_load import offered_load
@@ -9,7 +10,12 @@ from simulation.core.kpis import KPIS
 from simulation.experiments.experiment import (
     ExperimentResult,
 )
-from simulation.experiments.stats import mean_ci, paired_difference, relative_difference
+from simulation.experiments.stats import (
+    mean_ci,
+    paired_difference,
+    relative_difference,
+    verdicts,
+)
 from simulation.model.orgmodel import OrgModel
 
 HEADLINE_KPIS = tuple((k.key, k.label, k.unit, k.scale, k.higher_is_better) for k in (
@@ -61,24 +67,29 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
         lines.append(f"{label + (f' ({unit})' if unit else ''):<34}" + "".join(
             f"{c:>36}" for c in cells))
     base = results[results.scenario == baseline].sort_values("replication")
-    headlines = []
+    rows = []
     for n in names:
         if n == baseline:
             continue
         other = results[results.scenario == n].sort_values("replication")
-        parts = []
-        for key, label, _unit, _scale, better_high in HEADLINE_KPIS:
-            if key not in HEADLINE_DIFFERENCES:
-                continue
-            d = paired_difference(other[key].to_numpy(), base[key].to_numpy())
-            r = relative_difference(other[key].to_numpy(), base[key].to_numpy())
-            clear = r["low"] > 0 or r["high"] < 0  # False when the interval is NaN
-            verdict = ("better" if (r["relative"] > 0) == better_high else "worse") if clear \
-                else "no clear difference"
-            parts.append(f"  {label}: {r['relative'] * 100:+.1f}% (95% CI "
-                         f"{r['low'] * 100:+.1f}% to {r['high'] * 100:+.1f}%, paired t "
-                         f"p = {d['p_value']:.2g}) {verdict}")
-        headlines.append(f"{n} against {baseline}, paired over {len(base)} runs:\n"
+        for key, label, _unit, _scale, _ in HEADLINE_KPIS:
+            if key in HEADLINE_DIFFERENCES:
+                d = paired_difference(other[key].to_numpy(), base[key].to_numpy())
+                r = relative_difference(other[key].to_numpy(), base[key].to_numpy())
+                both = other[key].to_numpy(float) - base[key].to_numpy(float)
+                rows.append({"scenario": n, "kpi": key, "label": label, **r,
+                             "p_value": d["p_value"], "n": int(np.isfinite(both).sum())})
+    judged = verdicts(pd.DataFrame(rows), {k: KPIS[k].higher_is_better for k in KPIS}) \
+        if rows else pd.DataFrame()
+    headlines = []
+    for n in names:
+        if n == baseline:
+            continue
+        parts = [f"  {r.label}: {r.relative * 100:+.1f}% (95% CI {r.low * 100:+.1f}% to "
+                 f"{r.high * 100:+.1f}%, paired t p = {r.p_value:.2g}, Holm {r.p_family:.2g}) "
+                 f"{r.verdict}" for r in judged[judged.scenario == n].itertuples()]
+        headlines.append(f"{n} against {baseline}, paired over {len(base)} runs (verdicts "
+                         f"Holm-adjusted across the {len(judged)} differences shown):\n"
                          + "\n".join(parts))
     return "\n".join(lines), headlines
 

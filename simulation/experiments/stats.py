@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -152,6 +153,49 @@ def holm(p_values: list[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p[i]))
         out[i] = running
     return out.tolist()
+
+
+#: Fewer paired runs than this give no verdict: a t interval on 4 differences has 3 degrees of
+#: freedom and a multiplier of 3.18, and a single odd run decides it.
+MIN_RUNS = 5
+
+
+def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
+             alpha: float = 0.05, min_runs: int = MIN_RUNS) -> pd.DataFrame:
+    """Better, worse, no clear difference or too few runs, for every row a headline shows.
+
+    The rows' p-values are adjusted together by Holm (the family is what one headline shows:
+    every scenario and KPI in ``table``), and the adjusted value decides; rows from fewer than
+    ``min_runs`` runs get no verdict and are left out of the family.
+
+    Args:
+        table: Rows with ``kpi``, ``p_value``, ``n`` and a signed change (``relative`` or
+            ``diff``).
+        higher_is_better: Per KPI; ``None`` for a KPI without a better direction ("differs").
+        alpha: Family-wise error rate.
+        min_runs: Runs below which no verdict is given.
+
+    Returns:
+        ``table`` with ``p_family`` (Holm-adjusted within the table) and ``verdict``.
+    """
+    out = table.copy()
+    change = out["relative"] if "relative" in out else out["diff"]
+    enough = out["n"].to_numpy() >= min_runs
+    p = np.where(enough, out["p_value"].to_numpy(dtype=float), np.nan)
+    out["p_family"] = holm(p.tolist())
+    words = []
+    for row, c, adj, ok in zip(out.itertuples(), change, out["p_family"], enough, strict=True):
+        hib = higher_is_better.get(row.kpi)
+        if not ok:
+            words.append(f"no verdict: {int(row.n)} runs, fewer than {min_runs}")
+        elif math.isnan(adj) or adj >= alpha:
+            words.append("no clear difference")
+        elif hib is None:
+            words.append("differs")
+        else:
+            words.append("better" if (c > 0) == hib else "worse")
+    out["verdict"] = words
+    return out
 
 
 def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from simulation.core.kpis import kpi
 from simulation.experiments.experiment import KPIS as RUN_KPIS
 from simulation.experiments.experiment import ExperimentResult
-from simulation.experiments.stats import relative_differences
+from simulation.experiments.stats import relative_differences, verdicts
 from simulation.experiments.sweep import SweepResult
 from simulation.report import plots
 
@@ -158,23 +158,26 @@ def headline(result: ExperimentResult, relative: pd.DataFrame) -> list[str]:
     """One sentence per scenario against the baseline, with the numbers that back it (HTML)."""
     base = result.scenarios[0]
     ok = result.runs[result.runs.status == "ok"]
+    shown = relative[relative.kpi.isin(HEADLINE_KPIS)]
+    judged = verdicts(shown, {k: kpi(k).higher_is_better for k in HEADLINE_KPIS}) \
+        .set_index(["scenario", "kpi"])
     out = []
     for name in result.scenarios[1:]:
         part = relative[relative.scenario == name].set_index("kpi")
         bits = []
         for key in HEADLINE_KPIS:
-            if key not in part.index:
+            if (name, key) not in judged.index:
                 continue
-            r = part.loc[key]
-            clear = r.low > 0 or r.high < 0
-            meta = kpi(key)
-            verdict = "" if clear else " (no clear difference)"
-            bits.append(f"{_esc(meta.label)} <b>{_pct(r.relative)}</b> (95% CI {_pct(r.low)} "
-                        f"to {_pct(r.high)}){verdict}")
+            r = judged.loc[(name, key)]
+            verdict = "" if r.verdict in ("better", "worse", "differs") else f" ({r.verdict})"
+            bits.append(f"{_esc(kpi(key).label)} <b>{_pct(r.relative)}</b> (95% CI "
+                        f"{_pct(r.low)} to {_pct(r.high)}){_esc(verdict)}")
         n = int((ok.scenario == name).sum())
         how = "paired runs" if bool(part.paired.all()) else "runs each (unpaired)"
         out.append(f"<b>{_esc(name)}</b> against {_esc(base)}: " + ", ".join(bits)
-                   + f". <span class=\"note\">From {n} {how}.</span>")
+                   + f". <span class=\"note\">From {n} {how}; a difference is called clear "
+                   f"when its p-value, Holm-adjusted across the {len(judged)} shown, is below "
+                   "0.05.</span>")
     return out
 
 

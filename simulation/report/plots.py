@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simulation.core.kpis import kpi
+from simulation.experiments.stats import verdicts
 from simulation.report.org_figures import (  # noqa: F401 - every figure reachable from here
     attribution,
     colour_ranges,
@@ -127,6 +128,7 @@ def forest(relative: pd.DataFrame, colors: Mapping[str, str] | None = None,
     names = scenario_names(relative)
     colors = colors_for([baseline or "", *names], colors)
     kpis = list(dict.fromkeys(relative.kpi))
+    judged = verdicts(relative, {k: kpi(k).higher_is_better for k in kpis})
     labels = []
     for key in kpis:
         meta = kpi(key)
@@ -141,12 +143,9 @@ def forest(relative: pd.DataFrame, colors: Mapping[str, str] | None = None,
         rel = part.relative.to_numpy(dtype=float) * 100
         low = part.low.to_numpy(dtype=float) * 100
         high = part.high.to_numpy(dtype=float) * 100
-        clear = (low > 0) | (high < 0)
-        verdict = []
-        for key, c, r in zip(kpis, clear, rel, strict=True):
-            hib = kpi(key).higher_is_better
-            verdict.append("no clear difference" if not c or hib is None else
-                           ("better" if (r > 0) == hib else "worse"))
+        verdict = judged[judged.scenario == name].set_index("kpi").reindex(kpis).verdict \
+            .fillna("no clear difference").tolist()
+        clear = np.array([v in ("better", "worse", "differs") for v in verdict])
         fig.add_trace(go.Scatter(
             x=rel, y=y, mode="markers", name=text(name), showlegend=True,
             marker={"color": colors[name], "size": 11,
@@ -165,7 +164,7 @@ def forest(relative: pd.DataFrame, colors: Mapping[str, str] | None = None,
         -0.7, len(kpis) - 0.3])
     against = f" against {text(baseline)}" if baseline else " against the baseline"
     fig.update_xaxes(title_text=f"relative difference{against} (%, 95% CI; hollow: no clear "
-                                "difference)", zeroline=False)
+                                "difference, Holm-adjusted)", zeroline=False)
     fig = styled(fig, f"What changes{against}", height=160 + 58 * len(kpis))
     fig.update_layout(margin={"l": 220, "t": 100})
     return fig
