@@ -3,9 +3,10 @@
 Which design wins is a finding under stated assumptions (docs/odd.md, "Which design wins"): at
 the bundled defaults, re-set from sources in issue 15 (weekly reports that managers act on,
 approvals as quality gates of a 12-minute check, complaints about half the defects), the two are
-close, leaning to the pyramid; when every defect brings a complaint the pyramid is better, and at
-the defaults of before (daily reports and approvals of a whole task that inform and catch
-nothing, no complaints) the inverted pyramid is. Both outcomes are tested.
+close over these 150 days, leaning to the pyramid (clearly the pyramid over the demo's 250);
+when every defect brings a complaint the pyramid is better, and at the defaults of before (daily
+reports and approvals of a whole task that inform and catch nothing, no complaints) the inverted
+pyramid is. Both outcomes are tested.
 """
 
 from __future__ import annotations

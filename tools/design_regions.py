@@ -4,7 +4,7 @@ Each row changes the bundled defaults as its label says and runs the pyramid aga
 pyramid over paired replications (common random numbers); it prints a Markdown table of paired
 95% t intervals of pyramid minus inverted pyramid, mean delay in days and retention.
 
-    .venv/bin/python tools/design_regions.py [--runs 16] [--days 150] [--seed 2026]
+    .venv/bin/python tools/design_regions.py [--runs 16] [--days 250] [--seed 2026]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def main() -> None:
     """Print the table (arguments: ``--runs``, ``--days``, ``--seed``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=16)
-    parser.add_argument("--days", type=int, default=150)
+    parser.add_argument("--days", type=int, default=250)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     print("| region | delay | retention | better |\n|---|---|---|---|")
