@@ -11,7 +11,7 @@ from simulation.experiments.experiment import (
     ExperimentResult,
 )
 from simulation.experiments.stats import (
-    mean_ci,
+    bounded_ci,
     paired_difference,
     relative_difference,
     verdicts,
@@ -62,7 +62,7 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     for key, label, unit, scale, _ in HEADLINE_KPIS:
         cells = []
         for n in names:
-            m, lo, hi = mean_ci(results.loc[results.scenario == n, key])
+            m, lo, hi = bounded_ci(results.loc[results.scenario == n, key], KPIS[key].bounds)
             cells.append(f"{fmt(m, scale)} [{fmt(lo, scale)}, {fmt(hi, scale)}]")
         lines.append(f"{label + (f' ({unit})' if unit else ''):<34}" + "".join(
             f"{c:>36}" for c in cells))

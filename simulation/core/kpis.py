@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+SHARE = (0.0, 1.0)
+POSITIVE = (0.0, math.inf)
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,8 @@ class KPI:
         unit: Unit after scaling (``%``, ``days``, ``0-1``...), or empty.
         scale: Display multiplier (100 for shares shown in %).
         higher_is_better: Direction of improvement (None when neither).
+        bounds: The range the quantity lies in (a share in [0, 1], a delay at least 0); an
+            interval for it must lie there too.
     """
 
     key: str
@@ -22,6 +28,7 @@ class KPI:
     unit: str = ""
     scale: float = 1.0
     higher_is_better: bool | None = True
+    bounds: tuple[float, float] = (-math.inf, math.inf)
 
     @property
     def title(self) -> str:
@@ -30,23 +37,25 @@ class KPI:
 
 
 KPIS: dict[str, KPI] = {k.key: k for k in (
-    KPI("retention", "customer retention", "%", 100.0, True),
-    KPI("mean_delay", "mean delay to customers", "days", 1.0, False),
-    KPI("p95_delay", "95th percentile delay", "days", 1.0, False),
-    KPI("mean_quality", "delivered quality", "0-1", 1.0, True),
-    KPI("customer_satisfaction", "customer satisfaction", "0-1", 1.0, True),
-    KPI("service_satisfaction", "satisfaction with each service", "0-1", 1.0, True),
-    KPI("internal_service", "internal service satisfaction", "0-1", 1.0, True),
-    KPI("mean_morale", "employee morale", "0-1", 1.0, True),
-    KPI("turnover_per_month", "employee quits per month", "%", 100.0, False),
-    KPI("quits", "employee quits", "people", 1.0, False),
-    KPI("revenue", "revenue", "currency units", 1.0, True),
-    KPI("active_customers", "active customers", "customers", 1.0, True),
-    KPI("backlog", "work in progress", "requests", 1.0, False),
-    KPI("utilisation", "utilisation", "%", 100.0, None),
-    KPI("morale", "morale", "0-1", 1.0, True),
-    KPI("blamed_delay", "delay attributed", "days per run", 1.0, False),
-    KPI("blamed_quality", "quality lost attributed", "per run", 1.0, False),
+    KPI("retention", "customer retention", "%", 100.0, True, SHARE),
+    KPI("mean_delay", "mean delay to customers", "days", 1.0, False, POSITIVE),
+    KPI("p95_delay", "95th percentile delay", "days", 1.0, False, POSITIVE),
+    KPI("mean_quality", "delivered quality", "0-1", 1.0, True, SHARE),
+    KPI("customer_satisfaction", "customer satisfaction", "0-1", 1.0, True, SHARE),
+    KPI("service_satisfaction", "satisfaction with each service", "0-1", 1.0, True, SHARE),
+    KPI("internal_service", "internal service satisfaction", "0-1", 1.0, True, SHARE),
+    KPI("mean_morale", "employee morale", "0-1", 1.0, True, SHARE),
+    KPI("turnover_per_month", "employee quits per month", "%", 100.0, False, SHARE),
+    KPI("quits", "employee quits", "people", 1.0, False, POSITIVE),
+    KPI("revenue", "revenue", "currency units", 1.0, True, POSITIVE),
+    KPI("active_customers", "active customers", "customers", 1.0, True, POSITIVE),
+    KPI("backlog", "work in progress", "requests", 1.0, False, POSITIVE),
+    KPI("utilisation", "utilisation", "%", 100.0, None, SHARE),
+    KPI("morale", "morale", "0-1", 1.0, True, SHARE),
+    KPI("blamed_delay", "delay attributed", "days per run", 1.0, False, POSITIVE),
+    KPI("blamed_quality", "quality lost attributed", "per run", 1.0, False, POSITIVE),
+    KPI("defect_rate", "defects delivered", "%", 100.0, False, SHARE),
+    KPI("failure_demand", "complaints (failure demand)", "%", 100.0, False, SHARE),
 )}
 
 

@@ -141,13 +141,18 @@ class ExperimentResult:
 
     def bands(self, kpis: Sequence[str] = ("active_customers", "mean_delay", "mean_morale"),
               level: float = 0.95) -> pd.DataFrame:
-        """Daily mean and confidence band across replications, per scenario, day and KPI."""
-        from simulation.experiments.stats import mean_ci
+        """Daily mean and confidence band across replications, per scenario, day and KPI.
+
+        Bands stay inside each KPI's range (:func:`~simulation.experiments.stats.bounded_ci`).
+        """
+        from simulation.core.kpis import kpi as kpi_of
+        from simulation.experiments.stats import bounded_ci
 
         rows = []
         for (scenario, day), part in self.daily.groupby(["scenario", "day"], sort=False):
             for kpi in kpis:
-                mean, low, high = mean_ci(part[kpi].to_numpy(dtype=float), level)
+                mean, low, high = bounded_ci(part[kpi].to_numpy(dtype=float),
+                                             kpi_of(kpi).bounds, level, resamples=1999)
                 rows.append({"scenario": scenario, "day": day, "kpi": kpi, "mean": mean,
                              "low": low, "high": high})
         return pd.DataFrame(rows)

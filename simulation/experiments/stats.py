@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from simulation.core.kpis import kpi as kpi_of
 from simulation.core.lazy import LazyModule
 
 stats = LazyModule("scipy.stats")
@@ -25,6 +26,27 @@ def mean_ci(values: np.ndarray | pd.Series, level: float = 0.95) -> tuple[float,
         return m, math.nan, math.nan
     half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return m, m - half, m + half
+
+
+def bounded_ci(values: np.ndarray | pd.Series, bounds: tuple[float, float],
+               level: float = 0.95, resamples: int = 4999,
+               seed: int = 0) -> tuple[float, float, float]:
+    """Mean and an interval that stays inside the quantity's range ``bounds``.
+
+    The Student-t interval where it lies inside the range; where it crosses a bound (a delay
+    near 0, a share near 1, skewed runs), a seeded percentile bootstrap of the mean instead,
+    whose ends are means of resampled runs and so lie inside the range.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    m, low, high = mean_ci(x, level)
+    if math.isnan(low) or (bounds[0] <= low and high <= bounds[1]):
+        return m, low, high
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(resamples, len(x)))].mean(axis=1)
+    tail = (1 - level) / 2
+    low, high = np.quantile(means, [tail, 1 - tail])
+    return m, float(max(low, bounds[0])), float(min(high, bounds[1]))
 
 
 def paired_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
@@ -199,14 +221,17 @@ def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
 
 
 def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.DataFrame:
-    """Per scenario and KPI: runs, mean, standard deviation and confidence interval."""
+    """Per scenario and KPI: runs, mean, standard deviation and confidence interval.
+
+    The interval stays inside the KPI's range (:func:`bounded_ci`).
+    """
     rows = []
     ok = runs[runs.status == "ok"] if "status" in runs else runs
     for scenario in dict.fromkeys(ok.scenario):
         part = ok[ok.scenario == scenario]
         for kpi in kpis:
             x = part[kpi].to_numpy(dtype=float)
-            mean, low, high = mean_ci(x, level)
+            mean, low, high = bounded_ci(x, kpi_of(kpi).bounds, level)
             rows.append({"scenario": scenario, "kpi": kpi, "n": int((~np.isnan(x)).sum()),
                          "mean": mean, "sd": float(np.nanstd(x, ddof=1)) if len(x) > 1
                          else math.nan, "ci_low": low, "ci_high": high})
