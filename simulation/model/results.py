@@ -199,8 +199,7 @@ def kpis(model: Run) -> dict[str, Any]:
         "mean_delay": m.delay_sum / n if n else math.nan,
         "p95_delay": m.histogram.quantile(0.95),
         "defect_rate": (m.defects_delivered / n if n and model.chain.defects else math.nan),
-        "failure_demand": (m.complaints / m.external_arrived
-                           if m.external_arrived and model.chain.failure_demand else math.nan),
+        "failure_demand": m.complaints / m.external_arrived if m.external_arrived else math.nan,
         "mean_quality": m.quality_sum / n if n else math.nan,
         "service_satisfaction": m.satisfaction_sum / n if n else math.nan,
         "customer_satisfaction": (float(np.mean(market.satisfaction()))
