@@ -51,3 +51,33 @@ def test_table_and_markdown_show_intervals_only_where_there_are_some() -> None:
     assert math.isnan(results[0].low)
     assert "[" not in table(results).splitlines()[-1]
     assert "| 2 | pass |" in markdown(results, "cmd", "2026-11-25")
+
+
+@pytest.mark.slow
+def test_exit_and_voice_fails_when_exit_is_not_really_shut(monkeypatch) -> None:
+    """Mutant: the churn switch is ignored, so customers still leave: the check must fail."""
+    from simulation.checks.patterns import check_exit_and_voice
+    from simulation.config.scenario import Scenario
+
+    shut = Scenario.with_customers
+
+    def leaky(self, **changes):
+        changes.pop("churn", None)
+        return shut(self, **changes)
+
+    monkeypatch.setattr(Scenario, "with_customers", leaky)
+    result = check_exit_and_voice(scale=0.34)
+    assert result.verdict == FAIL and "): 0 customers lost" not in result.detail
+
+
+@pytest.mark.slow
+def test_turnover_fails_on_a_model_that_loses_three_times_as_many(monkeypatch) -> None:
+    """Mutant: a base quit rate three times the calibrated one; the check must fail."""
+    import simulation.config.files as files
+    from simulation.checks.patterns import check_turnover
+
+    load = files.load_scenario
+    monkeypatch.setattr(files, "load_scenario", lambda name: load(name).with_people(
+        quit_rate_per_month=0.12))
+    result = check_turnover(scale=0.5)
+    assert result.verdict == FAIL and result.simulated > 2.6
