@@ -99,7 +99,7 @@ def test_exact_values_under_a_fixed_seed() -> None:
     g: nx.DiGraph = tandem_graph()
     k = OrgModel(queueing_network(g, 1.0), rng=1).run(50).kpis()
     assert (k["external_completed"], k["events"]) == (51, 209)
-    assert k["mean_delay"] == 1.4045325326608717
+    assert k["mean_delay_completed"] == 1.4045325326608717
     # 2026-11-30: a scheduled request's originator is never among its inputs, and internal
     # service is judged against an expectation (issue 15)
     # The pyramid of before its defaults were re-set (issue 15): daily reports, approvals of a
@@ -111,13 +111,13 @@ def test_exact_values_under_a_fixed_seed() -> None:
         .with_people(quit_rate_per_month=0.025)
     k = OrgModel(old, rng=1).run(30).kpis()
     assert (k["external_completed"], k["customers_lost"], k["quits"]) == (5410, 24, 0)
-    assert k["mean_delay"] == 0.49637311778877247
+    assert k["mean_delay_completed"] == 0.49637311778877247
     assert k["mean_quality"] == 0.7894313432676971
-    assert k["mean_morale"] == 0.7080238667356005
+    assert k["mean_morale_end"] == 0.7080238667356005
     # the bundled pyramid of now: gates, rebalancing, complaints (issue 15)
     k = OrgModel(rng=1).run(30).kpis()
     assert (k["external_completed"], k["customers_lost"], k["quits"]) == (5894, 24, 1)
-    assert k["mean_delay"] == 0.4252451602719751
+    assert k["mean_delay_completed"] == 0.4252451602719751
     assert k["mean_quality"] == 0.7967672090467259
-    assert k["mean_morale"] == 0.8152668661096831
+    assert k["mean_morale_end"] == 0.8152668661096831
     assert k["defect_rate"] == 0.17780794027824906

@@ -53,6 +53,10 @@ class Clock:
         """Events and arrivals not yet processed."""
         return len(self._heap) + len(self._arr_times) - self._arr_i
 
+    def scheduled(self) -> list[tuple[Callable[[Any], None], Any]]:
+        """The events not yet processed, as ``(callback, argument)`` (arrivals excluded)."""
+        return [(fn, arg) for _, _, fn, arg in self._heap]
+
     def run_until(self, end: float) -> None:
         """Process every event and arrival at or before ``end``, then set ``now = end``."""
         heap = self._heap

@@ -84,6 +84,14 @@ class DayEngine(Protocol):
         """Services per (provider position, customer position or -1)."""
         ...
 
+    def close_window(self, end: float) -> None:
+        """From now on count only the external requests that arrived before ``end``."""
+        ...
+
+    def census(self) -> tuple[int, list[float]]:
+        """Requests present, found where they are, and the open external requests' arrivals."""
+        ...
+
 
 class PythonDay:
     """The reference semantics: the event loop calls the agents' and the chain's methods."""
@@ -141,3 +149,11 @@ class PythonDay:
     def flows(self, metrics: Metrics) -> dict[tuple[int, int], list[float]]:
         """The flows the chain recorded."""
         return metrics.flows
+
+    def close_window(self, end: float) -> None:
+        """The metrics stop counting external requests that arrive from ``end`` on."""
+        self.model.metrics.window_end = end
+
+    def census(self) -> tuple[int, list[float]]:
+        """The chain's census."""
+        return self.chain.census()

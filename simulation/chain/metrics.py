@@ -96,6 +96,9 @@ class Metrics:
         self.present = 0
         self.area = 0.0
         self.last_change = 0.0
+        # external requests arriving from then on are not counted (the run-out follows the
+        # requests of the measured window to delivery without counting later ones)
+        self.window_end = math.inf
         self._reset_day()
 
     def _reset_day(self) -> None:
@@ -119,25 +122,32 @@ class Metrics:
             self.records.append(record)
 
     def on_external_arrival(self, now: float) -> None:
-        """An external request entered the organization."""
+        """An external request entered the organization (counted if within the window)."""
+        if now >= self.window_end:
+            return
         self.area += self.present * (now - self.last_change)
         self.last_change = now
         self.present += 1
         self.external_arrived += 1
         self.day_arrivals += 1
 
-    def on_external_done(self, now: float, delay: float, quality: float, satisfaction: float,
-                         price: float) -> None:
-        """An external request was delivered to its customer."""
-        self.area += self.present * (now - self.last_change)
-        self.last_change = now
-        self.present -= 1
-        self.external_completed += 1
-        self.delay_sum += delay
+    def on_external_done(self, now: float, arrival: float, quality: float,
+                         satisfaction: float, price: float) -> None:
+        """An external request that arrived at ``arrival`` was delivered to its customer.
+
+        Its delay counts only if it arrived within the window (before :attr:`window_end`).
+        """
+        if arrival < self.window_end:
+            delay = now - arrival
+            self.area += self.present * (now - self.last_change)
+            self.last_change = now
+            self.present -= 1
+            self.external_completed += 1
+            self.delay_sum += delay
+            self.day_delays.append(delay)
         self.quality_sum += quality
         self.satisfaction_sum += satisfaction
         self.revenue += price
-        self.day_delays.append(delay)
         self.day_quality += quality
         self.day_satisfaction += satisfaction
         self.day_completed += 1

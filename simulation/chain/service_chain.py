@@ -331,7 +331,7 @@ class ServiceChain:
             failed = (self.failure_demand > 0.0
                       and self.model.streams.decisions.random() < self.failure_demand)
         satisfaction = customer.experience(0.0 if failed else root.quality, delay)
-        self.metrics.on_external_done(now, delay, root.quality, satisfaction,
+        self.metrics.on_external_done(now, root.arrival, root.quality, satisfaction,
                                       0.0 if root.complaint else self.price)
         self.metrics.on_flow(root.server.node, EXTERNAL, satisfaction, delay)
         root.server.external_served += 1
@@ -548,6 +548,34 @@ class ServiceChain:
             employee.take_backlog(previous.waiting)
         else:
             self.covers[previous.node].remove(node)
+
+    def census(self) -> tuple[int, list[float]]:
+        """Count requests where they are, not by the counters.
+
+        Returns the requests present (queued, in service, held at a vacancy, or waiting for
+        inputs) and the arrival times of the external requests open (present or in transit).
+        """
+        located: list[Request] = []
+        for server in {id(s): s for s in self.servers}.values():
+            if isinstance(server, Vacancy):
+                located.extend(server.waiting)
+            else:
+                located.extend(r for _, _, r in server.queue)
+                if server.current is not None:
+                    located.append(server.current)
+        in_transit = [arg for fn, arg in self.clock.scheduled()
+                      if getattr(fn, "__name__", "") == "_deliver"]
+        waiting: dict[int, Request] = {}
+        for r in located + in_transit:
+            parent = r.parent
+            while parent is not None:
+                if parent.pending > 0:
+                    waiting[id(parent)] = parent
+                parent = parent.parent
+        present = located + list(waiting.values())
+        roots = {r.root.id: r.root for r in present + in_transit}
+        return len(present), [roots[k].arrival for k in sorted(roots)
+                              if roots[k].customer is not None]
 
     def in_progress(self) -> int:
         """Requests created and not yet completed (queued, in service or waiting for inputs)."""

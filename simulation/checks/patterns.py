@@ -38,7 +38,7 @@ def _units(n: int, days: int, seed: int) -> list[dict[str, float]]:
         s = apply(s, "people.initial_morale", float(rng.uniform(0.6, 0.8)))
         model = OrgModel(s, rng=child)
         model.run(days)
-        out.append(model.kpis())
+        out.append(model.final_kpis())
     return out
 
 
@@ -88,7 +88,7 @@ def check_exit_and_voice(scale: float = 1.0, seed: int = 22) -> CheckResult:
         for child in seeds(seed, reps):
             model = OrgModel(s, rng=child)
             model.run(days)
-            k = model.kpis()
+            k = model.final_kpis()
             for key in keys:
                 rows[name][key].append(k[key])
     a, b = _value_demand(rows["inverted_pyramid"]), _value_demand(rows["pyramid"])

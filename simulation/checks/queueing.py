@@ -37,7 +37,7 @@ def _sojourns(graph: nx.DiGraph, arrival: float, days: int, reps: int, seed: int
     for child in seeds(seed, reps):
         model = OrgModel(queueing_network(speed_up(graph, k), arrival * k), rng=child)
         model.run(days)
-        out.append(model.kpis()["mean_delay"] * k)
+        out.append(model.run_out()["mean_delay"] * k)
         models.append(model)
     return np.array(out), models
 
@@ -125,7 +125,7 @@ def check_random_network(scale: float = 1.0, seed: int = 14) -> CheckResult:
         model = OrgModel(queueing_network(g, k), rng=child)
         assert [c.home for c in model.customers] == [c.home for c in probe.customers]
         model.run(days)
-        values.append(model.kpis()["mean_delay"] * k)
+        values.append(model.run_out()["mean_delay"] * k)
         theories.append(float(((lam > 0) * rho / (1 - rho)).sum()))
     theory = float(np.mean(theories))
     return against_theory("Random acyclic network (8 positions), mean sojourn", "Jackson 1963",
@@ -172,7 +172,7 @@ def check_span_of_control(scale: float = 1.0, seed: int = 16) -> list[CheckResul
                 homes = np.bincount([c.home for c in model.customers], minlength=span + 1)
                 lam = homes / homes.sum() * span * frontline
                 model.run(days)
-                values.append(model.kpis()["mean_delay"] * k)
+                values.append(model.run_out()["mean_delay"] * k)
                 manager = a * lam.sum()
                 theories.append(a / (mu_m - manager) + float(
                     (lam[1:] / lam.sum() / (mu_f - lam[1:])).sum()))

@@ -217,17 +217,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(w, file=sys.stderr)
     model.run(args.days)
     kpis = model.kpis()
-    width = max(len(k) for k in kpis)
-    print(f"{scenario.name}: {model.steps} days, seed {args.seed}\n")
-    for key, value in kpis.items():
-        shown = fmt(value) if isinstance(value, float) else value
-        print(f"{key:<{width}}  {shown}")
     out = _out_dir(args.out)
-    if out is not None:
-        (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
+    if out is not None:  # the tables at the horizon, before the run-out moves the model on
         model.daily().to_csv(out / "daily.csv")
         model.employee_summary().to_csv(out / "employees.csv", index=False)
         model.attribution("employee_id").to_csv(out / "attribution.csv")
+    kpis.update(model.run_out())
+    width = max(len(k) for k in kpis)
+    print(f"{scenario.name}: {kpis['days']} days, seed {args.seed}\n")
+    for key, value in kpis.items():
+        shown = fmt(value) if isinstance(value, float) else value
+        print(f"{key:<{width}}  {shown}")
+    if out is not None:
+        (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
         print(f"\nKPIs, daily series, employees and attribution written to {out}/")
     return 0
 

@@ -88,6 +88,15 @@ class CompiledDay:
         """The engine's flows."""
         return self.engine.flows()
 
+    def close_window(self, end: float) -> None:
+        """The kernel and the metrics stop counting external requests arriving from ``end``."""
+        self.engine.close_window(end)
+        self.model.metrics.window_end = end
+
+    def census(self) -> tuple[int, list[float]]:
+        """The engine's census."""
+        return self.engine.census()
+
     def skills_changed(self, employees: list[Employee]) -> None:
         """Copy effective skill and mean work time after the daily dynamics changed them."""
         eng = self.engine

@@ -10,6 +10,7 @@ why, is decided in :mod:`simulation.compiled.gate` from the table of hooks.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -64,6 +65,7 @@ class Engine:
         self._margins(chain, model.scenario.work.max_depth)
         self.ic = np.zeros(k.NI, dtype=np.int64)
         self.g = np.zeros(k.NG)
+        self.g[k.G_WINDOW] = math.inf
         self._pool(1024 + 2 * self.margin_pool)
         self.pos = np.full((n, 6), -1, dtype=np.int64)
         self.pos[:, k.S_MANAGER] = chain.manager
@@ -382,6 +384,10 @@ class Engine:
         for key, row in zip(self.fk[used].tolist(), self.fv[used].tolist(), strict=True):
             out[(key // width, key % width - 1)] = row
         return out
+
+    def close_window(self, end: float) -> None:
+        """Count only the external requests that arrived before ``end`` from now on."""
+        self.g[self.k.G_WINDOW] = end
 
     def census(self) -> tuple[int, list[float]]:
         """Count requests where they are, not by the counters (for conservation checks).

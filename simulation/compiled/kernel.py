@@ -95,8 +95,8 @@ I_DAY_ARR, I_DAY_DONE, I_DEFECTS, I_COMPLAINTS = range(21, 25)
 NI = 25
 # ---- float state
 G_NOW, G_AREA, G_TLAST, G_DELAY, G_QUALITY, G_SAT, G_REVENUE, G_ISCORE = range(8)
-G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE = range(8, 12)
-NG = 12
+G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE, G_WINDOW = range(8, 13)
+NG = 13  # G_WINDOW: external requests arriving from then on are not counted (run-out)
 # ---- integer parameters
 K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG, K_DEFECTS = range(6)
 NK = 6
@@ -796,16 +796,17 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
     cf[cust, C_EXPECT] = _smoothed(cf[cust, C_EXPECT], value, xp[X_LEARN])
     cf[cust, C_SERVED] += 1.0
     price = 0.0 if ri[root, R_COMPLAINT] == 1 else xp[X_PRICE]
-    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
-    g[G_TLAST] = now
-    ic[I_PRESENT] -= 1
-    ic[I_EXT_DONE] += 1
-    g[G_DELAY] += delay
+    if rf[root, F_ARRIVAL] < g[G_WINDOW]:  # arrived within the measured window
+        g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+        g[G_TLAST] = now
+        ic[I_PRESENT] -= 1
+        ic[I_EXT_DONE] += 1
+        g[G_DELAY] += delay
+        delays[ic[I_NDELAYS]] = delay
+        ic[I_NDELAYS] += 1
     g[G_QUALITY] += quality
     g[G_SAT] += s
     g[G_REVENUE] += price
-    delays[ic[I_NDELAYS]] = delay
-    ic[I_NDELAYS] += 1
     g[G_DAY_QUALITY] += quality
     g[G_DAY_SAT] += s
     ic[I_DAY_DONE] += 1
@@ -1010,10 +1011,11 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                 _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
                         rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
             elif kind == COMPLAIN:  # failure demand: customer ``a`` back with a complaint
-                g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
-                g[G_TLAST] = now
-                ic[I_PRESENT] += 1
-                ic[I_EXT_ARR] += 1
+                if now < g[G_WINDOW]:
+                    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+                    g[G_TLAST] = now
+                    ic[I_PRESENT] += 1
+                    ic[I_EXT_ARR] += 1
                 ic[I_DAY_ARR] += 1
                 ic[I_COMPLAINTS] += 1
                 r = _new(ri, rf, free, ic, chome[a], -1, -1, 1.0, a, now)
@@ -1033,10 +1035,11 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             ic[I_ARR] = i
             if code >= 0:
                 cust = day_cust[code]
-                g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
-                g[G_TLAST] = now
-                ic[I_PRESENT] += 1
-                ic[I_EXT_ARR] += 1
+                if now < g[G_WINDOW]:
+                    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+                    g[G_TLAST] = now
+                    ic[I_PRESENT] += 1
+                    ic[I_EXT_ARR] += 1
                 ic[I_DAY_ARR] += 1
                 r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
                 rf[r, F_SIZE] = day_size[code]

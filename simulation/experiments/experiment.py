@@ -79,6 +79,7 @@ def run_task(task: Task) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
         kpis.pop("spawn_key")
         tables = {"daily": model.daily().reset_index(), "positions": model.positions(),
                   "flows": model.flows()}
+        kpis.update(model.run_out())  # every request followed to delivery (tables read first)
         for table in tables.values():
             table.insert(0, "replication", task.replication)
             table.insert(0, "scenario", task.scenario.name)

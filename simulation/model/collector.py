@@ -46,6 +46,31 @@ class DailyCollector(mesa.DataCollector):
             values.append(today[var])
 
 
+class TimeAverages:
+    """Means over the days run of some columns of the day's row (days without a value skipped).
+
+    Args:
+        keys: The columns averaged.
+    """
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.sums = dict.fromkeys(keys, 0.0)
+        self.days = dict.fromkeys(keys, 0)
+
+    def add(self, today: dict[str, float]) -> None:
+        """Count one day's row."""
+        for key in self.sums:
+            value = today.get(key, math.nan)
+            if not math.isnan(value):
+                self.sums[key] += value
+                self.days[key] += 1
+
+    def mean(self, key: str) -> float:
+        """The mean over the days with a value (NaN when none)."""
+        n = self.days[key]
+        return self.sums[key] / n if n else math.nan
+
+
 def _today(key: str, model: Any) -> float:
     """Model reporter reading one column of the day's row (picklable through ``partial``)."""
     return model.today.get(key, math.nan)

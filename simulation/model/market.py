@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import compress
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ class Market:
         rows: Their rows in ``table``.
         frontline: The customer-facing positions (a new customer's home is one of them).
         lost: Customers lost so far.
+        left_served: Customers lost so far who had been served at least once.
+        left_satisfaction: Their satisfaction summed, each as it was when they left.
         acquired: Customers acquired after the start.
         initial: Customers at the start.
         size: The market: acquisition slows as active customers approach it.
@@ -35,6 +38,8 @@ class Market:
         self.rows = np.empty(0, dtype=np.int64)
         self.frontline = frontline
         self.lost = 0
+        self.left_served = 0
+        self.left_satisfaction = 0.0
         self.acquired = 0
         self.initial = 0
         self.size = 1.0
@@ -142,9 +147,24 @@ class Market:
         return 0
 
     def _lose(self, customer: Customer) -> None:
+        satisfaction, _, served = self.table.cf[customer.row].tolist()
+        if served > 0:
+            self.left_served += 1
+            self.left_satisfaction += satisfaction
         customer.leave()
         self.table.unseat(customer)
 
     def satisfaction(self) -> np.ndarray:
         """Cumulative satisfaction of the active customers."""
         return self.table.cf[self.rows, 0]
+
+    def satisfaction_of_all_served(self) -> float:
+        """Mean satisfaction of every customer served so far, those who left as they left.
+
+        A survivors' mean leaves out exactly the customers a design lost; this one does not.
+        NaN before anyone is served.
+        """
+        cf = self.table.cf[self.rows]
+        served = cf[:, 2] > 0
+        n = int(served.sum()) + self.left_served
+        return (float(cf[served, 0].sum()) + self.left_satisfaction) / n if n else math.nan

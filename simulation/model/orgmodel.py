@@ -25,7 +25,7 @@ from simulation.compiled.gate import array_customers, array_people, why_not_comp
 from simulation.config.scenario import Scenario
 from simulation.core.streams import SeedLike, Streams
 from simulation.model import results
-from simulation.model.collector import DAILY_SERIES, DailyCollector, mean_of
+from simulation.model.collector import DAILY_SERIES, DailyCollector, TimeAverages, mean_of
 from simulation.model.market import Market
 from simulation.model.workforce import Workforce
 
@@ -107,6 +107,9 @@ class OrgModel(mesa.Model):
                                     if d["customer_facing"]])
         self.market.open()
         self.today: dict[str, float] = {}
+        self.averages = TimeAverages(("mean_morale", "customer_satisfaction"))
+        self.running_out = False
+        self.run_out_start = 0
         self.datacollector = DailyCollector(
             [*DAILY_SERIES, *(f"utilisation_level_{lv}" for lv in self.workforce.levels)])
         self._schedule_arrivals()
@@ -214,7 +217,9 @@ class OrgModel(mesa.Model):
         utilisation = self.workforce.day()
         customers = self.market.day()
         self.today = {**flows, **utilisation, **customers, **self._state()}
-        self.datacollector.collect(self)
+        if not self.running_out:
+            self.datacollector.collect(self)
+            self.averages.add(self.today)
         self._schedule_arrivals()
 
     def _state(self) -> dict[str, float]:
@@ -231,6 +236,46 @@ class OrgModel(mesa.Model):
         """Run ``days`` working days (the scenario's ``days`` when omitted); returns self."""
         self.run_for(self.scenario.days if days is None else days)
         return self
+
+    def run_out(self, max_days: int | None = None) -> dict[str, float]:
+        """Follow every customer request open now to its delivery; the delays of all then.
+
+        The organization runs on as before (customers keep arriving, people keep quitting and
+        being hired) but only the requests that arrived before now are counted, and no daily
+        rows are collected, until none of them is open or ``max_days`` have passed (as many days
+        as have run when omitted). A request still open then counts at its age (``delay_open``
+        says how many). Read the other tables first: they go on changing.
+
+        Returns:
+            ``mean_delay``, ``p95_delay`` and ``delay_open`` over every request that arrived
+            before the run-out, ``run_out_days``, and Little's law for those requests over the
+            run and its run-out: ``little_L`` (time-average number open), ``little_lambda``
+            (arrivals a day) and ``little_W`` (``mean_delay``).
+        """
+        limit = self.steps if max_days is None else int(max_days)
+        if not self.running_out:
+            self.running_out = True
+            self.day.close_window(self.clock.now)
+            self.run_out_start = self.steps
+        while self.metrics.present > 0 and self.steps - self.run_out_start < limit:
+            self.step()
+        figures = results.delays(self)
+        little_l, little_lambda, _ = self.metrics.little(self.clock.now)
+        return {"mean_delay": figures["mean_delay"], "p95_delay": figures["p95_delay"],
+                "delay_open": figures["delay_open"],
+                "run_out_days": self.steps - self.run_out_start,
+                "little_L": little_l, "little_lambda": little_lambda,
+                "little_W": figures["mean_delay"]}
+
+    def final_kpis(self, max_days: int | None = None) -> dict[str, Any]:
+        """The run's KPIs with every customer request followed to delivery.
+
+        :meth:`kpis` now, its delay figures then replaced by :meth:`run_out`'s. It runs the
+        model on: call it once, at the end, after reading any other table.
+        """
+        kpis = self.kpis()
+        kpis.update(self.run_out(max_days))
+        return kpis
 
     # ------------------------------------------------------------------ results
 

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
+from simulation.chain.metrics import DelayHistogram
 from simulation.model.view import ModelParts
 
 if TYPE_CHECKING:
     import mesa
 
     from simulation.agents.employee import Employee
+    from simulation.model.collector import TimeAverages
     from simulation.model.market import Market
     from simulation.model.workforce import Workforce
 
@@ -27,6 +29,7 @@ class Run(ModelParts, Protocol):
 
     market: Market
     workforce: Workforce
+    averages: TimeAverages
     datacollector: mesa.DataCollector
     seed_entropy: int
     spawn_key: tuple[int, ...]
@@ -174,6 +177,34 @@ def attribution(model: Run, by: str = "level") -> pd.DataFrame:
     return table.sort_values("blamed_delay", ascending=False)
 
 
+def delays(model: Run) -> dict[str, float]:
+    """Delay of every customer request counted, the ones still open at their age so far.
+
+    ``mean_delay`` and ``p95_delay`` count every external request that arrived (before the
+    run-out, once :meth:`OrgModel.run_out` has begun): a delivered one at its delay, an open one
+    at its age now, a lower bound on its delay. ``delay_open`` says how many were open (after a
+    complete run-out none is, and the figures are exact). ``mean_delay_completed`` and
+    ``p95_delay_completed`` are over the delivered ones only: they leave out the open
+    requests, which are the long ones.
+    """
+    m = model.metrics
+    now = model.clock.now
+    _, arrivals = model.day.census()
+    ages = [now - t for t in arrivals if t < m.window_end]
+    n = m.external_completed
+    total = n + len(ages)
+    histogram = DelayHistogram()
+    histogram.counts = m.histogram.counts.copy()
+    histogram.add(ages)
+    return {
+        "mean_delay": (m.delay_sum + sum(ages)) / total if total else math.nan,
+        "p95_delay": histogram.quantile(0.95),
+        "delay_open": len(ages),
+        "mean_delay_completed": m.delay_sum / n if n else math.nan,
+        "p95_delay_completed": m.histogram.quantile(0.95),
+    }
+
+
 def kpis(model: Run) -> dict[str, Any]:
     """One flat dict of run-level results (the row an experiment stores)."""
     m = model.metrics
@@ -181,7 +212,8 @@ def kpis(model: Run) -> dict[str, Any]:
     market = model.market
     ever = market.initial + market.acquired
     staff = model.employees
-    little_l, little_lambda, little_w = m.little(model.clock.now)
+    little_l, little_lambda, _ = m.little(model.clock.now)
+    delay = delays(model)
     return {
         "days": model.steps,
         "seed_entropy": str(model.seed_entropy),
@@ -196,24 +228,26 @@ def kpis(model: Run) -> dict[str, Any]:
         "internal_arrived": m.internal_arrived,
         "internal_completed": m.internal_completed,
         "in_progress": model.chain.in_progress(),
-        "mean_delay": m.delay_sum / n if n else math.nan,
-        "p95_delay": m.histogram.quantile(0.95),
+        **delay,
         "defect_rate": (m.defects_delivered / n if n and model.chain.defects else math.nan),
         "failure_demand": m.complaints / m.external_arrived if m.external_arrived else math.nan,
         "mean_quality": m.quality_sum / n if n else math.nan,
         "service_satisfaction": m.satisfaction_sum / n if n else math.nan,
-        "customer_satisfaction": (float(np.mean(market.satisfaction()))
-                                  if market.customers else math.nan),
+        "customer_satisfaction": market.satisfaction_of_all_served(),
+        "customer_satisfaction_end": (float(np.mean(market.satisfaction()))
+                                      if market.customers else math.nan),
+        "customer_satisfaction_daily": model.averages.mean("customer_satisfaction"),
         "revenue": m.revenue,
         "internal_service": (m.internal_score_sum / m.internal_score_n
                              if m.internal_score_n else math.nan),
-        "mean_morale": float(np.mean([e.morale for e in staff])) if staff else math.nan,
+        "mean_morale": model.averages.mean("mean_morale"),
+        "mean_morale_end": float(np.mean([e.morale for e in staff])) if staff else math.nan,
         "quits": m.quits,
         "hires": m.hires,
         "turnover_per_month": (m.quits / len(model.chain.occupant) / model.steps * 21.0
                                if model.steps else math.nan),
         "little_L": little_l,
         "little_lambda": little_lambda,
-        "little_W": little_w,
+        "little_W": delay["mean_delay"],
         "events": model.clock.events,
     }
