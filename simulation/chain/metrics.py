@@ -208,6 +208,7 @@ class Metrics:
             "hires": float(self.day_hires),
             "internal_service": (self.day_internal_score / self.day_internal_n
                                  if self.day_internal_n else math.nan),
+            "internal_services": float(self.day_internal_n),
         }
         self._reset_day()
         return row

@@ -98,7 +98,7 @@ def steady_state_table(result: ExperimentResult) -> str:
     """Steady-state means after MSER-5 warm-up, with the days removed per KPI."""
     table = result.steady_state(STEADY_HEADLINE)
     names = result.scenarios
-    header = f"{'Steady state (mean of daily values)':<38}{'warm-up':>9}" + "".join(
+    header = f"{'Steady state (after warm-up)':<38}{'warm-up':>9}" + "".join(
         f"{n:>30}" for n in names)
     lines = [header, "-" * len(header)]
     for kpi in STEADY_HEADLINE:
@@ -109,6 +109,7 @@ def steady_state_table(result: ExperimentResult) -> str:
                  f"{fmt(rows.loc[n, 'ci_high'], 1)}]" if n in rows.index else "-" for n in names]
         lines.append(f"{kpi:<38}{cut:>9}" + "".join(f"{c:>30}" for c in cells))
     if not table.settled.all():
-        lines.append("* still drifting at the end of the run (MSER-5 cut at its limit): run longer "
-                     "before reading it as a steady state")
+        lines.append("* not settled: the warm-up cut reached MSER-5's limit (half the run) or the "
+                     "series still trends after it (p < 0.01);\n  the run has no steady state "
+                     "yet: run longer, or read the run's KPIs above")
     return "\n".join(lines)

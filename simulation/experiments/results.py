@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,33 +84,45 @@ class ExperimentResult:
     def warmup(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
         """Days of initial transient to delete per KPI, by MSER-5 (White 1997).
 
-        MSER-5 is applied to each scenario's replication-averaged daily series; the longest
-        truncation over scenarios is used for all of them, so paired comparisons stay like with
-        like. Returns one row per KPI: ``kpi``, ``warmup_days``, ``days`` (run length) and
-        ``settled`` (False when the cut hit MSER's limit of half the run: the series is still
-        drifting, so run longer before reading it as a steady state).
+        MSER-5 is applied to each scenario's replication-averaged daily series (per-request
+        means weighted by their requests); the longest truncation over scenarios is used for all
+        of them, so paired comparisons stay like with like. Returns one row per KPI: ``kpi``,
+        ``warmup_days``, ``days`` (run length), ``drift_p`` (the smallest over scenarios of the
+        p-value of a linear trend after the cut) and ``settled``: False when the cut hit MSER's
+        limit of half the run, or the series still trends after it (``drift_p`` below 0.01).
+        Then the run is too short to have reached a steady state, or there is none: read the
+        run's KPIs instead.
         """
-        from simulation.experiments.stats import mser5
+        from simulation.experiments.stats import daily_level, drift_p_value, mser5
 
         rows = []
         days = int(self.daily.day.max()) if len(self.daily) else 0
         for kpi in kpis:
             cut = 0
+            levels = []
             for _, part in self.daily.groupby("scenario", sort=False):
-                cut = max(cut, mser5(part.groupby("day")[kpi].mean().sort_index()))
+                level = daily_level(part, kpi, ["day"])
+                levels.append(level)
+                cut = max(cut, mser5(level))
+            drift = min((drift_p_value(level[level.index > cut]) for level in levels),
+                        default=math.nan)
             limit = (days // 5) // 2 * 5
-            rows.append({"kpi": kpi, "warmup_days": cut, "days": days,
-                         "settled": cut < limit})
+            rows.append({"kpi": kpi, "warmup_days": cut, "days": days, "drift_p": drift,
+                         "settled": bool(cut < limit and not drift < 0.01)})
         return pd.DataFrame(rows)
 
     def steady_runs(self, kpis: Sequence[str] = STEADY_KPIS,
                     warmup: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Per run, each KPI's mean of daily values after its MSER-5 warm-up.
+        """Per run, each KPI's level after its MSER-5 warm-up.
 
-        One row per run (``scenario``, ``replication``, ``status``, seeds and the KPIs), shaped like
-        ``runs``, so ``summarize`` and ``differences`` apply unchanged. ``warmup`` is
-        :meth:`warmup`'s table when already computed.
+        A per-request mean (delay, quality, satisfaction with a service) is the mean over the
+        requests completed after the warm-up (days weighted by their requests); other series are
+        averaged over days. One row per run (``scenario``, ``replication``, ``status``, seeds and
+        the KPIs), shaped like ``runs``, so ``summarize`` and ``differences`` apply unchanged.
+        ``warmup`` is :meth:`warmup`'s table when already computed.
         """
+        from simulation.experiments.stats import daily_level
+
         cuts = (self.warmup(kpis) if warmup is None else warmup).set_index("kpi").warmup_days
         keep = [c for c in ("scenario", "replication", "status", "seed_entropy", "spawn_key")
                 if c in self.runs]
@@ -117,16 +130,30 @@ class ExperimentResult:
         keys = pd.MultiIndex.from_frame(table[["scenario", "replication"]])
         for kpi in kpis:
             kept = self.daily[self.daily.day > cuts[kpi]]
-            means = kept.groupby(["scenario", "replication"])[kpi].mean()
+            means = daily_level(kept, kpi, ["scenario", "replication"])
             table[kpi] = means.reindex(keys).to_numpy()
         return table
 
     def steady_state(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
-        """Steady-state summary: mean, sd and 95% CI after warm-up, with the days removed."""
-        from simulation.experiments.stats import summarize
+        """Steady-state summary: mean, sd and 95% CI after warm-up, with the days removed.
+
+        Across replications (replication-deletion, Law & Kelton 2000); a scenario with a single
+        run gets a batch-means interval of that run instead.
+        """
+        from simulation.experiments.stats import STEADY_WEIGHTS, batch_means_ci, summarize
 
         cuts = self.warmup(kpis)
         table = summarize(self.steady_runs(kpis, cuts), list(kpis))
+        by_kpi = cuts.set_index("kpi").warmup_days
+        for i, row in table[table.n == 1].iterrows():
+            ok = self.runs[(self.runs.scenario == row.scenario) & (self.runs.status == "ok")]
+            part = self.daily[(self.daily.scenario == row.scenario)
+                              & (self.daily.replication.isin(ok.replication))
+                              & (self.daily.day > by_kpi[row.kpi])].sort_values("day")
+            weight = STEADY_WEIGHTS.get(row.kpi)
+            _, low, high = batch_means_ci(
+                part[row.kpi], part.get(weight, None))
+            table.loc[i, ["ci_low", "ci_high"]] = [low, high]
         return table.merge(cuts, on="kpi", how="left")
 
     def steady_differences(self, baseline: str | None = None,

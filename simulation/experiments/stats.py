@@ -299,6 +299,73 @@ def mser5(series: np.ndarray | pd.Series, batch: int = 5) -> int:
     return best_d * batch
 
 
+#: Daily series that are means over requests, and the daily count of those requests: their
+#: steady state is the mean over requests (days weighted by it), not the mean of daily means.
+STEADY_WEIGHTS = {"mean_delay": "completions", "mean_quality": "completions",
+                  "service_satisfaction": "completions", "internal_service": "internal_services"}
+
+
+def daily_level(daily: pd.DataFrame, kpi: str, by: list[str]) -> pd.Series:
+    """A daily series' level per group: weighted by its requests where it is a per-request mean.
+
+    ``by`` the grouping columns (``["scenario", "replication"]`` for one value per run,
+    ``["day"]`` for the replication-averaged series).
+    """
+    weight = STEADY_WEIGHTS.get(kpi)
+    if weight is None or weight not in daily:
+        return daily.groupby(by, sort=True)[kpi].mean()
+    x = daily[kpi].to_numpy(dtype=float)
+    w = daily[weight].to_numpy(dtype=float)
+    use = ~np.isnan(x) & (w > 0)
+    frame = pd.DataFrame({**{c: daily[c].to_numpy() for c in by},
+                          "xw": np.where(use, x * w, 0.0), "w": np.where(use, w, 0.0)})
+    sums = frame.groupby(by, sort=True)[["xw", "w"]].sum()
+    return (sums.xw / sums.w.where(sums.w > 0)).rename(kpi)
+
+
+def drift_p_value(series: np.ndarray | pd.Series, batch: int = 5) -> float:
+    """p-value of a linear trend in a series' batch means (NaN with fewer than 8 batches).
+
+    After the warm-up, a steady state has no trend; a small p-value says the series is still
+    moving (the run is too short, or the system has no steady state). Batch means of ``batch``
+    observations make the trend test's errors closer to independent.
+    """
+    x = np.asarray(series, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x) // batch
+    if n < 8:
+        return math.nan
+    y = x[: n * batch].reshape(n, batch).mean(axis=1)
+    if np.ptp(y) == 0:
+        return 1.0
+    return float(stats.linregress(np.arange(n), y).pvalue)
+
+
+def batch_means_ci(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series | None = None,
+                   batches: int = 10, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and batch-means interval of one run's (post-warm-up) daily series.
+
+    The days are cut into ``batches`` equal batches; each batch's (weighted) mean is one
+    observation of a Student-t interval (Law & Kelton 2000, 9.5.3). For a single run, where
+    independent replications are not available.
+    """
+    x = np.asarray(values, dtype=float)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    use = ~np.isnan(x) & (w > 0)
+    x, w = x[use], w[use]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float((x * w).sum() / w.sum())
+    size = len(x) // batches
+    if size < 1 or batches < 2:
+        return mean, math.nan, math.nan
+    xw = (x[: size * batches] * w[: size * batches]).reshape(batches, size).sum(axis=1)
+    ws = w[: size * batches].reshape(batches, size).sum(axis=1)
+    _, low, high = mean_ci(xw / ws, level)
+    centre = float(np.mean(xw / ws))
+    return mean, mean - (centre - low), mean + (high - centre)
+
+
 def look_ahead(n: int, k_limit: int = 5) -> int:
     """Hoad, Robinson & Davies (2010) look-ahead: ``k_limit`` up to 100 runs, then in proportion."""
     return k_limit if n <= 100 else math.floor(k_limit * n / 100)
