@@ -154,7 +154,7 @@ def test_paired_difference_without_spread() -> None:
     assert same["diff"] == 0.25 and same["p_value"] == 0.0 and math.isnan(same["effect_size"])
     assert math.isnan(same["boot_low"]) and math.isnan(same["boot_high"])
     equal = difference(np.full(4, 0.5), np.full(4, 0.5), paired=True)
-    assert equal["diff"] == 0.0 and math.isnan(equal["p_value"])
+    assert equal["diff"] == 0.0 and equal["p_value"] == 1.0  # identical: no evidence, not NaN
     single = difference(np.array([1.0]), np.array([0.5]), paired=True, bootstrap=False)
     assert single["diff"] == 0.5 and math.isnan(single["p_value"])
     assert math.isnan(single["effect_size"]) and single["n"] == 1
@@ -185,8 +185,10 @@ def test_unpaired_difference_is_welch_with_hedges_g() -> None:
 def test_unpaired_difference_without_spread() -> None:
     out = difference(np.full(3, 2.0), np.full(4, 1.0), paired=False)
     assert out["diff"] == 1.0 and out["low"] == 1.0 and out["high"] == 1.0
-    assert math.isnan(out["p_value"]) and math.isnan(out["effect_size"])
+    assert out["p_value"] == 0.0 and math.isnan(out["effect_size"])
     assert math.isnan(out["boot_low"])
+    equal = difference(np.full(3, 2.0), np.full(4, 2.0), paired=False)
+    assert equal["p_value"] == 1.0
 
 
 def test_bootstrap_needs_three_runs_each() -> None:

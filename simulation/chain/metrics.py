@@ -209,6 +209,7 @@ class Metrics:
             "internal_service": (self.day_internal_score / self.day_internal_n
                                  if self.day_internal_n else math.nan),
             "internal_services": float(self.day_internal_n),
+            "open_requests": float(self.present),
         }
         self._reset_day()
         return row

@@ -21,6 +21,7 @@ from simulation.checks.offered_load import offered_load
 from simulation.cli import parser as grammar
 from simulation.cli.parser import DEMO_REPORT
 from simulation.cli.tables import (
+    collapse_lines,
     comparison_table,
     first_sentence,
     fmt,
@@ -96,7 +97,8 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
     for _, row in result.failures.iterrows():
         print(f"warning: run {row.task} failed: {row.error}", file=sys.stderr)
     table, headlines = comparison_table(ok, names[0])
-    text = "\n".join([table, "", steady_state_table(result), "", "\n\n".join(headlines),
+    text = "\n".join([table, *collapse_lines(result), "", steady_state_table(result), "",
+                      "\n\n".join(headlines),
                       f"\n{len(ok)} runs ({len(result.failures)} failed) in {elapsed:.1f} s."])
     print()
     print(text)
@@ -104,6 +106,7 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
         result.summary().to_csv(out / "summary.csv", index=False)
         result.differences().to_csv(out / "differences.csv", index=False)
         result.steady_state().to_csv(out / "steady_state.csv", index=False)
+        result.collapse_risk().to_csv(out / "collapse_risk.csv", index=False)
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
     if args.report is not None:
         from simulation.report.html import write_report
@@ -116,8 +119,8 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
         print(f"Report: {written} (one self-contained HTML file; open it in any browser)")
     if out is not None:
         print(f"Results in {out}/ (runs/ and daily/ as Parquet, manifest.json, summary.csv, "
-              "differences.csv, steady_state.csv, summary.txt); run the same command again to "
-              "resume or extend.")
+              "differences.csv, steady_state.csv, collapse_risk.csv, summary.txt); run the same "
+              "command again to resume or extend.")
     return 0
 
 

@@ -94,6 +94,32 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     return "\n".join(lines), headlines
 
 
+def collapse_lines(result: ExperimentResult) -> list[str]:
+    """Collapse risk per scenario, and the headline table again over the runs without one.
+
+    The second table keeps the replications in which no scenario collapsed, so that its
+    comparisons stay paired.
+    """
+    risk = result.collapse_risk()
+    if not risk.runs.any():
+        return []
+    cells = [f"{r.scenario} {r.collapsed} of {r.runs} runs ({r.share:.0%}, 95% CI "
+             f"{r.low:.0%} to {r.high:.0%})" for r in risk.itertuples()]
+    lines = ["Collapse risk (open customer requests still growing over the last quarter of the "
+             "run; docs/odd.md): " + "; ".join(cells)]
+    if risk.collapsed.any():
+        ok = result.runs[result.runs.status == "ok"]
+        bad = set(ok.loc[ok.collapsed == 1.0, "replication"])
+        kept = ok[~ok.replication.isin(bad)]
+        if kept.empty:
+            lines.append("Every replication collapsed in at least one scenario.")
+        else:
+            table, _ = comparison_table(kept, result.scenarios[0])
+            lines += ["", f"Over the {kept.replication.nunique()} replications in which no "
+                      "scenario collapsed:", table]
+    return lines
+
+
 def steady_state_table(result: ExperimentResult) -> str:
     """Steady-state means after MSER-5 warm-up, with the days removed per KPI."""
     table = result.steady_state(STEADY_HEADLINE)

@@ -21,6 +21,8 @@ class KPI:
         higher_is_better: Direction of improvement (None when neither).
         bounds: The range the quantity lies in (a share in [0, 1], a delay at least 0); an
             interval for it must lie there too.
+        proportion: Each run gives 0 or 1 (an event), so its mean over runs is a proportion
+            with a Wilson interval.
     """
 
     key: str
@@ -29,6 +31,7 @@ class KPI:
     scale: float = 1.0
     higher_is_better: bool | None = True
     bounds: tuple[float, float] = (-math.inf, math.inf)
+    proportion: bool = False
 
     @property
     def title(self) -> str:
@@ -66,6 +69,8 @@ KPIS: dict[str, KPI] = {k.key: k for k in (
     KPI("blamed_delay", "delay attributed", "days per run", 1.0, False, POSITIVE),
     KPI("blamed_quality", "quality lost attributed", "per run", 1.0, False, POSITIVE),
     KPI("defect_rate", "defects delivered", "%", 100.0, False, SHARE),
+    KPI("collapsed", "collapse risk (runs still losing ground at the end)", "%", 100.0, False,
+        SHARE, proportion=True),
     KPI("failure_demand", "complaints (failure demand)", "%", 100.0, False, SHARE),
 )}
 

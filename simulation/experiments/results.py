@@ -68,11 +68,37 @@ class ExperimentResult:
         """Runs that failed, with their errors."""
         return self.runs[self.runs.status != "ok"]
 
-    def summary(self, kpis: Sequence[str] = KPIS) -> pd.DataFrame:
-        """Mean, standard deviation and 95% confidence interval per scenario and KPI."""
+    def summary(self, kpis: Sequence[str] = KPIS, *, collapsed: bool | None = None
+                ) -> pd.DataFrame:
+        """Mean, standard deviation and 95% confidence interval per scenario and KPI.
+
+        ``collapsed=False`` keeps only the runs that did not collapse (``True`` only those that
+        did); every run by default.
+        """
         from simulation.experiments.stats import summarize
 
-        return summarize(self.runs, list(kpis))
+        runs = self.runs
+        if collapsed is not None and "collapsed" in runs:
+            runs = runs[runs.collapsed == float(collapsed)]
+        return summarize(runs, list(kpis))
+
+    def collapse_risk(self, level: float = 0.95) -> pd.DataFrame:
+        """Per scenario: runs judged, runs that collapsed, their share and its Wilson interval.
+
+        A run collapses when its open customer requests keep growing over its last quarter
+        (:mod:`simulation.core.collapse`); runs too short to judge are left out.
+        """
+        from simulation.experiments.stats import proportion_ci
+
+        ok = self.runs[self.runs.status == "ok"] if "status" in self.runs else self.runs
+        rows = []
+        for name in self.scenarios:
+            x = ok.loc[ok.scenario == name, "collapsed"].dropna() if "collapsed" in ok \
+                else pd.Series(dtype=float)
+            share, low, high = proportion_ci(int(x.sum()), len(x), level)
+            rows.append({"scenario": name, "runs": len(x), "collapsed": int(x.sum()),
+                         "share": share, "low": low, "high": high})
+        return pd.DataFrame(rows)
 
     def differences(self, baseline: str | None = None,
                     kpis: Sequence[str] = KPIS) -> pd.DataFrame:

@@ -28,6 +28,21 @@ def mean_ci(values: np.ndarray | pd.Series, level: float = 0.95) -> tuple[float,
     return m, m - half, m + half
 
 
+def proportion_ci(events: int, n: int, level: float = 0.95) -> tuple[float, float, float]:
+    """Share and Wilson score interval of ``events`` in ``n`` trials (Wilson 1927).
+
+    Inside [0, 1], and not empty at 0 or n events (0 of 20 gives [0, 0.16]), unlike the normal
+    interval. NaN when ``n`` is 0.
+    """
+    if n <= 0:
+        return math.nan, math.nan, math.nan
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = events / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
 def bounded_ci(values: np.ndarray | pd.Series, bounds: tuple[float, float],
                level: float = 0.95, resamples: int = 4999,
                seed: int = 0) -> tuple[float, float, float]:
@@ -64,10 +79,24 @@ def paired_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
     keep = ~(np.isnan(a) | np.isnan(b))
     d = a[keep] - b[keep]
     mean, low, high = mean_ci(d, level)
-    p = float(stats.ttest_rel(a[keep], b[keep]).pvalue) if len(d) > 1 else math.nan
+    p = _paired_p(a[keep], b[keep])
     base = float(np.mean(b[keep])) if keep.any() else math.nan
     return {"diff": mean, "low": low, "high": high, "p_value": p,
             "relative": mean / base if base else math.nan}
+
+
+def _paired_p(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided paired t p-value, not NaN where the differences do not vary.
+
+    Every difference zero gives 1 (no difference), every one the same non-zero value 0; fewer
+    than two pairs give NaN.
+    """
+    d = a - b
+    if len(d) < 2:
+        return math.nan
+    if np.ptp(d) == 0:
+        return 1.0 if d[0] == 0 else 0.0
+    return float(stats.ttest_rel(a, b).pvalue)
 
 
 def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
@@ -140,8 +169,7 @@ def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.9
         d = a - b
         mean, low, high = mean_ci(d, level)
         sd = d.std(ddof=1) if len(d) > 1 else math.nan
-        p = float(stats.ttest_rel(a, b).pvalue) if len(d) > 1 and sd > 0 else (
-            0.0 if len(d) > 1 and mean != 0 else math.nan)
+        p = _paired_p(a, b)
         effect = mean / sd if sd and sd > 0 else math.nan
     else:
         a, b = a[~np.isnan(a)], b[~np.isnan(b)]
@@ -151,7 +179,8 @@ def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.9
         dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se else math.nan
         half = float(stats.t.ppf(0.5 + level / 2, dof) * se) if se else 0.0
         low, high = mean - half, mean + half
-        p = float(stats.ttest_ind(a, b, equal_var=False).pvalue) if se else math.nan
+        p = float(stats.ttest_ind(a, b, equal_var=False).pvalue) if se else (
+            (0.0 if mean != 0 else 1.0) if len(a) > 1 and len(b) > 1 else math.nan)
         pooled = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
                            / (len(a) + len(b) - 2))
         correction = 1 - 3 / (4 * (len(a) + len(b)) - 9)
@@ -231,7 +260,11 @@ def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.Da
         part = ok[ok.scenario == scenario]
         for kpi in kpis:
             x = part[kpi].to_numpy(dtype=float)
-            mean, low, high = bounded_ci(x, kpi_of(kpi).bounds, level)
+            if kpi_of(kpi).proportion:
+                events = x[~np.isnan(x)]
+                mean, low, high = proportion_ci(int(events.sum()), len(events), level)
+            else:
+                mean, low, high = bounded_ci(x, kpi_of(kpi).bounds, level)
             rows.append({"scenario": scenario, "kpi": kpi, "n": int((~np.isnan(x)).sum()),
                          "mean": mean, "sd": float(np.nanstd(x, ddof=1)) if len(x) > 1
                          else math.nan, "ci_low": low, "ci_high": high})

@@ -14,7 +14,7 @@ DAILY_SERIES = (
     "active_customers", "lost_customers", "new_customers", "arrivals", "completions",
     "mean_delay", "p95_delay", "mean_quality", "customer_satisfaction", "service_satisfaction",
     "revenue", "mean_morale", "quits", "hires", "vacancies", "backlog", "internal_service",
-    "internal_services",
+    "internal_services", "open_requests",
 )
 
 

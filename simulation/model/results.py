@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.chain.metrics import DelayHistogram
+from simulation.core.collapse import collapsed
 from simulation.model.view import ModelParts
 
 if TYPE_CHECKING:
@@ -228,6 +229,8 @@ def kpis(model: Run) -> dict[str, Any]:
         "internal_arrived": m.internal_arrived,
         "internal_completed": m.internal_completed,
         "in_progress": model.chain.in_progress(),
+        "collapsed": collapsed(*(model.datacollector.model_vars.get(key, [])
+                                 for key in ("open_requests", "arrivals"))),
         **delay,
         "defect_rate": (m.defects_delivered / n if n and model.chain.defects else math.nan),
         "failure_demand": m.complaints / m.external_arrived if m.external_arrived else math.nan,

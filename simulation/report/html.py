@@ -181,6 +181,18 @@ def headline(result: ExperimentResult, relative: pd.DataFrame) -> list[str]:
     return out
 
 
+def _collapse(result: ExperimentResult) -> str:
+    """A sentence on collapse risk per scenario (empty when no run could be judged)."""
+    risk = result.collapse_risk()
+    if not risk.runs.any():
+        return ""
+    cells = [f"{_esc(r.scenario)} <b>{r.collapsed} of {r.runs}</b> runs (95% CI {r.low:.0%} "
+             f"to {r.high:.0%})" for r in risk.itertuples()]
+    return ("<p class=\"note\">Collapse risk, runs whose open customer requests were still "
+            "growing over the last quarter: " + "; ".join(cells) + ". Averages above include "
+            "those runs; the command's summary repeats the table without them.</p>")
+
+
 def _cards(result: ExperimentResult, colors: dict[str, str]) -> str:
     summary = result.summary(CARD_KPIS).set_index(["scenario", "kpi"])
     cards = []
@@ -241,6 +253,7 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
     relative = relative_differences(ok, names[0], keys) if len(names) > 1 else pd.DataFrame()
     for sentence in headline(result, relative) if len(names) > 1 else []:
         page.add(f"<div class=\"headline\">{sentence}</div>")
+    page.add(_collapse(result))
     page.add("<h2>Key figures per scenario</h2>" + _cards(result, colors)
              + "<p class=\"note\">Mean over runs, 95% confidence interval in brackets.</p>")
     if len(names) > 1:
