@@ -16,7 +16,7 @@ from simulation import OrgModel
 from simulation.config.files import load_scenario
 
 COLLAPSING = load_scenario("pyramid").with_customers(request_rate=0.3, churn=False)
-HIGH_TURNOVER = load_scenario("pyramid").with_people(quit_rate_per_month=0.35)
+HIGH_TURNOVER = load_scenario("pyramid").with_people(quit_rate_per_month=0.5)
 
 
 def little_error(k: dict[str, float], w_key: str = "little_W") -> float:

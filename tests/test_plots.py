@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from simulation.experiments.stats import relative_differences
+from simulation.experiments.stats import relative_differences, verdicts
 from simulation.report import plots
 
 
@@ -45,7 +45,9 @@ def test_forest_plots_relative_differences_with_their_intervals(small_comparison
     np.testing.assert_allclose(trace.x, rel.relative * 100)
     np.testing.assert_allclose(np.asarray(trace.x) + trace.error_x.array, rel.high * 100)
     np.testing.assert_allclose(np.asarray(trace.x) - trace.error_x.arrayminus, rel.low * 100)
-    clear = (rel.low > 0) | (rel.high < 0)
+    # filled where the verdict rule (Holm across the differences shown) calls it clear
+    judged = verdicts(rel, {"retention": True, "mean_delay": False}).set_index("kpi")
+    clear = [judged.loc[k, "verdict"] in ("better", "worse") for k in rel.kpi]
     assert list(trace.marker.symbol) == ["circle" if c else "circle-open" for c in clear]
     assert "lower is better" in fig.layout.yaxis.ticktext[1]
 

@@ -1,8 +1,10 @@
 """Customer satisfaction counts every customer served, and morale is averaged over the run.
 
 A mean over the customers still there at the end leaves out exactly those a design lost. With
-managers scarce (6 tasks a day), the inverted pyramid keeps more of its customers than the
-pyramid; the satisfaction of every customer served agrees, the survivors' mean says the opposite.
+managers scarce (6 tasks a day; 16 paired runs of 250 days), the inverted pyramid keeps more of
+its customers than the pyramid (retention 0.337 against 0.246); the satisfaction of every
+customer served agrees (0.357 against 0.338, paired interval [+0.005, +0.034]); the survivors'
+mean says the opposite (0.482 against 0.533, [-0.098, -0.005]).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def scarce_managers() -> dict[str, tuple[float, float]]:
     for name, design in (("inverted", InvertedPyramid(manager_rate=6.0)),
                          ("pyramid", Pyramid(manager_rate=6.0))):
         rows[name] = {key: [] for key in KEYS}
-        for seed in range(8):
+        for seed in range(16):
             k = OrgModel(Scenario(design=design), rng=seed).run(250).kpis()
             for key in KEYS:
                 rows[name][key].append(k[key])

@@ -14,7 +14,7 @@ are); what the two engines still write each in their own way is the iteration ar
    the kernel's ``_work_time`` reads ``F_DELIVERED`` and ``R_ASSIST`` of the linked rows.
 4. The employees' day: ``utilisation_since_last``, ``step_day`` and ``will_quit`` on each
    ``Employee`` object (per-agent attributes) against the kernel's ``people_day``, one pass over
-   columns of arrays with the quit draws taken from the decisions stream's buffer.
+   columns of arrays with each position's quit draw of the day.
 5. The customers' day: ``Customer.will_leave`` and ``word_of_mouth`` in a loop over the
    customer objects (as the model's customers' day runs them) against the kernel's
    ``customers_day``, one pass over the customer table's arrays.
@@ -253,8 +253,8 @@ def test_employees_day_equals_kernel_people_day(params: dict, states: list[dict]
     m.clock.now = now
     n = len(states)
     staff = []
-    for s in states:
-        e = Employee(m, 0, role="frontline", level=0, department="d", skill=s["skill"],
+    for node, s in enumerate(states):
+        e = Employee(m, node, role="frontline", level=0, department="d", skill=s["skill"],
                      rate=s["rate"], dependencies=[], morale=s["morale"],
                      proficiency=s["proficiency"], tenure=s["tenure"])
         for name in ("resources", "load", "learning_gap", "tasks_done", "experience_sum",
@@ -288,26 +288,24 @@ def test_employees_day_equals_kernel_people_day(params: dict, states: list[dict]
     used = [e.utilisation_since_last() for e in staff]
     for e, u in zip(staff, used, strict=True):
         e.step_day(u)
-    # the quit draws: around each one's probability (read from the end of the buffer)
-    u = np.random.default_rng(n).random(n + spare)
+    # the day's quit draws, by position: around each one's probability (spare positions idle)
+    draws = np.random.default_rng(n).random(n + spare)
     for i, (e, s) in enumerate(zip(staff, states, strict=True)):
-        u[n + spare - 1 - i] = e.quit_probability() * s["draw"]
-    decisions = m.streams.decisions
-    decisions.u, decisions.iu = u.copy(), n + spare
+        draws[i] = e.quit_probability() * s["draw"]
+    m.workforce.quit_draws = draws
     quits = [i for i, e in enumerate(staff) if e.will_quit()] if params["enabled"] else []
-    # the kernel
-    ic = np.zeros(kernel.NI, dtype=np.int64)
-    ic[kernel.I_IU] = n + spare
+    # the kernel: each employee's position's draw
     quitting = np.full(n, -1, dtype=np.int64)
     k = kernel.people_day(y, pids, pi, pf, rf, snapshot, now, params["enabled"],
-                          daily_parameters(kernel, m.scenario.people), u, ic, quitting)
+                          daily_parameters(kernel, m.scenario.people),
+                          draws[[e.node for e in staff]], quitting)
     got = {
         "utilisation": y[kernel.Y_USED], "tasks_done": y[kernel.Y_TASKS],
         "tenure": y[kernel.Y_TENURE], "proficiency": y[kernel.Y_PROF],
         "resources": y[kernel.Y_RESOURCES], "load": y[kernel.Y_LOAD],
         "morale": y[kernel.Y_MORALE], "effective_skill": pf[pids, kernel.Q_SKILL],
         "mean_work": pf[pids, kernel.Q_MEANWORK], "snapshot": snapshot[pids],
-        "quits": quitting[:k], "draws left": ic[kernel.I_IU]}
+        "quits": quitting[:k]}
     expected = {
         "utilisation": used, "tasks_done": [e.tasks_done for e in staff],
         "tenure": [e.tenure for e in staff], "proficiency": [e.proficiency for e in staff],
@@ -316,7 +314,7 @@ def test_employees_day_equals_kernel_people_day(params: dict, states: list[dict]
         "effective_skill": [e.effective_skill for e in staff],
         "mean_work": [e.mean_work for e in staff],
         "snapshot": [e._busy_snapshot for e in staff],
-        "quits": quits, "draws left": decisions.iu}
+        "quits": quits}
     # both clear the day's experiences, people dynamics on or off
     got["experiences"] = [*pf[pids, kernel.Q_EXPSUM], *pi[pids, kernel.P_EXPN]]
     expected["experiences"] = [*(e.experience_sum for e in staff),

@@ -231,7 +231,7 @@ class Employee(mesa.Agent):
 
     def will_quit(self) -> bool:
         """Whether this employee quits today."""
-        return self.model.streams.decisions.random() < self.quit_probability()
+        return self.model.quit_draw(self.node) < self.quit_probability()
 
     # ---------------------------------------------------------------- daily dynamics
 

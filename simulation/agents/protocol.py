@@ -92,3 +92,7 @@ class ModelView(Protocol):
     def churn_draw(self, slot: int) -> float:
         """Today's leaving draw of a customer slot."""
         ...
+
+    def quit_draw(self, node: int) -> float:
+        """Today's quit draw of a position."""
+        ...

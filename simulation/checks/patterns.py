@@ -196,7 +196,7 @@ def check_turnover(scale: float = 1.0, seed: int = 25) -> CheckResult:
     """A healthy organization loses about 2 to 2.5% of its people a month."""
     from simulation.config.files import load_scenario
 
-    reps, days = max(4, int(6 * scale)), 250
+    reps, days = max(10, int(30 * scale)), 250
     designs = ("pyramid", "inverted_pyramid", "two_way_street")
     values = []
     for name in designs:  # calibrated on all three hierarchies, not on one design

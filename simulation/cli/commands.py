@@ -26,6 +26,7 @@ from simulation.cli.tables import (
     first_sentence,
     fmt,
     load_warnings,
+    pairing_lines,
     steady_state_table,
 )
 from simulation.config.files import (
@@ -98,7 +99,7 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
         print(f"warning: run {row.task} failed: {row.error}", file=sys.stderr)
     table, headlines = comparison_table(ok, names[0])
     text = "\n".join([table, *collapse_lines(result), "", steady_state_table(result), "",
-                      "\n\n".join(headlines),
+                      "\n\n".join(headlines), *pairing_lines(ok, names[0]),
                       f"\n{len(ok)} runs ({len(result.failures)} failed) in {elapsed:.1f} s."])
     print()
     print(text)

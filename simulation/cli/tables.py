@@ -94,6 +94,28 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     return "\n".join(lines), headlines
 
 
+def pairing_lines(results: pd.DataFrame, baseline: str) -> list[str]:
+    """What common random numbers bought, per scenario against the baseline.
+
+    The paired correlation of each headline KPI across replications, and how much smaller the
+    difference's variance is than with independent runs.
+    """
+    from simulation.experiments.stats import differences
+
+    table = differences(results, baseline, list(HEADLINE_DIFFERENCES), bootstrap=False)
+    lines = []
+    for name, part in table.groupby("scenario", sort=False):
+        if not part.paired.all():
+            continue
+        cells = [f"  {KPIS[r.kpi].label}: correlation {r.correlation:+.2f}, variance of the "
+                 f"difference {r.variance_reduction:.0%} smaller"
+                 for r in part.itertuples() if not np.isnan(r.correlation)]
+        if cells:
+            lines += ["", f"Common random numbers, {name} against {baseline} (paired over the "
+                      "same replications; against independent runs):", *cells]
+    return lines
+
+
 def collapse_lines(result: ExperimentResult) -> list[str]:
     """Collapse risk per scenario, and the headline table again over the runs without one.
 

@@ -153,13 +153,10 @@ class CompiledDay:
             y[:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
         quitting = np.empty(n, dtype=np.int64)
         enabled = self.model.scenario.people.enabled
-        dec = self.model.streams.decisions
-        if enabled:  # the quit decisions' draws: refills the Python path makes in this loop too
-            dec.reserve(uniforms=n)
-        eng.ic[k.I_IU] = dec.iu
+        nodes = np.fromiter((e.node for e in employees), dtype=np.int64, count=n)
+        draws = self.model.workforce.quit_draws[nodes]  # each position's quit draw today
         m = k.people_day(y, pids, eng.pi, eng.pf, eng.rf, eng.snapshot,
-                         self.model.clock.now, enabled, self._dp, dec.u, eng.ic, quitting)
-        dec.iu = int(eng.ic[k.I_IU])
+                         self.model.clock.now, enabled, self._dp, draws, quitting)
         # one list per attribute (floats are not tracked by the garbage collector; a list per
         # employee was, and cost 1.2 us an employee in collections at 2,000 positions)
         columns = [y[c].tolist() for c in (k.Y_TENURE, k.Y_PROF, k.Y_RESOURCES, k.Y_LOAD,

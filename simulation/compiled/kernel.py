@@ -1153,14 +1153,14 @@ NY = 10
 
 
 @njit(**_OPTIONS)
-def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, u, ic, quitting):
+def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, draws, quitting):
     """``utilisation_since_last``, ``step_day`` and ``will_quit`` for every employee, in place.
 
     ``y[:, i]`` holds employee ``i``'s attributes (person ``pids[i]``); the day's utilisation,
     tasks done, and the new effective skill and mean work time are written to ``y`` and the
     person rows. The arithmetic of ``learn``, ``update_morale``, ``target_morale``,
-    ``refresh`` and ``quit_probability``; quit draws come from the decisions buffer ``u``
-    (holding enough) after everybody's day. Returns how many quit (indices in ``quitting``).
+    ``refresh`` and ``quit_probability``; ``draws[i]`` is employee ``i``'s position's quit
+    draw today. Returns how many quit (indices in ``quitting``).
     """
     n = y.shape[1]
     for i in range(n):
@@ -1200,9 +1200,7 @@ def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, u, ic, quitting)
         for i in range(n):
             p = _quit_probability(dp[D_QUIT_BASE], dp[D_QUIT_SENS], dp[D_QUIT_REF],
                                   y[Y_MORALE, i])
-            j = ic[I_IU] - 1
-            ic[I_IU] = j
-            if u[j] < p:
+            if draws[i] < p:
                 quitting[k] = i
                 k += 1
     return k

@@ -111,9 +111,16 @@ class Streams:
             request's own work draw), so every design sees the same customers' requests.
         internal: Scheduled internal requests (reports, coaching, payroll runs).
         work: Work times of sub-requests and handoff delays.
-        decisions: Which inputs a request needs, quits, hires, word of mouth, new customers.
+        decisions: Within the day: which inputs and checks a work item needs, defects,
+            complaints.
         churn: Each customer slot's daily leaving draw (fixed layout, as arrivals).
         structure: Random choices made while building the organization graph.
+        quits: Each position's daily quit draw and hiring delay (fixed layout by position), so
+            that position ``p`` on day ``d`` gets the same draws in every design.
+        customers: Each new customer's attributes, in the order they join (home position,
+            expectation): the ``k``-th customer is the same person in every design.
+        acquisition: Each day's word-of-mouth and acquisition draws (three uniforms a day,
+            turned into Poisson counts by inversion, so a higher rate gives a count no lower).
     """
 
     seed_sequence: np.random.SeedSequence
@@ -123,6 +130,9 @@ class Streams:
     decisions: Stream
     churn: Stream
     structure: np.random.Generator
+    quits: np.random.Generator
+    customers: np.random.Generator
+    acquisition: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: SeedLike) -> tuple[Streams, np.random.Generator]:
@@ -147,7 +157,7 @@ class Streams:
         children = [
             np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, i),
                                    pool_size=ss.pool_size)
-            for i in range(7)
+            for i in range(10)
         ]
         gens = [np.random.Generator(np.random.PCG64(c)) for c in children]
         streams = cls(
@@ -158,5 +168,8 @@ class Streams:
             decisions=Stream(gens[4]),
             churn=Stream(gens[5]),
             structure=gens[6],
+            quits=gens[7],
+            customers=gens[8],
+            acquisition=gens[9],
         )
         return streams, gens[0]

@@ -192,6 +192,24 @@ def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.9
             "paired": paired}
 
 
+def common_random_numbers(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """What pairing bought: the paired correlation and the variance reduction of ``a - b``.
+
+    ``variance_reduction`` is ``1 - var(a - b) / (var(a) + var(b))``: the share of the
+    difference's variance that common random numbers removed against independent runs (0: none,
+    negative: pairing hurt). Both NaN under three pairs or without spread.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    if len(a) < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return {"correlation": math.nan, "variance_reduction": math.nan}
+    independent = a.var(ddof=1) + b.var(ddof=1)
+    return {"correlation": float(np.corrcoef(a, b)[0, 1]),
+            "variance_reduction": float(1.0 - (a - b).var(ddof=1) / independent)}
+
+
 def holm(p_values: list[float]) -> list[float]:
     """Holm's step-down adjustment (family-wise error rate), NaNs left as they are."""
     p = np.asarray(p_values, dtype=float)
@@ -294,8 +312,10 @@ def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
             b = base.loc[common if paired else base.index, kpi].to_numpy(dtype=float)
             d = difference(a, b, paired=bool(paired), level=level, bootstrap=bootstrap)
             mean_b = float(np.nanmean(b))
+            crn = common_random_numbers(a, b) if paired else {
+                "correlation": math.nan, "variance_reduction": math.nan}
             block.append({"scenario": scenario, "baseline": baseline, "kpi": kpi, **d,
-                          "relative": d["diff"] / mean_b if mean_b else math.nan})
+                          "relative": d["diff"] / mean_b if mean_b else math.nan, **crn})
         for row, adj in zip(block, holm([r["p_value"] for r in block]), strict=True):
             row["p_holm"] = adj
         if block and not all(r["paired"] for r in block) and len(others) > 1:

@@ -7,12 +7,24 @@ from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import stats
 
 from simulation.agents.customer import Customer, CustomerTable
 from simulation.core.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulation.model.view import ModelParts
+
+
+def poisson_count(u: float, mean: float) -> int:
+    """The Poisson(``mean``) count at uniform ``u`` by inversion (monotone in both).
+
+    Inversion keeps common random numbers paired: the same draw gives a count that rises with
+    the mean, where a generator's Poisson sampler would consume a varying number of draws.
+    """
+    if mean <= 0.0:
+        return 0
+    return max(0, int(stats.poisson.ppf(u, mean)))
 
 
 class Market:
@@ -59,12 +71,12 @@ class Market:
         """A new customer at a random frontline position, with a Beta-distributed expectation."""
         model = self.model
         c = model.scenario.customers
-        d = model.streams.decisions
-        home = self.frontline[int(d.random() * len(self.frontline))]
+        gen = model.streams.customers  # the k-th customer's draws, whatever the design
+        home = self.frontline[int(gen.random() * len(self.frontline))]
         mean, sd = c.expectation, c.expectation_spread
         if sd > 0:
             k = max(mean * (1 - mean) / (sd * sd) - 1.0, 1e-3)
-            expectation = float(d.gen.beta(mean * k, (1 - mean) * k))
+            expectation = float(gen.beta(mean * k, (1 - mean) * k))
         else:
             expectation = mean
         customer = model.customer_cls(model, home, expectation, c.initial_satisfaction)
@@ -133,17 +145,17 @@ class Market:
     def _acquire(self, left_today: int, positive: float, negative: float) -> int:
         """New customers today: a base rate, plus word of mouth, slowed as the market fills."""
         c = self.model.scenario.customers
-        gen = self.model.streams.decisions.gen
+        u = self.model.streams.acquisition.random(3)  # drawn every day: a fixed layout
         room = max(0.0, 1.0 - (len(self.customers) - left_today) / self.size)
         if c.word_of_mouth:
             negative += left_today * c.departure_messages
-            pos_msgs = int(gen.poisson(positive))
-            neg_msgs = int(gen.poisson(negative))
+            pos_msgs = poisson_count(u[0], positive)
+            neg_msgs = poisson_count(u[1], negative)
             rate = c.acquisition_per_day + c.recruits_per_message * pos_msgs \
                 - c.deterred_per_message * neg_msgs
-            return int(gen.poisson(max(rate, 0.0) * room))
+            return poisson_count(u[2], max(rate, 0.0) * room)
         if c.acquisition_per_day > 0:
-            return int(gen.poisson(c.acquisition_per_day * room))
+            return poisson_count(u[2], c.acquisition_per_day * room)
         return 0
 
     def _lose(self, customer: Customer) -> None:

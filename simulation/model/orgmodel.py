@@ -175,6 +175,10 @@ class OrgModel(mesa.Model):
         self.day.sync_people(self.workforce.former)
         return self.workforce.former
 
+    def quit_draw(self, node: int) -> float:
+        """Today's quit draw of a position (drawn for every position, in a fixed layout)."""
+        return float(self.workforce.quit_draws[node])
+
     def churn_draw(self, slot: int) -> float:
         """Today's leaving draw of a customer slot (drawn for every slot, in a fixed layout)."""
         return self.market.churn_draw(slot)

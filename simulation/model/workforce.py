@@ -21,6 +21,9 @@ class Workforce:
         vacancies: Open positions and the day their hire is due.
         reputation: The organization's internal-service reputation (attracts better hires).
         levels: The hierarchy levels present.
+        positions: How many positions there are.
+        quit_draws: Today's quit draw of each position (drawn for every position every day).
+        hiring_draws: Today's hiring-delay draw (standard exponential) of each position.
     """
 
     def __init__(self, model: ModelParts) -> None:
@@ -33,6 +36,9 @@ class Workforce:
         self._staff_cache: tuple[list[Employee], np.ndarray, np.ndarray | None] = (
             [], np.empty(0, dtype=np.int64), None)
         self._day_morale: tuple[int, np.ndarray] = (-1, np.empty(0))
+        self.positions = model.graph.number_of_nodes()
+        self.quit_draws = np.ones(self.positions)  # today's, by position (none quits at 1)
+        self.hiring_draws = np.ones(self.positions)
 
     def hire_staff(self) -> None:
         """The first occupant of every position."""
@@ -69,6 +75,9 @@ class Workforce:
         model = self.model
         people = model.scenario.people
         employees, levels, rows = self.staff()
+        gen = model.streams.quits  # every position's draws every day: a fixed layout
+        self.quit_draws = gen.random(self.positions)
+        self.hiring_draws = gen.standard_exponential(self.positions)
         passed = model.day.people_pass(employees, rows)
         if passed is not None:
             used, morale, quitting = passed
@@ -87,11 +96,7 @@ class Workforce:
             if quitting is not None:  # decided in the compiled pass
                 for e in quitting:
                     self._quit(e)
-            else:  # each decision drawn just before the quit it causes (same stream)
-                # the quit draws' block is taken before any hire's delay is drawn, as in the
-                # compiled pass: a uniform block and an exponential block refilled in one loop
-                # would otherwise come off the generator in another order
-                model.streams.decisions.reserve(uniforms=len(employees))
+            else:
                 for e in employees:
                     if e.will_quit():
                         self._quit(e)
@@ -109,7 +114,7 @@ class Workforce:
         employee.remove()
         model.metrics.quits += 1
         model.metrics.day_quits += 1
-        delay = model.scenario.people.hiring_delay * model.streams.decisions.exponential()
+        delay = model.scenario.people.hiring_delay * float(self.hiring_draws[employee.node])
         self.vacancies[employee.node] = model.steps + delay
 
     def _hire(self, node: int) -> None:

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from simulation.core.kpis import kpi
 from simulation.experiments.experiment import KPIS as RUN_KPIS
 from simulation.experiments.experiment import ExperimentResult
-from simulation.experiments.stats import relative_differences, verdicts
+from simulation.experiments.stats import differences, relative_differences, verdicts
 from simulation.experiments.sweep import SweepResult
 from simulation.report import plots
 
@@ -181,6 +181,24 @@ def headline(result: ExperimentResult, relative: pd.DataFrame) -> list[str]:
     return out
 
 
+def _pairing(result: ExperimentResult) -> str:
+    """What common random numbers bought: paired correlation and variance removed (HTML)."""
+    ok = result.runs[result.runs.status == "ok"]
+    table = differences(ok, result.scenarios[0], [k for k in HEADLINE_KPIS if k in ok],
+                        bootstrap=False)
+    table = table[table.paired & table.correlation.notna()]
+    if table.empty:
+        return ""
+    many = len(result.scenarios) > 2
+    cells = [(f"{_esc(r.scenario)}, " if many else "") + f"{_esc(kpi(r.kpi).label)} "
+             f"{r.correlation:+.2f} ({r.variance_reduction:.0%} less variance)"
+             for r in table.itertuples()]
+    return ("<p class=\"note\">Each scenario ran on the same random numbers as the baseline, "
+            "replication by replication (common random numbers). Paired correlation across "
+            "runs, and how much smaller the variance of each difference is than with "
+            "independent runs: " + "; ".join(cells) + ".</p>")
+
+
 def _collapse(result: ExperimentResult) -> str:
     """A sentence on collapse risk per scenario (empty when no run could be judged)."""
     risk = result.collapse_risk()
@@ -258,7 +276,7 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
              + "<p class=\"note\">Mean over runs, 95% confidence interval in brackets.</p>")
     if len(names) > 1:
         page.add("<h2>What changes against the baseline</h2>"
-                 + page.figure(plots.forest(relative, colors, names[0])))
+                 + page.figure(plots.forest(relative, colors, names[0])) + _pairing(result))
     if len(result.daily):
         series = [s for s in SERIES if s in result.daily]
         page.add("<h2>Over time</h2>" + page.figure(plots.time_series(
