@@ -13,6 +13,7 @@ from simulation.experiments.experiment import (
 from simulation.experiments.stats import (
     bounded_ci,
     paired_difference,
+    rank_difference,
     relative_difference,
     verdicts,
 )
@@ -74,11 +75,13 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
         other = results[results.scenario == n].sort_values("replication")
         for key, label, _unit, _scale, _ in HEADLINE_KPIS:
             if key in HEADLINE_DIFFERENCES:
-                d = paired_difference(other[key].to_numpy(), base[key].to_numpy())
-                r = relative_difference(other[key].to_numpy(), base[key].to_numpy())
-                both = other[key].to_numpy(float) - base[key].to_numpy(float)
+                a, b = other[key].to_numpy(float), base[key].to_numpy(float)
+                d = paired_difference(a, b)
+                r = relative_difference(a, b)
+                keep = np.isfinite(a - b)
                 rows.append({"scenario": n, "kpi": key, "label": label, **r,
-                             "p_value": d["p_value"], "n": int(np.isfinite(both).sum())})
+                             "p_value": d["p_value"], "n": int(keep.sum()),
+                             **rank_difference(a[keep], b[keep], paired=True)})
     judged = verdicts(pd.DataFrame(rows), {k: KPIS[k].higher_is_better for k in KPIS}) \
         if rows else pd.DataFrame()
     headlines = []
@@ -86,8 +89,13 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
         if n == baseline:
             continue
         parts = [f"  {r.label}: {r.relative * 100:+.1f}% (95% CI {r.low * 100:+.1f}% to "
-                 f"{r.high * 100:+.1f}%, paired t p = {r.p_value:.2g}, Holm {r.p_family:.2g}) "
-                 f"{r.verdict}" for r in judged[judged.scenario == n].itertuples()]
+                 f"{r.high * 100:+.1f}%, "
+                 + ("runs skewed or bimodal: median difference "
+                    f"{fmt(r.median_diff, KPIS[r.kpi].scale)}, Wilcoxon p = {r.p_rank:.2g}"
+                    if r.test == "rank"
+                    else f"paired t p = {r.p_value:.2g}")
+                 + f", Holm {r.p_family:.2g}) {r.verdict}"
+                 for r in judged[judged.scenario == n].itertuples()]
         headlines.append(f"{n} against {baseline}, paired over {len(base)} runs (verdicts "
                          f"Holm-adjusted across the {len(judged)} differences shown):\n"
                          + "\n".join(parts))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,60 @@ def difference(a: np.ndarray, b: np.ndarray, *, paired: bool, level: float = 0.9
                            else (math.nan, math.nan))
     return {"diff": mean, "low": low, "high": high, "boot_low": boot_low,
             "boot_high": boot_high, "p_value": p, "effect_size": effect, "n": len(a),
-            "paired": paired}
+            "paired": paired, **rank_difference(a, b, paired)}
+
+
+#: Above this bimodality coefficient a sample counts as skewed or bimodal (the uniform's, 5/9).
+BIMODAL = 5 / 9
+#: The fewest runs in which bimodality is judged.
+BIMODAL_MIN_RUNS = 10
+
+
+def bimodality_coefficient(values: np.ndarray | pd.Series) -> float:
+    """Sarle's bimodality coefficient (skewness^2 + 1) / (sample excess kurtosis + ...).
+
+    Above 5/9 (the uniform's) a sample suggests two modes or a heavy skew (Pfister et al. 2013):
+    either way a mean describes it badly. NaN under four values or without spread.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n < 4 or np.ptp(x) == 0:
+        return math.nan
+    g = float(stats.skew(x, bias=False))
+    k = float(stats.kurtosis(x, bias=False))
+    return (g * g + 1.0) / (k + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
+
+
+def is_bimodal(*samples: np.ndarray) -> bool:
+    """Whether any sample (of at least 10 runs) is skewed or bimodal (coefficient above 5/9)."""
+    return any(len(x) >= BIMODAL_MIN_RUNS and bimodality_coefficient(x) > BIMODAL
+               for x in samples)
+
+
+def rank_difference(a: np.ndarray, b: np.ndarray, paired: bool) -> dict[str, Any]:
+    """Medians and the rank test beside the means, for runs a mean describes badly.
+
+    Paired: the median of the differences and the Wilcoxon signed-rank test; unpaired: the
+    difference of medians and the Mann-Whitney U test. ``bimodal`` says whether either sample
+    looks bimodal (:func:`is_bimodal`); then the rank test's p-value decides the verdict.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if paired:
+        d = a - b
+        median = float(np.median(d)) if len(d) else math.nan
+        if len(d) < 2:
+            p = math.nan
+        elif not np.any(d):
+            p = 1.0
+        else:
+            p = float(stats.wilcoxon(d).pvalue)
+    else:
+        median = float(np.median(a) - np.median(b)) if len(a) and len(b) else math.nan
+        p = (float(stats.mannwhitneyu(a, b).pvalue) if len(a) > 1 and len(b) > 1
+             else math.nan)
+    return {"median_diff": median, "p_rank": p, "bimodal": is_bimodal(a, b)}
 
 
 def common_random_numbers(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
@@ -239,7 +293,8 @@ def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
 
     Args:
         table: Rows with ``kpi``, ``p_value``, ``n`` and a signed change (``relative`` or
-            ``diff``).
+            ``diff``); where a row is ``bimodal`` its rank test's ``p_rank`` and the sign of
+            its ``median_diff`` are used instead (``test`` says which).
         higher_is_better: Per KPI; ``None`` for a KPI without a better direction ("differs").
         alpha: Family-wise error rate.
         min_runs: Runs below which no verdict is given.
@@ -250,7 +305,15 @@ def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
     out = table.copy()
     change = out["relative"] if "relative" in out else out["diff"]
     enough = out["n"].to_numpy() >= min_runs
-    p = np.where(enough, out["p_value"].to_numpy(dtype=float), np.nan)
+    rank = (out["bimodal"].to_numpy(dtype=bool) if "bimodal" in out and "p_rank" in out
+            else np.zeros(len(out), dtype=bool))
+    out["test"] = np.where(rank, "rank", "t")
+    if rank.any():  # the rank test's direction is the median difference's
+        change = pd.Series(np.where(rank, out["median_diff"].to_numpy(dtype=float),
+                                    change.to_numpy(dtype=float)), index=out.index)
+    chosen = np.where(rank, out["p_rank"].to_numpy(dtype=float) if rank.any() else np.nan,
+                      out["p_value"].to_numpy(dtype=float))
+    p = np.where(enough, chosen, np.nan)
     out["p_family"] = holm(p.tolist())
     words = []
     for row, c, adj, ok in zip(out.itertuples(), change, out["p_family"], enough, strict=True):
@@ -285,7 +348,9 @@ def summarize(runs: pd.DataFrame, kpis: list[str], level: float = 0.95) -> pd.Da
                 mean, low, high = bounded_ci(x, kpi_of(kpi).bounds, level)
             rows.append({"scenario": scenario, "kpi": kpi, "n": int((~np.isnan(x)).sum()),
                          "mean": mean, "sd": float(np.nanstd(x, ddof=1)) if len(x) > 1
-                         else math.nan, "ci_low": low, "ci_high": high})
+                         else math.nan, "ci_low": low, "ci_high": high,
+                         "median": float(np.nanmedian(x)) if (~np.isnan(x)).any()
+                         else math.nan, "bimodal": is_bimodal(x[~np.isnan(x)])})
     return pd.DataFrame(rows)
 
 
@@ -467,6 +532,9 @@ def relative_differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
         rel = relative_difference(part[row.kpi].to_numpy(), base[row.kpi].to_numpy(), level,
                                   paired=bool(row.paired))
         rows.append({"scenario": row.scenario, "kpi": row.kpi, **rel, "p_value": row.p_value,
-                     "p_holm": row.p_holm, "paired": bool(row.paired), "n": int(row.n)})
+                     "p_holm": row.p_holm, "paired": bool(row.paired), "n": int(row.n),
+                     "median_diff": row.median_diff, "p_rank": row.p_rank,
+                     "bimodal": bool(row.bimodal)})
     return pd.DataFrame(rows, columns=["scenario", "kpi", "relative", "low", "high", "p_value",
-                                       "p_holm", "paired", "n"])
+                                       "p_holm", "paired", "n", "median_diff", "p_rank",
+                                       "bimodal"])

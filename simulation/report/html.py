@@ -177,7 +177,8 @@ def headline(result: ExperimentResult, relative: pd.DataFrame) -> list[str]:
         out.append(f"<b>{_esc(name)}</b> against {_esc(base)}: " + ", ".join(bits)
                    + f". <span class=\"note\">From {n} {how}; a difference is called clear "
                    f"when its p-value, Holm-adjusted across the {len(judged)} shown, is below "
-                   "0.05.</span>")
+                   "0.05 (paired t test; the Wilcoxon signed-rank test where runs are skewed or "
+                   "bimodal).</span>")
     return out
 
 
