@@ -30,6 +30,8 @@ _EXPORTS = {
     **dict.fromkeys(("FlatTeam", "Hierarchy", "InvertedPyramid", "OrgDesign", "Pyramid",
                      "Silos", "TwoWayStreet"), "simulation.config.designs"),
     **dict.fromkeys(("Parameter", "SweepResult", "sweep"), "simulation.experiments.sweep"),
+    **dict.fromkeys(("Lever", "MapResult", "map_difference"),
+                   "simulation.experiments.design_map"),
 }
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "FlatTeam",
     "Hierarchy",
     "InvertedPyramid",
+    "Lever",
+    "MapResult",
     "Need",
     "OrgDesign",
     "OrgModel",
@@ -72,6 +76,7 @@ __all__ = [
     "compare",
     "compare_until",
     "load_scenario",
+    "map_difference",
     "sweep",
 ]
 
@@ -127,6 +132,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         WorkTime,
     )
     from simulation.core.requests import Dependency, Need, Request, ServiceRecord
+    from simulation.experiments.design_map import Lever, MapResult, map_difference
     from simulation.experiments.experiment import compare, compare_until
     from simulation.experiments.results import ExperimentResult
     from simulation.experiments.sweep import Parameter, SweepResult, sweep

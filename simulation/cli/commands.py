@@ -12,8 +12,9 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -38,12 +39,17 @@ from simulation.config.files import (
 )
 from simulation.config.orgdata import OrgChartError
 from simulation.config.scenario import Scenario
+from simulation.core.kpis import KPIS
 from simulation.experiments.experiment import (
     compare,
     compare_until,
     default_workers,
 )
 from simulation.model.orgmodel import OrgModel
+
+if TYPE_CHECKING:
+    from simulation.experiments.design_map import MapResult
+    from simulation.experiments.results import ExperimentResult
 
 
 class UsageError(Exception):
@@ -64,7 +70,8 @@ def _out_dir(path: str | None) -> Path | None:
     return out
 
 
-def _compare(specs: list[str], args: argparse.Namespace) -> int:
+def _compare(specs: list[str], args: argparse.Namespace,
+             then: Callable[[ExperimentResult], None] | None = None) -> int:
     scenarios = [_load(s) for s in specs]
     names = [s.name for s in scenarios]
     if len(set(names)) < len(names):
@@ -109,6 +116,8 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
         result.steady_state().to_csv(out / "steady_state.csv", index=False)
         result.collapse_risk().to_csv(out / "collapse_risk.csv", index=False)
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
+    if then is not None:
+        then(result)
     if args.report is not None:
         from simulation.report.html import write_report
 
@@ -125,8 +134,28 @@ def _compare(specs: list[str], args: argparse.Namespace) -> int:
     return 0
 
 
+#: The demo's map: managerial capacity (both designs) against the pyramid's control (its
+#: report frequency), 3 x 3 points of 5 paired runs over 150 days.
+DEMO_MAP = ("organization.manager_rate=8:24", "pyramid:organization.reporting_rate=0.05:1")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
-    return _compare(["pyramid", "inverted_pyramid"], args)
+    def where_each_wins(result: ExperimentResult) -> None:
+        from simulation.experiments.design_map import map_difference
+
+        print(f"\nWhere each wins: the map over {' and '.join(DEMO_MAP)} (3 x 3 points, 5 "
+              "paired runs of 150 days each)")
+        start = time.perf_counter()
+        found = map_difference(
+            load_scenario("pyramid"), load_scenario("inverted_pyramid"), DEMO_MAP,
+            points=9, runs=5, days=150, seed=args.seed, out=result.folder / "map",
+            workers=args.workers or default_workers(),
+            progress=not args.quiet and sys.stderr.isatty())
+        print(f"{found.sentence()}\n({len(found.runs)} runs in "
+              f"{time.perf_counter() - start:.1f} s; in the report, and in map/ of the "
+              "results.)")
+
+    return _compare(["pyramid", "inverted_pyramid"], args, then=where_each_wins)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -212,6 +241,63 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
         print(f"Report: {write_report(result.folder, target)}")
     return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from simulation.experiments.design_map import Lever, map_difference
+
+    a, b = (_load(s) for s in args.scenarios)
+    if a.name == b.name:
+        raise UsageError(f"the two designs need different names: both are {a.name!r}")
+    if not args.vary:
+        raise UsageError("map needs at least one --vary path=low:high (two for a map)")
+    if args.sobol and args.design != "sobol":
+        raise UsageError("--sobol needs --design sobol")
+    levers = [Lever.parse(v, [a.name, b.name]) for v in args.vary]
+    runs = args.runs or a.replications
+    days = args.days or a.days
+    out = _out_dir(args.out)
+    print(f"Mapping {b.name} against {a.name} over {', '.join(lv.label for lv in levers)}: "
+          f"{args.design} design, {args.points} points x {runs} paired replications x {days} "
+          f"days, seed {args.seed}")
+    start = time.perf_counter()
+    result = map_difference(a, b, levers, design=args.design, points=args.points, runs=runs,
+                            seed=args.seed, days=days, out=out,
+                            workers=args.workers or default_workers(),
+                            progress=not args.quiet and sys.stderr.isatty(),
+                            sources=dict(zip((a.name, b.name), args.scenarios, strict=True)))
+    _print_map(result)
+    print(f"\n{len(result.runs)} runs in {time.perf_counter() - start:.1f} s.")
+    if args.sobol:
+        for key in ("mean_delay", "retention"):
+            print(f"\nSobol' indices of the difference in {key} (95% bootstrap intervals):")
+            print(result.indices(key).round(3).to_string(index=False))
+    if out is not None:
+        result.differences().to_csv(out / "map.csv", index=False)
+        print(f"Results in {out}/ (runs/ as Parquet, map.json, map.csv); run the same command "
+              "again to resume or extend.")
+    if args.report is not None:
+        from simulation.report.html import write_report
+
+        target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
+        print(f"Report: {write_report(result.folder, target)}")
+    return 0
+
+
+def _print_map(result: MapResult) -> None:
+    """The map's points: each KPI's difference, its interval and who wins there."""
+    table = result.differences()
+    labels = [lv.label for lv in result.levers]
+    print()
+    for key in ("mean_delay", "retention"):
+        rows = table[table.kpi == key]
+        print(f"{KPIS[key].title}, {result.b} minus {result.a}:")
+        scale = KPIS[key].scale
+        for r in rows.to_dict("records"):
+            where = ", ".join(f"{lab} {r[lab]:g}" for lab in labels)
+            print(f"  {where}: {fmt(r['diff'], scale)} [{fmt(r['low'], scale)}, "
+                  f"{fmt(r['high'], scale)}]  {r['winner']}")
+    print("\n" + result.sentence())
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -318,5 +404,5 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line's parser, each command bound to its handler."""
     return grammar.build_parser({
         "list": _cmd_list, "describe": _cmd_describe, "run": _cmd_run, "compare": _cmd_compare,
-        "sweep": _cmd_sweep, "demo": _cmd_demo, "validate": _cmd_validate,
+        "sweep": _cmd_sweep, "map": _cmd_map, "demo": _cmd_demo, "validate": _cmd_validate,
         "report": _cmd_report, "schema": _cmd_schema})

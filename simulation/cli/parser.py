@@ -87,6 +87,24 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     _add_replication_options(p)
     _add_report_option(p, None)
     p.set_defaults(func=handlers["sweep"])
+    p = _parser(sub, "map", "where each of two designs wins over a map of parameters",
+                "  service-chain map pyramid inverted_pyramid "
+                "--vary organization.manager_rate=8:24 "
+                "--vary pyramid:organization.reporting_rate=0.05:1 --points 9 --runs 10\n"
+                "  service-chain map pyramid two_way_street --vary people.hiring_delay=5:40 "
+                "--vary customers.request_rate=0.1:0.25 --design sobol --points 16 --runs 5\n")
+    p.add_argument("scenarios", nargs=2, metavar="SCENARIO", help="design A, then design B")
+    p.add_argument("--vary", action="append", default=[], metavar="[NAME:]PATH=LOW:HIGH",
+                   help="a parameter and its range (or a,b,c levels), in both designs or, "
+                        "prefixed with a design's name, in that one; repeat for more")
+    p.add_argument("--design", choices=("factorial", "lhs", "sobol"), default="factorial")
+    p.add_argument("--points", type=int, default=9,
+                   help="design points (factorial: about this many; Sobol': base size n)")
+    p.add_argument("--sobol", action="store_true",
+                   help="print Sobol' indices of the difference (needs --design sobol)")
+    _add_replication_options(p)
+    _add_report_option(p, None)
+    p.set_defaults(func=handlers["map"])
     p = _parser(sub, "demo", "the pyramid against the inverted pyramid over many seeded runs",
                 "  service-chain demo\n  service-chain demo --runs 40 --workers 2\n")
     _add_replication_options(p)

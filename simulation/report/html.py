@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from simulation.core.kpis import kpi
+from simulation.experiments.design_map import MapResult
 from simulation.experiments.experiment import KPIS as RUN_KPIS
 from simulation.experiments.experiment import ExperimentResult
 from simulation.experiments.stats import differences, relative_differences, verdicts
@@ -297,6 +298,9 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
                  + page.figure(plots.internal_service(result.flows, result.structure))
                  + page.figure(plots.service_flow(result.flows, result.structure))
                  + "</div>")
+    if (result.folder / "map" / "map.json").exists():
+        page.add("<h2>Where each design wins</h2>" + _map_section(
+            page, MapResult.open(result.folder / "map")))
     page.add(f"<h2>How to read this</h2><details open><summary>Reading the figures</summary>"
              f"{HOW_TO_READ}</details>")
     page.add("<h2>How this was made</h2>" + _provenance(m) + "<p class=\"note\">Re-run with "
@@ -328,9 +332,50 @@ def sweep_report(result: SweepResult, kpis: Sequence[str] = ("mean_delay", "rete
     return page.render(title)
 
 
+def _map_section(page: _Page, result: MapResult) -> str:
+    """The map's sentence, its figure and how to read it (HTML)."""
+    ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
+    if not len(ok):
+        return "<p>No finished runs of the map yet.</p>"
+    table = result.differences()
+    labels = [lv.label for lv in result.levers]
+    ranges = ", ".join(f"{_esc(lv.label)} from {lv.parameter.low:g} to {lv.parameter.high:g}"
+                       for lv in result.levers)
+    out = (f"<div class=\"headline\">{_esc(result.sentence())}</div>"
+           f"<p class=\"note\">{len(result.points)} points ({_esc(result.design)} design over "
+           f"{ranges}), {len(ok)} runs.</p>")
+    if len(labels) >= 2:
+        out += page.figure(plots.design_map(table, result.a, result.b, labels[0], labels[1]))
+    return out + (
+        "<p class=\"note\">At each point both designs ran on the same seeds; a design is "
+        "called better where the paired difference is clear by the rule a comparison at that "
+        "point would apply (Holm across the KPIs at the point, the Wilcoxon test where runs "
+        "are skewed or bimodal). Each point is its own question: over many points a few "
+        "verdicts are expected wrong at 5% each.</p>")
+
+
+def map_report(result: MapResult, title: str | None = None) -> str:
+    """The report of a map of where each design wins (HTML text)."""
+    page = _Page()
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    title = title or f"Where each design wins: {result.a} and {result.b}"
+    ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
+    ranges = ", ".join(f"{_esc(lv.label)} from {lv.parameter.low:g} to {lv.parameter.high:g}"
+                       for lv in result.levers)
+    page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{_esc(result.design)} design: "
+             f"{len(result.points)} points, {len(ok)} runs, varying {ranges}.</p>")
+    if len(ok):
+        page.add(_map_section(page, result))
+    page.add("<h2>How this was made</h2>" + _provenance(
+        manifest, [("design", _esc(result.design)), ("parameters", ranges)], {}))
+    return page.render(title)
+
+
 def build_report(folder: str | Path, title: str | None = None) -> str:
-    """The report of the experiment or sweep in ``folder`` (HTML text)."""
+    """The report of the experiment, sweep or map in ``folder`` (HTML text)."""
     folder = Path(folder)
+    if (folder / "map.json").exists():
+        return map_report(MapResult.open(folder), title=title)
     if (folder / "sweep.json").exists():
         return sweep_report(SweepResult.open(folder), title=title)
     return comparison_report(ExperimentResult.open(folder), title=title)

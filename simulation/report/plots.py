@@ -30,7 +30,7 @@ from simulation.report.org_figures import (  # noqa: F401 - every figure reachab
     position_means,
     service_flow,
 )
-from simulation.report.style import (  # noqa: F401 - scenario_colors, text: public here too
+from simulation.report.style import (
     OKABE_ITO,
     colors_for,
     rgba,
@@ -233,3 +233,44 @@ def sobol_indices(indices: pd.DataFrame, kpi_key: str = "mean_delay") -> go.Figu
                       "intervals)", height=420)
     fig.update_layout(barmode="group")
     return fig
+
+
+# ------------------------------------------------------------------ maps
+
+
+def design_map(differences: pd.DataFrame, a: str, b: str, x: str, y: str,
+               kpis: Sequence[str] = ("mean_delay", "retention")) -> go.Figure:
+    """Where each design wins: one panel per KPI over two parameters, a marker per point.
+
+    Filled in a design's colour where it clearly wins at that point (the compare verdict
+    rule), open grey where neither does; the hover gives the difference and its interval.
+    ``differences`` is :meth:`~simulation.experiments.design_map.MapResult.differences`.
+    """
+    colors = scenario_colors([a, b])
+    fig = make_subplots(rows=1, cols=len(kpis), subplot_titles=[
+        text(kpi(k).label) for k in kpis], horizontal_spacing=0.12)
+    shown: set[str] = set()
+    for col, key in enumerate(kpis, start=1):
+        rows = differences[differences.kpi == key]
+        for who, color, symbol in ((a, colors[a], "square"), (b, colors[b], "diamond"),
+                                   ("neither", "#999999", "circle-open")):
+            part = rows[rows.winner == who] if who != "neither" else rows[
+                ~rows.winner.isin([a, b])]
+            if part.empty:
+                continue
+            meta = kpi(key)
+            hover = [f"{text(b)} minus {text(a)}: {d * meta.scale:.3g} [{lo * meta.scale:.3g}, "
+                     f"{hi * meta.scale:.3g}] {text(meta.unit)}<br>{text(w)}"
+                     for d, lo, hi, w in zip(part["diff"], part.low, part.high, part.winner,
+                                             strict=True)]
+            label = f"{text(who)} better" if who != "neither" else "no clear winner"
+            fig.add_trace(go.Scatter(
+                x=part[x], y=part[y], mode="markers", name=label, legendgroup=who,
+                showlegend=who not in shown, text=hover,
+                marker={"color": color, "symbol": symbol, "size": 18,
+                        "line": {"color": color, "width": 2}},
+                hovertemplate="%{text}<extra></extra>"), row=1, col=col)
+            shown.add(who)
+        fig.update_xaxes(title_text=text(x), row=1, col=col)
+        fig.update_yaxes(title_text=text(y), row=1, col=col)
+    return styled(fig, f"Where each design wins: {text(b)} against {text(a)}", height=460)
