@@ -102,3 +102,27 @@ def test_experiment_rows_carry_the_run_out_figures() -> None:
     assert row["run_out_days"] > 0
     assert row["mean_delay"] > row["mean_delay_completed"]
     assert little_error(row) < 0.01
+
+
+def test_little_lambda_is_the_runs_arrival_rate_after_a_run_out() -> None:
+    """Review finding: dividing by the clock after the run-out halved the arrival rate."""
+    model = OrgModel(HIGH_TURNOVER, rng=2).run(40)
+    before = model.kpis()
+    out = model.run_out()
+    assert out["run_out_days"] > 0
+    assert out["little_lambda"] == before["little_lambda"]  # arrivals a day of the run
+    assert out["little_L"] >= before["little_L"]  # their time open, run-out included
+
+
+def test_the_run_out_counts_nothing_that_arrives_after_the_window_in_either_engine() -> None:
+    for compiled in (False, True):
+        model = OrgModel(load_scenario("pyramid").with_customers(failure_demand=1.0), rng=2,
+                         compiled=compiled).run(20)
+        k = model.kpis()
+        model.run_out(5)
+        after = model.kpis()
+        assert model.today["arrivals"] == 0.0, compiled  # the day's arrivals are not counted
+        assert after["external_arrived"] == k["external_arrived"]
+        assert after["failure_demand"] == k["failure_demand"]  # later complaints uncounted
+        # per-request means count the window's requests only, not later deliveries
+        assert 0.0 <= after["mean_quality"] <= 1.0

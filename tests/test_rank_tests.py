@@ -69,3 +69,19 @@ def test_summaries_show_the_median_beside_the_mean() -> None:
     values = np.concatenate([np.full(15, 1.0), np.full(5, 9.0)])
     row = summarize(_runs(values, values), ["mean_delay"]).iloc[0]
     assert row["median"] == 1.0 and row["mean"] == 3.0 and row.bimodal
+
+
+def test_the_rank_verdict_leans_the_way_the_signed_ranks_do_when_the_median_is_zero() -> None:
+    """Review finding: a median difference of 0 read as "went down" called a rise "better"."""
+    base = np.array([0.0] * 10 + [0.05] * 10)
+    new = base.copy()
+    new[:9] += 0.01  # nine runs higher, none lower: the median difference is 0
+    rows = pd.DataFrame([{"scenario": s, "replication": r, "status": "ok", "spawn_key": str(r),
+                          "turnover_per_month": v}
+                         for s, values in (("base", base), ("new", new))
+                         for r, v in enumerate(values)])
+    table = differences(rows, "base", ["turnover_per_month"])
+    row = table.iloc[0]
+    assert row.median_diff == 0.0 and row.rank_direction == 1.0 and row.p_rank < 0.01
+    judged = verdicts(table, {"turnover_per_month": False}).iloc[0]
+    assert judged.test == "rank" and judged.verdict == "worse"

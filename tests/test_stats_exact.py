@@ -325,7 +325,8 @@ def test_relative_differences_against_the_baseline() -> None:
     runs = runs_table(VALUES)
     table = relative_differences(runs, "base", ["x"], level=0.9)
     assert list(table.columns) == ["scenario", "kpi", "relative", "low", "high", "p_value",
-                                   "p_holm", "paired", "n", "median_diff", "p_rank", "bimodal"]
+                                   "p_holm", "paired", "n", "median_diff", "p_rank",
+                                   "rank_direction", "bimodal"]
     assert list(table.scenario) == ["b", "c"]
     base = np.array(VALUES["base"])
     diffs = differences(runs, "base", ["x"], level=0.9, bootstrap=False)

@@ -135,7 +135,8 @@ class Metrics:
                          satisfaction: float, price: float) -> None:
         """An external request that arrived at ``arrival`` was delivered to its customer.
 
-        Its delay counts only if it arrived within the window (before :attr:`window_end`).
+        It counts (delay, quality, satisfaction, revenue) only if it arrived within the window
+        (before :attr:`window_end`).
         """
         if arrival < self.window_end:
             delay = now - arrival
@@ -145,9 +146,9 @@ class Metrics:
             self.external_completed += 1
             self.delay_sum += delay
             self.day_delays.append(delay)
-        self.quality_sum += quality
-        self.satisfaction_sum += satisfaction
-        self.revenue += price
+            self.quality_sum += quality
+            self.satisfaction_sum += satisfaction
+            self.revenue += price
         self.day_quality += quality
         self.day_satisfaction += satisfaction
         self.day_completed += 1

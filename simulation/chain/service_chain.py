@@ -327,7 +327,8 @@ class ServiceChain:
         delay = now - root.arrival
         failed = False
         if root.defective:
-            self.metrics.defects_delivered += 1
+            if root.arrival < self.metrics.window_end:
+                self.metrics.defects_delivered += 1
             failed = (self.failure_demand > 0.0
                       and self.model.streams.decisions.random() < self.failure_demand)
         satisfaction = customer.experience(0.0 if failed else root.quality, delay)
@@ -340,7 +341,8 @@ class ServiceChain:
             self.clock.schedule(now, self._complain, customer)
 
     def _complain(self, customer: Customer) -> None:
-        self.metrics.complaints += 1
+        if self.clock.now < self.metrics.window_end:
+            self.metrics.complaints += 1
         request = self.submit_external(customer)
         request.complaint = True
 

@@ -787,8 +787,10 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
     delay = now - rf[root, F_ARRIVAL]
     quality = rf[root, F_QUALITY]
     failed = False
+    counted = rf[root, F_ARRIVAL] < g[G_WINDOW]  # arrived within the measured window
     if ri[root, R_DEFECT] == 1:
-        ic[I_DEFECTS] += 1
+        if counted:
+            ic[I_DEFECTS] += 1
         failed = xp[X_FAILURE] > 0.0 and _uniform(u, ic) < xp[X_FAILURE]
     value = _discounted(0.0 if failed else quality, delay, xp[X_PATIENCE])
     s = _disconfirmation(value, cf[cust, C_EXPECT], xp[X_SENS])
@@ -796,7 +798,7 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
     cf[cust, C_EXPECT] = _smoothed(cf[cust, C_EXPECT], value, xp[X_LEARN])
     cf[cust, C_SERVED] += 1.0
     price = 0.0 if ri[root, R_COMPLAINT] == 1 else xp[X_PRICE]
-    if rf[root, F_ARRIVAL] < g[G_WINDOW]:  # arrived within the measured window
+    if counted:
         g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
         g[G_TLAST] = now
         ic[I_PRESENT] -= 1
@@ -804,9 +806,9 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
         g[G_DELAY] += delay
         delays[ic[I_NDELAYS]] = delay
         ic[I_NDELAYS] += 1
-    g[G_QUALITY] += quality
-    g[G_SAT] += s
-    g[G_REVENUE] += price
+        g[G_QUALITY] += quality
+        g[G_SAT] += s
+        g[G_REVENUE] += price
     g[G_DAY_QUALITY] += quality
     g[G_DAY_SAT] += s
     ic[I_DAY_DONE] += 1
@@ -1016,8 +1018,8 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                     g[G_TLAST] = now
                     ic[I_PRESENT] += 1
                     ic[I_EXT_ARR] += 1
-                ic[I_DAY_ARR] += 1
-                ic[I_COMPLAINTS] += 1
+                    ic[I_DAY_ARR] += 1
+                    ic[I_COMPLAINTS] += 1
                 r = _new(ri, rf, free, ic, chome[a], -1, -1, 1.0, a, now)
                 ri[r, R_COMPLAINT] = 1
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
@@ -1040,7 +1042,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                     g[G_TLAST] = now
                     ic[I_PRESENT] += 1
                     ic[I_EXT_ARR] += 1
-                ic[I_DAY_ARR] += 1
+                    ic[I_DAY_ARR] += 1
                 r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
                 rf[r, F_SIZE] = day_size[code]
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,

@@ -116,7 +116,8 @@ class Streams:
         churn: Each customer slot's daily leaving draw (fixed layout, as arrivals).
         structure: Random choices made while building the organization graph.
         quits: Each position's daily quit draw and hiring delay (fixed layout by position), so
-            that position ``p`` on day ``d`` gets the same draws in every design.
+            that position ``p`` on day ``d`` gets the same draws in every design with as many
+            positions (a design of another size shares only the first day's quit draws).
         customers: Each new customer's attributes, in the order they join (home position,
             expectation): the ``k``-th customer is the same person in every design.
         acquisition: Each day's word-of-mouth and acquisition draws (three uniforms a day,

@@ -147,8 +147,8 @@ class MapResult:
                            v if v.startswith("no verdict") else "neither"
                            for v in table.verdict]
         keep = ["point", "kpi", "diff", "low", "high", "relative", "p_value", "p_rank",
-                "bimodal", "median_diff", "n", "correlation", "test", "p_family", "verdict",
-                "winner"]
+                "bimodal", "median_diff", "rank_direction", "n", "correlation", "test",
+                "p_family", "verdict", "winner"]
         return self.points.merge(table[keep], on="point")
 
     def indices(self, kpi: str = "mean_delay", confidence: float = 0.95,
@@ -179,10 +179,13 @@ class MapResult:
                     bits.append(f"{_words(name)} at {len(won)} of {total} points"
                                 + _where(won, self.levers, self.points))
             neither = int((rows.winner == "neither").sum())
-            if not bits:
-                bits.append(f"neither design clearly at any of the {total} points")
+            unjudged = int(rows.winner.str.startswith("no verdict").sum())
+            if not bits and neither:
+                bits.append(f"neither design clearly at any of the {neither} points judged")
             elif neither:
                 bits.append(f"neither at {neither}")
+            if unjudged:
+                bits.append(f"no verdict at {unjudged} (fewer than 5 runs)")
             parts.append(f"on {kpi_of(key).label}, " + "; ".join(bits))
         return ("Better " + ". Better ".join(parts) + ".") if parts else ""
 

@@ -233,17 +233,25 @@ def rank_difference(a: np.ndarray, b: np.ndarray, paired: bool) -> dict[str, Any
     if paired:
         d = a - b
         median = float(np.median(d)) if len(d) else math.nan
+        nonzero = d[d != 0]
+        ranks = stats.rankdata(np.abs(nonzero)) if len(nonzero) else np.empty(0)
+        direction = float(np.sign(ranks[nonzero > 0].sum() - ranks[nonzero < 0].sum()))
         if len(d) < 2:
             p = math.nan
-        elif not np.any(d):
+        elif not len(nonzero):
             p = 1.0
         else:
             p = float(stats.wilcoxon(d).pvalue)
     else:
         median = float(np.median(a) - np.median(b)) if len(a) and len(b) else math.nan
-        p = (float(stats.mannwhitneyu(a, b).pvalue) if len(a) > 1 and len(b) > 1
-             else math.nan)
-    return {"median_diff": median, "p_rank": p, "bimodal": is_bimodal(a, b)}
+        if len(a) > 1 and len(b) > 1:
+            test = stats.mannwhitneyu(a, b)
+            p = float(test.pvalue)
+            direction = float(np.sign(test.statistic - len(a) * len(b) / 2))
+        else:
+            p, direction = math.nan, 0.0
+    return {"median_diff": median, "p_rank": p, "rank_direction": direction,
+            "bimodal": is_bimodal(a, b)}
 
 
 def common_random_numbers(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
@@ -293,8 +301,9 @@ def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
 
     Args:
         table: Rows with ``kpi``, ``p_value``, ``n`` and a signed change (``relative`` or
-            ``diff``); where a row is ``bimodal`` its rank test's ``p_rank`` and the sign of
-            its ``median_diff`` are used instead (``test`` says which).
+            ``diff``); where a row is ``bimodal`` its rank test's ``p_rank`` and direction
+            (``rank_direction``: which way the signed ranks lean) are used instead (``test``
+            says which).
         higher_is_better: Per KPI; ``None`` for a KPI without a better direction ("differs").
         alpha: Family-wise error rate.
         min_runs: Runs below which no verdict is given.
@@ -308,9 +317,11 @@ def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
     rank = (out["bimodal"].to_numpy(dtype=bool) if "bimodal" in out and "p_rank" in out
             else np.zeros(len(out), dtype=bool))
     out["test"] = np.where(rank, "rank", "t")
-    if rank.any():  # the rank test's direction is the median difference's
-        change = pd.Series(np.where(rank, out["median_diff"].to_numpy(dtype=float),
-                                    change.to_numpy(dtype=float)), index=out.index)
+    if rank.any():  # the rank test's own direction (signed ranks), which a median of 0 lacks
+        direction = (out["rank_direction"] if "rank_direction" in out
+                     else np.sign(out["median_diff"])).to_numpy(dtype=float)
+        change = pd.Series(np.where(rank, direction, change.to_numpy(dtype=float)),
+                           index=out.index)
     chosen = np.where(rank, out["p_rank"].to_numpy(dtype=float) if rank.any() else np.nan,
                       out["p_value"].to_numpy(dtype=float))
     p = np.where(enough, chosen, np.nan)
@@ -441,22 +452,24 @@ def daily_level(daily: pd.DataFrame, kpi: str, by: list[str]) -> pd.Series:
     return (sums.xw / sums.w.where(sums.w > 0)).rename(kpi)
 
 
-def drift_p_value(series: np.ndarray | pd.Series, batch: int = 5) -> float:
-    """p-value of a linear trend in a series' batch means (NaN with fewer than 8 batches).
+def drift_p_value(series: np.ndarray | pd.Series, batches: int = 10) -> float:
+    """p-value of a linear trend in a series' batch means (NaN under 2 observations a batch).
 
     After the warm-up, a steady state has no trend; a small p-value says the series is still
-    moving (the run is too short, or the system has no steady state). Batch means of ``batch``
-    observations make the trend test's errors closer to independent.
+    moving (the run is too short, or the system has no steady state). The series is cut into
+    ``batches`` equal batches, whose means are closer to independent than days are: on a
+    stationary AR(1) series of 125 days with lag-one correlation 0.5, 0.8 and 0.95, p < 0.01
+    comes up 0.8%, 2.4% and 12% of the time (against 1.8%, 10% and 36% with 5-day batches).
     """
     x = np.asarray(series, dtype=float)
     x = x[~np.isnan(x)]
-    n = len(x) // batch
-    if n < 8:
+    size = len(x) // batches
+    if size < 2 or batches < 3:
         return math.nan
-    y = x[: n * batch].reshape(n, batch).mean(axis=1)
+    y = x[len(x) - size * batches:].reshape(batches, size).mean(axis=1)
     if np.ptp(y) == 0:
         return 1.0
-    return float(stats.linregress(np.arange(n), y).pvalue)
+    return float(stats.linregress(np.arange(batches), y).pvalue)
 
 
 def batch_means_ci(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series | None = None,
@@ -534,7 +547,7 @@ def relative_differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
         rows.append({"scenario": row.scenario, "kpi": row.kpi, **rel, "p_value": row.p_value,
                      "p_holm": row.p_holm, "paired": bool(row.paired), "n": int(row.n),
                      "median_diff": row.median_diff, "p_rank": row.p_rank,
-                     "bimodal": bool(row.bimodal)})
+                     "rank_direction": row.rank_direction, "bimodal": bool(row.bimodal)})
     return pd.DataFrame(rows, columns=["scenario", "kpi", "relative", "low", "high", "p_value",
                                        "p_holm", "paired", "n", "median_diff", "p_rank",
-                                       "bimodal"])
+                                       "rank_direction", "bimodal"])

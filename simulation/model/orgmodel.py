@@ -8,6 +8,7 @@ collection).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import mesa
@@ -246,29 +247,33 @@ class OrgModel(mesa.Model):
 
         The organization runs on as before (customers keep arriving, people keep quitting and
         being hired) but only the requests that arrived before now are counted, and no daily
-        rows are collected, until none of them is open or ``max_days`` have passed (as many days
-        as have run when omitted). A request still open then counts at its age (``delay_open``
-        says how many). Read the other tables first: they go on changing.
+        rows are collected, until none of them is open or ``max_days`` days of run-out have
+        passed (as many as the run had days when omitted). A request still open then counts at
+        its age (``delay_open`` says how many). Read the other tables first: they go on
+        changing.
 
         Returns:
             ``mean_delay``, ``p95_delay`` and ``delay_open`` over every request that arrived
-            before the run-out, ``run_out_days``, and Little's law for those requests over the
-            run and its run-out: ``little_L`` (time-average number open), ``little_lambda``
-            (arrivals a day) and ``little_W`` (``mean_delay``).
+            before the run-out, ``run_out_days``, and Little's law for those requests:
+            ``little_L`` (the days they spent open, their run-out included, per day of the
+            run), ``little_lambda`` (their arrivals per day of the run) and ``little_W``
+            (``mean_delay``).
         """
-        limit = self.steps if max_days is None else int(max_days)
         if not self.running_out:
             self.running_out = True
             self.day.close_window(self.clock.now)
             self.run_out_start = self.steps
+        limit = self.run_out_start if max_days is None else int(max_days)
         while self.metrics.present > 0 and self.steps - self.run_out_start < limit:
             self.step()
         figures = results.delays(self)
-        little_l, little_lambda, _ = self.metrics.little(self.clock.now)
+        m, window = self.metrics, self.metrics.window_end
+        area = m.area + m.present * (self.clock.now - m.last_change)
         return {"mean_delay": figures["mean_delay"], "p95_delay": figures["p95_delay"],
                 "delay_open": figures["delay_open"],
                 "run_out_days": self.steps - self.run_out_start,
-                "little_L": little_l, "little_lambda": little_lambda,
+                "little_L": area / window if window > 0 else math.nan,
+                "little_lambda": m.external_arrived / window if window > 0 else math.nan,
                 "little_W": figures["mean_delay"]}
 
     def final_kpis(self, max_days: int | None = None) -> dict[str, Any]:

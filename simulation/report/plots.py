@@ -255,7 +255,7 @@ def design_map(differences: pd.DataFrame, a: str, b: str, x: str, y: str,
         for who, color, symbol in ((a, colors[a], "square"), (b, colors[b], "diamond"),
                                    ("neither", "#999999", "circle-open")):
             part = rows[rows.winner == who] if who != "neither" else rows[
-                ~rows.winner.isin([a, b])]
+                ~rows.winner.isin([a, b])]  # neither, or no verdict (the hover says which)
             if part.empty:
                 continue
             meta = kpi(key)
@@ -263,7 +263,7 @@ def design_map(differences: pd.DataFrame, a: str, b: str, x: str, y: str,
                      f"{hi * meta.scale:.3g}] {text(meta.unit)}<br>{text(w)}"
                      for d, lo, hi, w in zip(part["diff"], part.low, part.high, part.winner,
                                              strict=True)]
-            label = f"{text(who)} better" if who != "neither" else "no clear winner"
+            label = f"{text(who)} better" if who != "neither" else "no clear winner (or no verdict)"
             fig.add_trace(go.Scatter(
                 x=part[x], y=part[y], mode="markers", name=label, legendgroup=who,
                 showlegend=who not in shown, text=hover,
