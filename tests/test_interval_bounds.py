@@ -56,3 +56,17 @@ def test_summaries_never_leave_the_range() -> None:
     for row in table.itertuples():
         low, high = KPIS[row.kpi].bounds
         assert low <= row.ci_low <= row.mean <= row.ci_high <= high, row
+
+
+def test_one_run_gives_point_estimates_and_says_there_is_no_interval(tmp_path, capsys) -> None:
+    """No nan where a point estimate exists: one run has a mean and a relative change."""
+    from simulation.cli.commands import main
+
+    assert main(["compare", "pyramid", "inverted_pyramid", "--runs", "1", "--days", "20",
+                 "--workers", "1", "-q"]) == 0
+    out = capsys.readouterr().out
+    table = out.partition("Steady state")[0]
+    assert "nan" not in table and "(one run: no interval)" in table
+    headline = out[out.index("paired over 1 run ("):]
+    assert "nan" not in headline.split("\n\n")[0]
+    assert "no interval from fewer than 2 runs" in headline and "no verdict: 1 run," in headline

@@ -386,10 +386,12 @@ def test_relative_difference_drops_nans_paired_or_not() -> None:
 
 
 def test_relative_difference_edge_cases() -> None:
-    nan3 = relative_difference([1.0], [2.0])
-    assert all(math.isnan(v) for v in nan3.values())
+    one = relative_difference([1.0], [2.0])  # a point estimate, no interval
+    assert one["relative"] == -0.5 and math.isnan(one["low"]) and math.isnan(one["high"])
     assert all(math.isnan(v) for v in relative_difference([1.0, 2.0], [0.0, 0.0]).values())
-    assert all(math.isnan(v) for v in relative_difference([1.0, np.nan], [2.0, 3.0]).values())
+    one_pair = relative_difference([1.0, np.nan], [2.0, 3.0])
+    assert one_pair["relative"] == -0.5 and math.isnan(one_pair["low"])
+    assert all(math.isnan(v) for v in relative_difference([np.nan], [2.0]).values())
     flat = relative_difference([3.0, 3.0, 3.0], [2.0, 2.0, 2.0])
     assert flat == {"relative": 0.5, "low": 0.5, "high": 0.5}
     one_flat = relative_difference([3.0, 3.0, 3.0], [2.0, 2.5, 2.0], resamples=499)

@@ -64,7 +64,9 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
         cells = []
         for n in names:
             m, lo, hi = bounded_ci(results.loc[results.scenario == n, key], KPIS[key].bounds)
-            cells.append(f"{fmt(m, scale)} [{fmt(lo, scale)}, {fmt(hi, scale)}]")
+            cells.append(f"{fmt(m, scale)} " + ("(one run: no interval)" if np.isnan(lo)
+                                                and not np.isnan(m)
+                                                else f"[{fmt(lo, scale)}, {fmt(hi, scale)}]"))
         lines.append(f"{label + (f' ({unit})' if unit else ''):<34}" + "".join(
             f"{c:>36}" for c in cells))
     base = results[results.scenario == baseline].sort_values("replication")
@@ -88,15 +90,17 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     for n in names:
         if n == baseline:
             continue
-        parts = [f"  {r.label}: {r.relative * 100:+.1f}% (95% CI {r.low * 100:+.1f}% to "
-                 f"{r.high * 100:+.1f}%, "
-                 + ("runs skewed or bimodal: median difference "
-                    f"{fmt(r.median_diff, KPIS[r.kpi].scale)}, Wilcoxon p = {r.p_rank:.2g}"
-                    if r.test == "rank"
-                    else f"paired t p = {r.p_value:.2g}")
-                 + f", Holm {r.p_family:.2g}) {r.verdict}"
+        parts = [f"  {r.label}: {r.relative * 100:+.1f}% ("
+                 + ("no interval from fewer than 2 runs" if np.isnan(r.low) and r.n < 2 else
+                    f"95% CI {r.low * 100:+.1f}% to {r.high * 100:+.1f}%, "
+                    + ("runs skewed or bimodal: median difference "
+                       f"{fmt(r.median_diff, KPIS[r.kpi].scale)}, Wilcoxon p = {r.p_rank:.2g}"
+                       if r.test == "rank" else f"paired t p = {r.p_value:.2g}")
+                    + f", Holm {r.p_family:.2g}")
+                 + f") {r.verdict}"
                  for r in judged[judged.scenario == n].itertuples()]
-        headlines.append(f"{n} against {baseline}, paired over {len(base)} runs (verdicts "
+        plural = "s" if len(base) != 1 else ""
+        headlines.append(f"{n} against {baseline}, paired over {len(base)} run{plural} (verdicts "
                          f"Holm-adjusted across the {len(judged)} differences shown):\n"
                          + "\n".join(parts))
     return "\n".join(lines), headlines

@@ -117,8 +117,11 @@ def relative_difference(a: np.ndarray | pd.Series, b: np.ndarray | pd.Series,
         a, b = a[keep], b[keep]
     else:
         a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-    if min(len(a), len(b)) < 2 or b.mean() == 0:
+    if min(len(a), len(b)) == 0 or b.mean() == 0:
         return {"relative": math.nan, "low": math.nan, "high": math.nan}
+    if min(len(a), len(b)) < 2:  # a point estimate, no interval
+        return {"relative": float(a.mean() / b.mean() - 1.0), "low": math.nan,
+                "high": math.nan}
 
     def ratio(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.mean(x, axis=axis) / np.mean(y, axis=axis) - 1.0
@@ -330,7 +333,8 @@ def verdicts(table: pd.DataFrame, higher_is_better: Mapping[str, bool | None],
     for row, c, adj, ok in zip(out.itertuples(), change, out["p_family"], enough, strict=True):
         hib = higher_is_better.get(row.kpi)
         if not ok:
-            words.append(f"no verdict: {int(row.n)} runs, fewer than {min_runs}")
+            words.append(f"no verdict: {int(row.n)} run{'s' if int(row.n) != 1 else ''}, "
+                         f"fewer than {min_runs}")
         elif math.isnan(adj) or adj >= alpha:
             words.append("no clear difference")
         elif hib is None:
