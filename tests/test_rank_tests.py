@@ -85,3 +85,19 @@ def test_the_rank_verdict_leans_the_way_the_signed_ranks_do_when_the_median_is_z
     assert row.median_diff == 0.0 and row.rank_direction == 1.0 and row.p_rank < 0.01
     judged = verdicts(table, {"turnover_per_month": False}).iloc[0]
     assert judged.test == "rank" and judged.verdict == "worse"
+
+
+def test_the_report_cards_show_the_median_where_runs_are_skewed(tmp_path) -> None:
+    from simulation.experiments.results import ExperimentResult
+    from simulation.report.html import CARD_KPIS, _cards
+
+    rows = []
+    for r in range(12):
+        row = {"scenario": "a", "replication": r, "status": "ok", "spawn_key": str(r)}
+        row.update({k: 0.5 + 0.01 * (r % 3) for k in CARD_KPIS})
+        row["mean_delay"] = 9.0 if r < 2 else 1.0 + 0.01 * r  # two collapsed runs
+        rows.append(row)
+    result = ExperimentResult(tmp_path, {"scenarios": ["a"]}, pd.DataFrame(rows),
+                              pd.DataFrame())
+    html = _cards(result, {"a": "#000000"})
+    assert html.count("median") == 1 and "median 1.08" in html

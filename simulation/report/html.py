@@ -223,9 +223,11 @@ def _cards(result: ExperimentResult, colors: dict[str, str]) -> str:
             if (name, key) not in summary.index:
                 continue
             s = summary.loc[(name, key)]
+            median = (f"<span class=\"ci\">median {_fmt(s['median'], key)}</span>"
+                      if s.get("bimodal", False) else "")
             rows.append(f"<tr><td>{_esc(kpi(key).title)}</td><td class=\"v\">"
                         f"{_fmt(s['mean'], key)}<span class=\"ci\">[{_fmt(s.ci_low, key)}, "
-                        f"{_fmt(s.ci_high, key)}]</span></td></tr>")
+                        f"{_fmt(s.ci_high, key)}]</span>{median}</td></tr>")
         cards.append(f"<div class=\"card\" style=\"--c:{colors[name]}\"><h3>{_esc(name)}</h3>"
                      + (f"<p class=\"desc\">{_esc(desc)}</p>" if desc else "")
                      + f"<table>{''.join(rows)}</table></div>")
@@ -275,7 +277,8 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
         page.add(f"<div class=\"headline\">{sentence}</div>")
     page.add(_collapse(result))
     page.add("<h2>Key figures per scenario</h2>" + _cards(result, colors)
-             + "<p class=\"note\">Mean over runs, 95% confidence interval in brackets.</p>")
+             + "<p class=\"note\">Mean over runs, 95% confidence interval in brackets; the "
+             "median beside them where the runs are skewed or bimodal.</p>")
     if len(names) > 1:
         page.add("<h2>What changes against the baseline</h2>"
                  + page.figure(plots.forest(relative, colors, names[0])) + _pairing(result))
