@@ -195,7 +195,7 @@ def test_runs_that_give_back_lent_draws_still_match_the_python_path(monkeypatch)
 
     monkeypatch.setattr(Stream, "settle", counting)
     # without failure demand a day draws fewer decisions, so lent blocks go unread
-    scenario = load_scenario("inverted_pyramid").with_customers(failure_demand=0.0)
+    scenario = load_scenario("two_way_street").with_customers(failure_demand=0.0)
     assert_same_run(scenario, seed=5, days=120)
     assert sum(given_back) >= 2  # the give-back path ran, and the tables still match
 

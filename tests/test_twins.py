@@ -382,3 +382,34 @@ def test_customers_day_equals_kernel_customers_day(params: dict, customers: list
     assert same([pos_k, neg_k], [positive, negative]), (
         f"twin Customer.word_of_mouth / kernel.customers_day differs: messages "
         f"{(pos_k, neg_k)} != {(positive, negative)}")
+
+
+# ---------------------------------------------------------------------------- keyed draws
+
+
+@settings(deadline=None)  # the first call compiles
+@given(key=st.integers(0, 2**64 - 1), index=st.integers(0, 10_000))
+def test_keyed_uniform_equals_the_kernels(key: int, index: int) -> None:
+    """Twin: ``keyed.keyed_uniform`` (Python ints) against the kernel's (uint64 in numba)."""
+    from simulation.core import keyed
+
+    as_int64 = int(np.array([key], dtype=np.uint64).view(np.int64)[0])
+    u = keyed.keyed_uniform(key, index)
+    assert 0.0 <= u < 1.0
+    assert same([kernel._keyed_uniform(as_int64, index)], [u])
+    assert int(np.uint64(kernel._mix64(np.uint64(key)))) == keyed.mix64(key)
+
+
+def test_the_engines_key_requests_alike() -> None:
+    """Roots by run key and arrival time, children by their parent's key and birth order: the
+    engines sample the same inputs for the same requests (probabilistic inputs everywhere)."""
+    from test_compiled import assert_same_run
+
+    from simulation.core import keyed
+
+    key = keyed.root_key(12345, 0.25, scheduled=False)
+    assert key == keyed.mix64(12345 ^ int(0.25 * 2**40))
+    assert keyed.root_key(12345, 0.25, scheduled=True) != key
+    assert keyed.child_key(key, 1) != keyed.child_key(key, 2)
+    assert_same_run(Scenario(design=Pyramid(approval_prob=0.5, escalation_prob=0.5)), seed=4,
+                    days=10)

@@ -18,31 +18,33 @@ from typing import TYPE_CHECKING
 import mesa
 
 from simulation.agents.hooks import docstring_section
-from simulation.core import rules
+from simulation.core import keyed, rules
 from simulation.core.requests import Dependency, Need, Request
 from simulation.core.units import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from simulation.agents.protocol import ModelView
-    from simulation.core.streams import Stream
 
 
 def sample_inputs(
-    dependencies: list[Dependency], request: Request, stream: Stream, max_depth: int
+    dependencies: list[Dependency], request: Request, max_depth: int
 ) -> list[Dependency]:
     """The per-request dependencies a request needs.
 
     Each is drawn with its probability, never anyone already on the request's chain, and nothing
-    beyond the depth limit.
+    beyond the depth limit. The ``m``-th dependency's draw is the ``m``-th of the request's own
+    key (:func:`simulation.core.keyed.keyed_uniform`): the same request draws the same way in
+    every design, whatever other requests drew before it.
     """
     if request.depth >= max_depth:
         return []
     needed = []
-    for dep in dependencies:
+    for m, dep in enumerate(dependencies):
         p = dep.probability
         if p <= 0.0:
             continue
-        if (p >= 1.0 or stream.random() < p) and not request.on_chain(dep.provider):
+        if (p >= 1.0 or keyed.keyed_uniform(request.key, m) < p) \
+                and not request.on_chain(dep.provider):
             needed.append(dep)
     return needed
 
@@ -154,7 +156,7 @@ class Employee(mesa.Agent):
         """Which of this position's providers a request needs."""
         deps = (self.dependencies if request.node == self.node
                 else self.model.chain.inputs_of[request.node])  # covering a vacant position
-        return sample_inputs(deps, request, self.model.streams.decisions, self.model.max_depth)
+        return sample_inputs(deps, request, self.model.max_depth)
 
     def needs_review(self, request: Request) -> list[Dependency]:
         """Which reviewers check this finished work (it comes back for another pass after)."""
@@ -416,7 +418,7 @@ class Vacancy:
     def needed_inputs(self, request: Request) -> list[Dependency]:
         """The position's inputs are still requested while it is vacant."""
         model = self.model
-        return sample_inputs(self.dependencies, request, model.streams.decisions, model.max_depth)
+        return sample_inputs(self.dependencies, request, model.max_depth)
 
     def accept(self, request: Request) -> None:
         """Hold the work for the next occupant (the wait is blamed on the vacancy)."""

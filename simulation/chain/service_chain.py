@@ -17,7 +17,7 @@ import numpy as np
 from simulation.agents.employee import Employee, Vacancy
 from simulation.agents.protocol import ClockView, ModelView
 from simulation.chain.metrics import EXTERNAL, Metrics
-from simulation.core import rules
+from simulation.core import keyed, rules
 from simulation.core.requests import Dependency, Need, Request, ServiceRecord
 
 if TYPE_CHECKING:
@@ -123,8 +123,15 @@ class ServiceChain:
              customer: Customer | None = None) -> Request:
         self._rid += 1
         self.metrics.requests_created += 1
-        return Request(self._rid, node, need, self.clock.now, parent, requester_id,
-                       requester_level, weight, customer)
+        request = Request(self._rid, node, need, self.clock.now, parent, requester_id,
+                          requester_level, weight, customer)
+        if parent is None:
+            request.key = keyed.root_key(self.model.streams.inputs, request.arrival,
+                                         customer is None)
+        else:
+            parent.spawned += 1
+            request.key = keyed.child_key(parent.key, parent.spawned)
+        return request
 
     def submit_external(self, customer: Customer, size: float = -1.0) -> Request:
         """An external customer's request arrives at the customer's home position.

@@ -64,6 +64,7 @@ class Engine:
         self._parameters(model.scenario, chain)
         self._margins(chain, model.scenario.work.max_depth)
         self.ic = np.zeros(k.NI, dtype=np.int64)
+        self.ic[k.I_INKEY] = np.array([model.streams.inputs], dtype=np.uint64).view(np.int64)[0]
         self.g = np.zeros(k.NG)
         self.g[k.G_WINDOW] = math.inf
         self._pool(1024 + 2 * self.margin_pool)

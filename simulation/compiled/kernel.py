@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from simulation.compiled import cache
@@ -64,7 +65,8 @@ R_NODE, R_PARENT, R_ROOT, R_DEPTH, R_PENDING, R_CUST, R_SERVER, R_HANDOFF = rang
 R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = range(8, 17)
 R_PREV, R_BATCH, R_PASSES, R_LSERVER, R_LPREV, R_PSERVER, R_PPREV = range(17, 24)
 R_CHECK, R_DEFECT, R_CAUGHT, R_PASSED, R_CFIRST, R_CLAST, R_COMPLAINT = range(24, 31)
-NRI = 31
+R_KEY, R_SPAWNED = range(31, 33)  # the keyed draws' key (64 bits), requests created so far
+NRI = 33
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
 F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
@@ -91,8 +93,8 @@ C_SAT, C_EXPECT, C_SERVED = range(3)
 I_NFREE, I_HSIZE, I_CLOCKSEQ, I_CHAINSEQ, I_ARR, I_NARR, I_NDELAYS, I_NFLOWS = range(8)
 I_IU, I_IE, I_EVENTS, I_CREATED, I_COMPLETED, I_SERVICES = range(8, 14)
 I_EXT_ARR, I_EXT_DONE, I_INT_ARR, I_INT_DONE, I_PRESENT, I_INTN, I_DAY_INTN = range(14, 21)
-I_DAY_ARR, I_DAY_DONE, I_DEFECTS, I_COMPLAINTS = range(21, 25)
-NI = 25
+I_DAY_ARR, I_DAY_DONE, I_DEFECTS, I_COMPLAINTS, I_INKEY = range(21, 26)
+NI = 26  # I_INKEY: the run's key of the keyed draws (64 bits)
 # ---- float state
 G_NOW, G_AREA, G_TLAST, G_DELAY, G_QUALITY, G_SAT, G_REVENUE, G_ISCORE = range(8)
 G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE, G_WINDOW = range(8, 13)
@@ -157,6 +159,21 @@ def _uniform(u, ic):
     i = ic[I_IU] - 1
     ic[I_IU] = i
     return u[i]
+
+
+@njit(**_OPTIONS, inline="always")
+def _mix64(z):
+    """splitmix64's finalizer (twin of ``keyed.mix64``), on a uint64."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(**_OPTIONS, inline="always")
+def _keyed_uniform(key, index):
+    """The ``index``-th uniform of a request's key (twin of ``keyed.keyed_uniform``)."""
+    z = _mix64(np.uint64(key) + np.uint64(index + 1) * np.uint64(0x9E3779B97F4A7C15))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(**_OPTIONS, inline="always")
@@ -319,6 +336,17 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ri[r, R_CFIRST] = -1
     ri[r, R_CLAST] = -1
     ri[r, R_COMPLAINT] = 0
+    ri[r, R_SPAWNED] = 0
+    if parent < 0:  # the keys of keyed.root_key and keyed.child_key
+        z = np.uint64(ic[I_INKEY]) ^ np.uint64(now * 1099511627776.0)
+        if cust < 0:
+            z = z ^ np.uint64(0xD1B54A32D192ED03)
+        ri[r, R_KEY] = np.int64(_mix64(z))
+    else:
+        ri[parent, R_SPAWNED] += 1
+        ri[r, R_KEY] = np.int64(_mix64(np.uint64(ri[parent, R_KEY])
+                                       + np.uint64(ri[parent, R_SPAWNED])
+                                       * np.uint64(0xDA942042E4DD58B5)))
     if parent < 0:
         ri[r, R_BATCH] = 0
         ri[r, R_PSERVER] = -1
@@ -370,7 +398,8 @@ def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, out, top):
         p = ew[j, W_P]
         if p <= 0.0:
             continue
-        if (p >= 1.0 or _uniform(u, ic) < p) and not _on_chain(ri, r, ei[j, E_TO]):
+        if ((p >= 1.0 or _keyed_uniform(ri[r, R_KEY], j - lo) < p)
+                and not _on_chain(ri, r, ei[j, E_TO])):
             out[top + k] = j
             k += 1
     return k

@@ -124,6 +124,7 @@ class Request:
         "handoff_delay",
         "id",
         "inputs",
+        "key",
         "need",
         "node",
         "origin",
@@ -144,6 +145,7 @@ class Request:
         "server",
         "size",
         "skill",
+        "spawned",
         "start",
         "thoroughness",
         "vacant",
@@ -198,6 +200,8 @@ class Request:
         self.content = 1.0  # work content in units of one task
         self.defective = False
         self.check = False
+        self.key = 0  # the key of its keyed draws (set by the chain)
+        self.spawned = 0  # requests it has created so far
         self.thoroughness = 0.0
         self.checks: list[Request] = []
         self.caught = False

@@ -122,6 +122,8 @@ class Streams:
             expectation): the ``k``-th customer is the same person in every design.
         acquisition: Each day's word-of-mouth and acquisition draws (three uniforms a day,
             turned into Poisson counts by inversion, so a higher rate gives a count no lower).
+        inputs: The run's 64-bit key of the draws keyed by request (which inputs a request
+            needs: :func:`simulation.core.keyed.keyed_uniform`).
     """
 
     seed_sequence: np.random.SeedSequence
@@ -134,6 +136,7 @@ class Streams:
     quits: np.random.Generator
     customers: np.random.Generator
     acquisition: np.random.Generator
+    inputs: int
 
     @classmethod
     def from_seed(cls, seed: SeedLike) -> tuple[Streams, np.random.Generator]:
@@ -158,7 +161,7 @@ class Streams:
         children = [
             np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, i),
                                    pool_size=ss.pool_size)
-            for i in range(10)
+            for i in range(11)
         ]
         gens = [np.random.Generator(np.random.PCG64(c)) for c in children]
         streams = cls(
@@ -172,5 +175,6 @@ class Streams:
             quits=gens[7],
             customers=gens[8],
             acquisition=gens[9],
+            inputs=int(children[10].generate_state(1, np.uint64)[0]),
         )
         return streams, gens[0]
