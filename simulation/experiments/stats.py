@@ -95,8 +95,9 @@ def _paired_p(a: np.ndarray, b: np.ndarray) -> float:
     d = a - b
     if len(d) < 2:
         return math.nan
-    if np.ptp(d) == 0:
-        return 1.0 if d[0] == 0 else 0.0
+    scale = max(1.0, float(np.abs(d).max()))
+    if np.ptp(d) <= 1e-12 * scale:  # the same difference every run (to rounding)
+        return 1.0 if abs(float(d.mean())) <= 1e-12 * scale else 0.0
     return float(stats.ttest_rel(a, b).pvalue)
 
 
@@ -211,10 +212,12 @@ def bimodality_coefficient(values: np.ndarray | pd.Series) -> float:
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = len(x)
-    if n < 4 or np.ptp(x) == 0:
-        return math.nan
-    g = float(stats.skew(x, bias=False))
-    k = float(stats.kurtosis(x, bias=False))
+    if n < 4 or np.ptp(x) <= 1e-12 * max(1.0, float(np.abs(x).max())):
+        return math.nan  # no spread to speak of (moments would lose all precision)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = float(stats.skew(x, bias=False))
+        k = float(stats.kurtosis(x, bias=False))
     return (g * g + 1.0) / (k + 3.0 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
 
 
