@@ -235,11 +235,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             out / "sweep_summary.csv", index=False)
         print(f"\nResults in {out}/ (runs/ and daily/ as Parquet, {', '.join(saved)}); "
               "reopen with simulation.SweepResult.open")
-    if args.report is not None:
-        from simulation.report.html import write_report
-
-        target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
-        print(f"Report: {write_report(result.folder, target)}")
+    _report(args, out, result.folder)
     return 0
 
 
@@ -276,11 +272,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         result.differences().to_csv(out / "map.csv", index=False)
         print(f"Results in {out}/ (runs/ as Parquet, map.json, map.csv); run the same command "
               "again to resume or extend.")
-    if args.report is not None:
-        from simulation.report.html import write_report
-
-        target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
-        print(f"Report: {write_report(result.folder, target)}")
+    _report(args, out, result.folder)
     return 0
 
 
@@ -298,6 +290,16 @@ def _print_map(result: MapResult) -> None:
             print(f"  {where}: {fmt(r['diff'], scale)} [{fmt(r['low'], scale)}, "
                   f"{fmt(r['high'], scale)}]  {r['winner']}")
     print("\n" + result.sentence())
+
+
+def _report(args: argparse.Namespace, out: Path | None, folder: Path) -> None:
+    """Write the report of ``folder`` when ``--report`` was given (to HTML or OUT/report.html)."""
+    if args.report is None:
+        return
+    from simulation.report.html import write_report
+
+    target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
+    print(f"Report: {write_report(folder, target)}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -162,6 +162,22 @@ def _uniform(u, ic):
 
 
 @njit(**_OPTIONS, inline="always")
+def _arrived(ic, g, now):
+    """An external request arrived: counted if within the window (``Metrics.on_external_arrival``).
+
+    Returns whether it was counted.
+    """
+    if now >= g[G_WINDOW]:
+        return False
+    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
+    g[G_TLAST] = now
+    ic[I_PRESENT] += 1
+    ic[I_EXT_ARR] += 1
+    ic[I_DAY_ARR] += 1
+    return True
+
+
+@njit(**_OPTIONS, inline="always")
 def _mix64(z):
     """splitmix64's finalizer (twin of ``keyed.mix64``), on a uint64."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -1042,12 +1058,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                 _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
                         rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
             elif kind == COMPLAIN:  # failure demand: customer ``a`` back with a complaint
-                if now < g[G_WINDOW]:
-                    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
-                    g[G_TLAST] = now
-                    ic[I_PRESENT] += 1
-                    ic[I_EXT_ARR] += 1
-                    ic[I_DAY_ARR] += 1
+                if _arrived(ic, g, now):
                     ic[I_COMPLAINTS] += 1
                 r = _new(ri, rf, free, ic, chome[a], -1, -1, 1.0, a, now)
                 ri[r, R_COMPLAINT] = 1
@@ -1066,12 +1077,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             ic[I_ARR] = i
             if code >= 0:
                 cust = day_cust[code]
-                if now < g[G_WINDOW]:
-                    g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
-                    g[G_TLAST] = now
-                    ic[I_PRESENT] += 1
-                    ic[I_EXT_ARR] += 1
-                    ic[I_DAY_ARR] += 1
+                _arrived(ic, g, now)
                 r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
                 rf[r, F_SIZE] = day_size[code]
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
