@@ -316,7 +316,7 @@ def _queue_pop(ri, rf, pi, p):
 # ------------------------------------------------------------------ requests
 
 
-@njit(**_OPTIONS, inline="always")
+@njit(**_OPTIONS)
 def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ic[I_NFREE] -= 1
     r = free[ic[I_NFREE]]
@@ -563,7 +563,7 @@ def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now):
     _schedule(ht, hi, ic, now + w, FINISH, p, pi[p, P_TOKEN])
 
 
-@njit(**_OPTIONS, inline="always")
+@njit(**_OPTIONS)
 def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
     node = ri[r, R_NODE]
     p = pos[node, S_SERVER]
@@ -626,7 +626,8 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
         fr[f, 1] += 1
         owner = fr[f, 0]
         node = ei[j, E_TO]
-        child = _new(ri, rf, free, ic, node, owner, lvl[ri[owner, R_NODE]], ew[j, W_W], -1, now)
+        child = _new(ri, rf, free, ic, node, owner, lvl[ri[owner, R_NODE]], ew[j, W_W],
+                     np.int64(-1), now)
         ri[child, R_HANDOFF] = ei[j, E_HANDOFF]
         ri[child, R_ASSIST] = ei[j, E_ASSIST]
         rf[child, F_CONTENT] = ew[j, W_WORK]
@@ -651,13 +652,13 @@ def _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u,
               nb, fr):
     node = ri[r, R_NODE]
     k = _sample_inputs(ri, ei, ew, lo[node], lo[node + 1], r, kp[K_MAXDEPTH], u, ic,
-                       nb, 0)
+                       nb, np.int64(0))  # np.int64: one compiled variant, not one per literal
     if k == 0:
         _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now)
         return
     ri[r, R_PENDING] = k
     _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, r, k, now,
-          nb, fr, False)
+          nb, fr, np.bool_(False))
 
 
 # ------------------------------------------------------------------ completion
@@ -948,7 +949,7 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
             ri[r, R_PREV] = -1
             rf[r, F_VACANT] = 0.0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                  r, k, now, nb, fr, False)
+                  r, np.int64(k), now, nb, fr, np.bool_(False))
             return
     if glo[node + 1] > glo[node] and ri[r, R_DEPTH] < kp[K_MAXDEPTH]:
         k = 0  # the quality gates that check this work (Employee.needs_approval)
@@ -967,7 +968,7 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
             rf[r, F_VACANT] = 0.0
             ri[r, R_CAUGHT] = 0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
-                  r, k, now, nb, fr, True)
+                  r, np.int64(k), now, nb, fr, np.bool_(True))
             return
     ic[I_COMPLETED] += 1
     if ri[r, R_PARENT] < 0:
@@ -1060,7 +1061,7 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             elif kind == COMPLAIN:  # failure demand: customer ``a`` back with a complaint
                 if _arrived(ic, g, now):
                     ic[I_COMPLAINTS] += 1
-                r = _new(ri, rf, free, ic, chome[a], -1, -1, 1.0, a, now)
+                r = _new(ri, rf, free, ic, chome[a], np.int64(-1), np.int64(-1), 1.0, a, now)
                 ri[r, R_COMPLAINT] = 1
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
                           r, now, nb, fr)
@@ -1078,7 +1079,8 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             if code >= 0:
                 cust = day_cust[code]
                 _arrived(ic, g, now)
-                r = _new(ri, rf, free, ic, chome[cust], -1, -1, 1.0, cust, now)
+                r = _new(ri, rf, free, ic, chome[cust], np.int64(-1), np.int64(-1), 1.0,
+                         cust, now)
                 rf[r, F_SIZE] = day_size[code]
                 _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
                           r, now, nb, fr)
@@ -1089,8 +1091,8 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                     if ei[sch[s, 2], E_DIRECT]:
                         origin = _coached(pos, sv, origin)
                     ic[I_INT_ARR] += 1
-                    r = _new(ri, rf, free, ic, sch[s, 1], -1, lvl[origin], ew[sch[s, 2], W_W],
-                             -1, now)
+                    r = _new(ri, rf, free, ic, sch[s, 1], np.int64(-1), lvl[origin],
+                             ew[sch[s, 2], W_W], np.int64(-1), now)
                     ri[r, R_ORIGIN] = origin
                     rf[r, F_CONTENT] = ew[sch[s, 2], W_WORK]
                     _dispatch(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo,

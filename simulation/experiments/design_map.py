@@ -91,6 +91,7 @@ class MapResult:
     points: pd.DataFrame
     runs: pd.DataFrame
     sobol: SobolDesign | None = None
+    _memo: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def open(cls, folder: str | Path) -> MapResult:
@@ -124,6 +125,12 @@ class MapResult:
         point), ``verdict`` (``better``/``worse`` for ``b``, as ``compare`` words it) and
         ``winner`` (``a``'s name, ``b``'s name or ``neither``; or ``no verdict: ...``).
         """
+        key = (tuple(kpis), level, len(self.runs))  # the CLI and the report ask more than once
+        if key not in self._memo:
+            self._memo[key] = self._differences(kpis, level)
+        return self._memo[key].copy()
+
+    def _differences(self, kpis: Sequence[str], level: float) -> pd.DataFrame:
         from simulation.core.kpis import kpi as kpi_of
         from simulation.experiments.stats import differences, verdicts
 
