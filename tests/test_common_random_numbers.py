@@ -101,3 +101,19 @@ def test_compare_reports_what_pairing_bought() -> None:
     table = differences(pd.DataFrame(rows), "a", ["mean_delay"]).iloc[0]
     assert table.correlation > 0.99 and table.variance_reduction > 0.95
 
+
+
+def test_poisson_inversion_is_scipys_quantile_and_monotone() -> None:
+    """Acquisition counts by inversion: scipy's Poisson quantile, exactly, rising with the mean."""
+    from scipy import stats
+
+    from simulation.model.market import poisson_count
+
+    rng = np.random.default_rng(7)
+    u = np.concatenate([rng.random(3000), [0.0, 1e-300, 0.5, np.nextafter(1.0, 0.0)]])
+    mean = np.exp(rng.uniform(-8.0, 7.0, len(u)))
+    ours = np.array([poisson_count(a, m) for a, m in zip(u, mean, strict=True)])
+    assert np.array_equal(ours, np.maximum(0, stats.poisson.ppf(u, mean)).astype(int))
+    assert poisson_count(0.7, 0.0) == 0 and poisson_count(0.7, -1.0) == 0
+    counts = [poisson_count(0.6, m) for m in np.linspace(0.1, 50.0, 200)]
+    assert bool(np.all(np.diff(counts) >= 0))
