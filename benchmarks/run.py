@@ -1,4 +1,4 @@
-"""Benchmarks B1 to B5, side by side with the tools a user would otherwise pick.
+"""Benchmarks B1 to B6, side by side with the tools a user would otherwise pick.
 
     pip install -e '.[bench]'
     python benchmarks/run.py                 # all, printed
@@ -19,6 +19,8 @@ noise cancels. Medians of ``--repeats`` runs (5 by default; Ciw and SimPy, the s
 - B5: the demo end to end (with its report); the 40-run compare (the demo's: 20 runs of each
   design, 250 days; and of 100 days) on 1 and 2 workers as a command each, and in one session
   where imports are paid once and pools fork warm (``session_compare.py``).
+- B6: cold start: importing and compiling the engine with an empty numba cache (against a warm
+  one), and the README's demo command on a fresh clone of HEAD, install included.
 """
 
 from __future__ import annotations
@@ -424,11 +426,45 @@ def b5(repeats: int, quick: bool) -> list[str]:
     return lines
 
 
-BENCHMARKS = {"b1": b1, "b2": b2, "b3": b3, "b4": b4, "b5": b5}
+def _first_compile(cache: str) -> float:
+    """Seconds to import the package and load the engine, with numba's cache in ``cache``."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from simulation.experiments.warm import warm; warm()"],
+                   check=True, capture_output=True, env={**os.environ, "NUMBA_CACHE_DIR": cache})
+    return time.perf_counter() - start
+
+
+def _readme_demo_command() -> str:
+    setup = (ROOT / "README.md").read_text().split("## Set-up", 1)[1]
+    return setup.split("```bash\n", 1)[1].split("\n```", 1)[0]
+
+
+def b6(repeats: int, quick: bool) -> list[str]:
+    lines = ["B6: cold start (nothing compiled, nothing cached)"]
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = [_first_compile(f"{tmp}/cache{i}") for i in range(1 if quick else 2)]
+        warm = [_first_compile(f"{tmp}/cache0") for _ in range(1 if quick else 3)]
+        lines.append(f"  import and load the engine: empty numba cache "
+                     f"{statistics.median(cold):.1f} s, warm cache {statistics.median(warm):.1f} s")
+        if quick:
+            return lines
+        command = _readme_demo_command()
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "NUMBA_CACHE_DIR")}
+        start = time.perf_counter()
+        subprocess.run(["bash", "-c", command], cwd=clone, check=True, capture_output=True,
+                       env=env)
+        lines.append(f"  the README's demo command on a fresh clone of HEAD (venv, install, first "
+                     f"compile, demo): {time.perf_counter() - start:.1f} s (target < 60 s)")
+    return lines
+
+
+BENCHMARKS = {"b1": b1, "b2": b2, "b3": b3, "b4": b4, "b5": b5, "b6": b6}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Benchmarks B1 to B5 (see the module doc).")
+    parser = argparse.ArgumentParser(description="Benchmarks B1 to B6 (see the module doc).")
     parser.add_argument("which", nargs="*", choices=[*BENCHMARKS, []], default=[],
                         help="benchmarks to run (all by default)")
     parser.add_argument("--repeats", type=int, default=5)
