@@ -123,3 +123,15 @@ def test_attribution_by_level_adds_up_and_refuses_unknown_groupings() -> None:
     assert model.attribution("role").index[0] == "frontline"
     with pytest.raises(ValueError, match="by = 'rank' is not allowed"):
         model.attribution("rank")
+
+
+def test_replicate_runs_one_scenario_with_intervals(tmp_path, capsys) -> None:
+    out = tmp_path / "one"
+    assert main(["replicate", "pyramid", "--runs", "3", "--days", "5", "-w", "1", "--quiet",
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Replicating pyramid: 3 replications x 5 days")
+    assert "mean delay to customers (days)" in text and "3 runs (0 failed)" in text
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary.scenario) == {"pyramid"}
+    assert main(["replicate", "no_such_scenario"]) == 2

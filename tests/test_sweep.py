@@ -122,3 +122,22 @@ def test_a_sobol_sweep_result_gives_indices_per_parameter(tmp_path) -> None:
     indices = result.indices("mean_delay", resamples=99)
     assert list(indices.parameter) == ["organization.reporting_rate", "work.communication"]
     assert {"first_order", "total_order", "total_low", "total_high"} <= set(indices.columns)
+
+
+def test_cli_sweep_announces_the_points_it_runs(tmp_path, capsys) -> None:
+    """A factorial of four given levels runs 4 points, whatever --points says (16 by default)."""
+    from simulation.cli.commands import main
+
+    assert main(["sweep", "pyramid", "--vary", "organization.reporting_rate=0,0.5,1,2",
+                 "--design", "factorial", "--runs", "1", "--days", "3", "-w", "1", "--quiet",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "factorial design, 4 points x 1 replications" in out
+    assert len(pd.read_csv(tmp_path / "points.csv")) == 4
+    assert main(["sweep", "pyramid", "--vary", "organization.reporting_rate=0:2", "--vary",
+                 "work.communication=0:1", "--design", "sobol", "--points", "4", "--runs", "1",
+                 "--days", "3", "-w", "1", "--quiet", "--out", str(tmp_path / "s")]) == 0
+    assert "sobol design, 16 points x 1" in capsys.readouterr().out
+    assert main(["sweep", "pyramid", "--vary", "organization.reporting_rate=0:2", "--design",
+                 "sobol", "--out", str(tmp_path / "one")]) == 2
+    assert "a sobol design needs at least two varied parameters" in capsys.readouterr().err

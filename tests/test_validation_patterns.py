@@ -44,13 +44,18 @@ def test_cli_validate_prints_the_table_and_writes_markdown(tmp_path, capsys) -> 
     assert text.startswith("# Validation") and "| Little's law" in text
     assert "Little, J. D. C. (1961)" in text and "Anderson, E. W. (1998)" in text
     assert main(["validate", "--only", "nope"]) == 2
+    assert main(["validate", "--mutants", "bogus", "--only", "little"]) == 2
+    assert "--mutants bogus: unknown; one of" in capsys.readouterr().err
+    assert main(["validate", "--workers", "0"]) == 2
+    assert main(["validate", "--list"]) == 0
+    assert "mutants (--mutants): lcfs, work_law" in capsys.readouterr().out
 
 
 def test_table_and_markdown_show_intervals_only_where_there_are_some() -> None:
     results = run_checks(["word_of_mouth"])
     assert math.isnan(results[0].low)
     assert "[" not in table(results).splitlines()[-1]
-    assert "| 2 | pass |" in markdown(results, "cmd", "2026-11-25")
+    assert "| 2 |  |  | pass |" in markdown(results, "cmd", "2026-11-25")
 
 
 @pytest.mark.slow

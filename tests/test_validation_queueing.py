@@ -10,8 +10,8 @@ import pytest
 
 from simulation.checks.validation import CHECKS, run_checks
 
-QUEUEING = ["little", "tandem", "rework", "random_network", "fork_join_2_0.5",
-            "fork_join_4_0.5"]
+QUEUEING = ["little", "tandem", "single_server", "priority", "handoff", "rework",
+            "random_network", "fork_join_2_0.5", "fork_join_4_0.5", "fork_join_subset"]
 
 
 def assert_check_passes(name: str, group: str) -> None:
@@ -20,6 +20,8 @@ def assert_check_passes(name: str, group: str) -> None:
         assert result.group == group
         assert result.passed, f"{result.check}: {result.simulated} vs {result.expected}; " \
                               f"{result.detail}"
+        if result.margin == result.margin:  # an equivalence test: it must have power
+            assert result.power >= 0.95, f"{result.check}: power {result.power:.2f}"
 
 
 @pytest.mark.slow

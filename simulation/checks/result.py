@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
+from scipy import optimize, stats
 
 from simulation.experiments.stats import mean_ci
 
@@ -25,6 +27,13 @@ class CheckResult:
         high: Upper end.
         verdict: ``pass`` or ``FAIL``.
         detail: How it was run and what the verdict rests on.
+        margin: The equivalence margin, relative to the theory (NaN where the check is not an
+            equivalence test).
+        power: The chance that a correct engine passes, at the precision achieved
+            (:func:`equivalence_power`).
+        detectable: The relative bias an engine must have to fail with probability 0.8.
+        section: ``verification`` (a formula evaluates as documented) or ``validation``
+            (an emergent result against theory or data the model was not tuned on).
     """
 
     check: str
@@ -36,6 +45,10 @@ class CheckResult:
     high: float
     verdict: str
     detail: str
+    margin: float = math.nan
+    power: float = math.nan
+    detectable: float = math.nan
+    section: str = "validation"
 
     @property
     def passed(self) -> bool:
@@ -56,6 +69,19 @@ REFERENCES = {
     "Nelson & Tantawi 1988": "Nelson, R., & Tantawi, A. N. (1988). Approximate analysis of "
                              "fork/join synchronization in parallel queues. IEEE Transactions "
                              "on Computers, 37(6), 739-743.",
+    "Lindley recursion": "Lindley, D. V. (1952). The theory of queues with a single server. "
+                         "Mathematical Proceedings of the Cambridge Philosophical Society, 48(2), "
+                         "277-289; the fork-join reference computed by it in "
+                         "tools/fork_join_reference.py.",
+    "Reich 1957": "Reich, E. (1957). Waiting times when queues are in tandem. Annals of "
+                  "Mathematical Statistics, 28(3), 768-773 (the sojourns at successive M/M/1 "
+                  "stations are independent).",
+    "Pollaczek 1930": "Pollaczek, F. (1930). Uber eine Aufgabe der Wahrscheinlichkeitstheorie. "
+                      "Mathematische Zeitschrift, 32, 64-100; Khinchine, A. Y. (1932). "
+                      "Mathematical theory of a stationary queue. Matematicheskii Sbornik, "
+                      "39(4), 73-84 (M/G/1 mean waiting time).",
+    "Cobham 1954": "Cobham, A. (1954). Priority assignment in waiting line problems. Journal of "
+                   "the Operations Research Society of America, 2(1), 70-76.",
     "Kleinrock 1975": "Kleinrock, L. (1975). Queueing Systems, Volume 1: Theory. Wiley "
                       "(M/M/1: W = 1 / (mu - lambda)).",
     "Tett & Meyer 1993": "Tett, R. P., & Meyer, J. P. (1993). Job satisfaction, organizational "
@@ -89,11 +115,59 @@ def seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(n)
 
 
-def against_theory(check: str, source: str, theory: float, values: np.ndarray, tol: float,
-                    detail: str) -> CheckResult:
-    """A queueing check's result: the replications' mean against the theory's value."""
+def _pass_probability(bias: float, margin: float, sd_mean: float, df: int) -> float:
+    """P(the interval lies in the band) for an engine off by ``bias`` (all relative to theory).
+
+    Averages over the sample standard deviation's chi-square law (60 quantiles), so it holds for
+    few replications as well as many.
+    """
+    t = float(stats.t.ppf(0.975, df))
+    u = (np.arange(60) + 0.5) / 60
+    s = sd_mean * np.sqrt(stats.chi2.ppf(u, df) / df)  # the estimated standard error's law
+    half = t * s
+    upper = stats.norm.cdf((margin - bias - half) / sd_mean)
+    lower = stats.norm.cdf((-margin - bias + half) / sd_mean)
+    return float(np.clip(upper - lower, 0.0, 1.0).mean())
+
+
+def equivalence_power(theory: float, se: float, df: int, margin: float) -> tuple[float, float]:
+    """Power of the interval-containment test, and the bias it detects with probability 0.8.
+
+    The check passes when the 95% t interval ``mean +- t se`` lies inside
+    ``theory (1 +- margin)``. The power is the chance that a correct engine passes, and the
+    detectable bias the relative error at which an engine fails with probability 0.8, both at the
+    standard error reached (``se``, taken as the truth) and ``df`` degrees of freedom.
+    """
+    if not (se > 0 and theory > 0 and df >= 1):
+        return math.nan, math.nan
+    rel = se / theory
+    power = _pass_probability(0.0, margin, rel, df)
+    if power <= 0.2:
+        return power, 0.0
+    detectable = optimize.brentq(lambda b: _pass_probability(b, margin, rel, df) - 0.2, 0.0,
+                                 margin + 10 * rel)
+    return power, float(detectable)
+
+
+def against_theory(check: str, source: str, theory: float | tuple[float, float, float],
+                   values: np.ndarray, margin: float, detail: str) -> CheckResult:
+    """A queueing check as an equivalence test: the replications' 95% interval inside the margin.
+
+    ``theory`` is an exact value or a reference ``(value, low, high)`` computed with its own
+    interval (which widens the band: ``[low (1 - margin), high (1 + margin)]``). Passing needs
+    the whole interval in the band, so an engine whose mean is off by more than the margin
+    fails, and so does one too imprecise to tell; the power says how likely a correct engine is
+    to pass at the precision reached.
+    """
+    value, ref_low, ref_high = theory if isinstance(theory, tuple) else (theory,) * 3
     mean, low, high = mean_ci(values)
-    ok = abs(mean - theory) <= tol * theory
-    return CheckResult(check, "queueing", source, f"{theory:.4g}", mean, low, high, verdict(ok),
-                       f"{detail}; pass when within {tol:.0%} of theory "
-                       f"(theory {'inside' if low <= theory <= high else 'outside'} the CI)")
+    ok = bool(ref_low * (1 - margin) <= low and high <= ref_high * (1 + margin))
+    n = int(np.isfinite(np.asarray(values, dtype=float)).sum())
+    se = float(np.nanstd(values, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    power, detectable = equivalence_power(value, se, n - 1, margin)
+    expected = (f"{value:.4g}" if ref_low == ref_high
+                else f"{value:.4g} [{ref_low:.4g}, {ref_high:.4g}]")
+    inside = "inside" if low <= value <= high else "outside"
+    return CheckResult(check, "queueing", source, expected, mean, low, high, verdict(ok),
+                       f"{detail}; pass when the 95% CI lies within {margin:.1%} of theory "
+                       f"(theory {inside} the CI)", margin, power, detectable)

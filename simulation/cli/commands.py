@@ -85,8 +85,9 @@ def _compare(specs: list[str], args: argparse.Namespace,
     out = _out_dir(args.out)
     if args.precision is not None and not 0 < args.precision < 1:
         raise UsageError(f"--precision = {args.precision} is not allowed: between 0 and 1")
-    print(f"Comparing {', '.join(names)}: {runs} replications x {days} days, seed {args.seed}, "
-          f"{workers} worker(s), common random numbers")
+    print(f"{'Comparing' if len(names) > 1 else 'Replicating'} {', '.join(names)}: {runs} "
+          f"replications x {days} days, seed {args.seed}, {workers} worker(s)"
+          + (", common random numbers" if len(names) > 1 else ""))
     start = time.perf_counter()
     options = {"seed": args.seed, "days": days, "out": out, "workers": workers,
                "progress": not args.quiet and sys.stderr.isatty(),
@@ -159,29 +160,55 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from simulation.checks.mutants import MUTANTS, MutantError, mutant_lines, run_mutants
     from simulation.checks.validation import CHECKS, markdown, run_checks, table
+    from simulation.experiments.pool import default_workers
 
     names = args.only or None
     if args.list:
         print("\n".join(CHECKS))
+        print("\nmutants (--mutants): " + ", ".join(m.name for m in MUTANTS))
         return 0
     if not args.scale > 0:
         raise UsageError(f"--scale = {args.scale} is not allowed: a positive number")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers = {args.workers} is not allowed: 1 or more")
+    known = [m.name for m in MUTANTS]
+    unknown = sorted(set(args.mutants or []) - set(known))
+    if unknown:
+        raise UsageError(f"--mutants {', '.join(unknown)}: unknown; one of {', '.join(known)}")
+    workers = args.workers or default_workers()
     start = time.perf_counter()
-    results = run_checks(names, scale=args.scale, progress=None if args.quiet else (
-        lambda name: print(f"running {name} ...", file=sys.stderr, flush=True)))
+    say = None if args.quiet else (
+        lambda name: print(f"done: {name}", file=sys.stderr, flush=True))
+    results = run_checks(names, scale=args.scale, progress=say, workers=workers)
     print(table(results))
     passed = sum(r.passed for r in results)
     print(f"\n{passed} of {len(results)} checks pass ({time.perf_counter() - start:.0f} s).")
+    matrix = None
+    if args.mutants is not None:
+        try:
+            matrix = run_mutants(args.mutants or None, names, scale=args.scale,
+                                 workers=workers, progress=say)
+        except MutantError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print("\nMutant engines (each should fail at least one check):")
+        for line in mutant_lines(matrix):
+            print(f"  {line}")
+    options = ((f" --scale {args.scale:g}" if args.scale != 1 else "")
+               + "".join(f" --only {n}" for n in names or []))
     if args.write:
-        command = "service-chain validate" + (f" --scale {args.scale:g}" if args.scale != 1
-                                              else "") + "".join(f" --only {n}"
-                                                                 for n in names or [])
         path = Path(args.write)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown(results, command, time.strftime("%Y-%m-%d")), encoding="utf-8")
+        path.write_text(markdown(results, "service-chain validate" + options,
+                                 time.strftime("%Y-%m-%d"),
+                                 mutant_lines(matrix) if matrix else None,
+                                 "service-chain validate --mutants" + options),
+                        encoding="utf-8")
         print(f"Written to {path}")
-    return 0 if passed == len(results) else 1
+    all_caught = matrix is None or all(any(not r.passed for r in rs) for rs in matrix.values())
+    return 0 if passed == len(results) and all_caught else 1
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -202,6 +229,20 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return _compare(args.scenarios, args)
 
 
+def _cmd_replicate(args: argparse.Namespace) -> int:
+    return _compare([args.scenario], args)
+
+
+def _points(design: str, params: list, points: int) -> int:
+    """How many points the design will run (a factorial of given levels ignores ``--points``)."""
+    from simulation.experiments.sweep import design_points
+
+    try:
+        return len(design_points(design, params, points)[0])
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from simulation.experiments.sweep import Parameter, sweep
 
@@ -214,7 +255,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     out = _out_dir(args.out)
     print(f"Sweeping {', '.join(p.path for p in params)} of {base.name}: {args.design} design, "
-          f"{args.points} points x {runs} replications x {days} days, seed {args.seed}")
+          f"{_points(args.design, params, args.points)} points x {runs} replications x {days} "
+          f"days, seed {args.seed}")
     result = sweep(base, params, design=args.design, points=args.points, runs=runs,
                    seed=args.seed, days=days, out=out, workers=workers,
                    progress=not args.quiet and sys.stderr.isatty(), source=args.scenario)
@@ -253,9 +295,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
     runs = args.runs or a.replications
     days = args.days or a.days
     out = _out_dir(args.out)
+    count = _points(args.design, [lv.parameter for lv in levers], args.points)
     print(f"Mapping {b.name} against {a.name} over {', '.join(lv.label for lv in levers)}: "
-          f"{args.design} design, {args.points} points x {runs} paired replications x {days} "
-          f"days, seed {args.seed}")
+          f"{args.design} design, {count} points x {runs} paired replications x {days} days, "
+          f"seed {args.seed}")
     start = time.perf_counter()
     result = map_difference(a, b, levers, design=args.design, points=args.points, runs=runs,
                             seed=args.seed, days=days, out=out,
@@ -406,5 +449,6 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line's parser, each command bound to its handler."""
     return grammar.build_parser({
         "list": _cmd_list, "describe": _cmd_describe, "run": _cmd_run, "compare": _cmd_compare,
-        "sweep": _cmd_sweep, "map": _cmd_map, "demo": _cmd_demo, "validate": _cmd_validate,
+        "sweep": _cmd_sweep, "replicate": _cmd_replicate, "map": _cmd_map, "demo": _cmd_demo,
+        "validate": _cmd_validate,
         "report": _cmd_report, "schema": _cmd_schema})

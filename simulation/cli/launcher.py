@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 #: Commands that run their replications on the process pool.
-POOL_COMMANDS = ("compare", "demo", "sweep")
+POOL_COMMANDS = ("compare", "demo", "sweep", "replicate", "map")
 
 
 def wants_pool(argv: Sequence[str]) -> bool:

@@ -72,6 +72,13 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     _add_replication_options(p)
     _add_report_option(p, None)
     p.set_defaults(func=handlers["compare"])
+    p = _parser(sub, "replicate", "one scenario over seeded replications: KPIs with intervals",
+                "  service-chain replicate pyramid --runs 30\n"
+                "  service-chain replicate my_network.toml --runs 20 --out results/net\n")
+    p.add_argument("scenario", metavar="SCENARIO", help="a bundled name or a scenario file")
+    _add_replication_options(p)
+    _add_report_option(p, None)
+    p.set_defaults(func=handlers["replicate"])
     p = _parser(sub, "sweep", "vary parameters over a design and run every point",
                 "  service-chain sweep pyramid --vary organization.reporting_rate=0:2 "
                 "--design lhs --points 16 --runs 5\n"
@@ -113,13 +120,19 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p = _parser(sub, "validate", "check the model against queueing theory and published patterns",
                 "  service-chain validate\n"
                 "  service-chain validate --write docs/validation.md\n"
-                "  service-chain validate --only little --only tandem\n")
+                "  service-chain validate --only little --only tandem\n"
+                "  service-chain validate --mutants lcfs --only tandem\n")
     p.add_argument("--only", action="append", default=[], metavar="CHECK",
                    help="run only this check (repeat for more; see --list)")
     p.add_argument("--list", action="store_true", help="list the checks and stop")
     p.add_argument("--scale", type=float, default=1.0,
                    help="multiply run lengths and replications (default 1)")
     p.add_argument("--write", metavar="MARKDOWN", help="also write the table and methods here")
+    p.add_argument("--mutants", nargs="*", metavar="MUTANT", default=None,
+                   help="also run the engine checks (or --only) on deliberately wrong engines "
+                        "(all, or these) and show which checks catch each; slow")
+    p.add_argument("--workers", "-w", type=int, default=None,
+                   help="checks (and mutants) run side by side (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     p.set_defaults(func=handlers["validate"])
     p = _parser(sub, "report", "write the interactive HTML report of a results folder",

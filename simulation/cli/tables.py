@@ -115,7 +115,9 @@ def pairing_lines(results: pd.DataFrame, baseline: str) -> list[str]:
     from simulation.experiments.stats import differences
 
     table = differences(results, baseline, list(HEADLINE_DIFFERENCES), bootstrap=False)
-    lines = []
+    lines: list[str] = []
+    if table.empty:  # one scenario: nothing to pair
+        return lines
     for name, part in table.groupby("scenario", sort=False):
         if not part.paired.all():
             continue

@@ -23,6 +23,7 @@ def queueing_network(
     *,
     work_time: WorkTime | None = None,
     discipline: QueueDiscipline | None = None,
+    handoff_delay: float = 0.0,
     days: int = 1000,
 ) -> Scenario:
     """The model reduced to a pure queueing network, for checks against theory.
@@ -37,6 +38,8 @@ def queueing_network(
         arrival_rate: External requests per day into the organization.
         work_time: Work-time distribution (exponential by default).
         discipline: Queue discipline (first come first served by default).
+        handoff_delay: Mean delay (days, exponential) of work crossing a department boundary
+            (communication 0, so it is the delay itself).
         days: Default run length.
     """
     customers = 1000
@@ -44,8 +47,8 @@ def queueing_network(
         name="queueing_network",
         description="The model reduced to a queueing network.",
         design=CustomGraph(discipline=discipline or FirstComeFirstServed(), graph=graph),
-        work=Work(work_time=work_time or Exponential(), handoff_delay=0.0, handoff_loss=0.0,
-                  rework=0.0, assistance_relief=0.0),
+        work=Work(work_time=work_time or Exponential(), handoff_delay=handoff_delay,
+                  handoff_loss=0.0, communication=0.0, rework=0.0, assistance_relief=0.0),
         people=People(enabled=False),
         customers=Customers(count=customers, request_rate=arrival_rate / customers, churn=False,
                             word_of_mouth=False, acquisition_per_day=0.0, failure_demand=0.0),
@@ -80,13 +83,16 @@ def tandem_graph(rates: tuple[float, ...] = (2.0, 3.0, 4.0)) -> nx.DiGraph:
     return g
 
 
-def fork_join_graph(k: int = 2, rate: float = 1.0) -> nx.DiGraph:
-    """A dispatcher with no work time forking every request to ``k`` parallel M/M/1 servers."""
+def fork_join_graph(k: int = 2, rate: float = 1.0, p: float = 1.0) -> nx.DiGraph:
+    """A dispatcher with no work time forking requests to ``k`` parallel M/M/1 servers.
+
+    Each request needs each server with probability ``p`` (1: all of them), independently.
+    """
     g = nx.DiGraph()
     g.add_node(0, rate=math.inf)
     for i in range(1, k + 1):
         g.add_node(i, rate=rate, customer_facing=False)
-        g.add_edge(0, i, probability=1.0)
+        g.add_edge(0, i, probability=p)
     return g
 
 

@@ -206,6 +206,9 @@ def design_points(kind: str, params: Sequence[Parameter], points: int,
     if kind == "lhs":
         return latin_hypercube(params, points, seed), None
     if kind == "sobol":
+        if len(params) < 2:
+            raise ValueError("a sobol design needs at least two varied parameters (indices say "
+                             "which of them matters); with one, use lhs or factorial")
         design = SobolDesign.create(params, points, seed)
         return design.points, design
     raise ValueError(f"design {kind!r} is not allowed: one of factorial, lhs, sobol")
