@@ -10,7 +10,7 @@ import pytest
 from simulation.chain.metrics import DelayHistogram
 from simulation.checks import oracles
 from simulation.checks.queueing import histogram_quantile
-from simulation.checks.result import FAIL, PASS, against_theory, equivalence_power
+from simulation.checks.result import FAIL, PASS, against_theory, contained, equivalence_power
 
 
 def test_fork_join_two_branches_is_flatto_and_hahn() -> None:
@@ -79,14 +79,21 @@ def test_a_reference_interval_widens_the_band() -> None:
 
 @pytest.mark.parametrize("sd", [0.03, 0.05])
 def test_power_is_the_pass_rate_of_a_correct_engine(sd: float) -> None:
-    """The reported power and detectable bias against the procedure itself, repeated."""
+    """The reported power and detectable bias against the rule itself, repeated 4,000 times."""
+    from simulation.experiments.stats import mean_ci
+
     rng = np.random.default_rng(6)
     theory, n, margin = 2.0, 10, 0.02
     power, detectable = equivalence_power(theory, sd / math.sqrt(n), n - 1, margin)
-    passes = np.mean([against_theory("x", "s", theory, theory + sd * rng.standard_normal(n),
-                                     margin, "d").passed for _ in range(1500)])
-    assert passes == pytest.approx(power, abs=0.05)
-    fails = np.mean([not against_theory("x", "s", theory, theory * (1 + detectable)
-                                        + sd * rng.standard_normal(n), margin, "d").passed
-                     for _ in range(1500)])
-    assert fails == pytest.approx(0.8, abs=0.05)
+
+    def passes(mean: float) -> float:
+        draws = mean + sd * rng.standard_normal((4000, n))
+        return float(np.mean([contained(*mean_ci(x)[1:], (theory, theory), margin)
+                              for x in draws]))
+
+    assert passes(theory) == pytest.approx(power, abs=0.03)
+    assert 1 - passes(theory * (1 + detectable)) == pytest.approx(0.8, abs=0.03)
+    values = theory + sd * rng.standard_normal(n)  # against_theory applies the same rule
+    low, high = mean_ci(values)[1:]
+    assert against_theory("x", "s", theory, values, margin, "d").passed == contained(
+        low, high, (theory, theory), margin)

@@ -35,3 +35,21 @@ def test_every_check_is_covered_by_a_test() -> None:
     from test_validation_patterns import PATTERNS
 
     assert sorted(QUEUEING + HEAVY + PATTERNS) == sorted(CHECKS)
+
+
+@pytest.mark.slow
+def test_priority_check_fails_when_disciplines_are_ignored(monkeypatch) -> None:
+    """The no_priority mutant's effect, by configuration: every queue first come first served.
+
+    Both rows must be rejected decisively (the whole interval outside the margin), which an
+    imprecise run of the correct engine could not do.
+    """
+    from simulation.checks import queueing
+    from simulation.config.strategies import FirstComeFirstServed
+
+    monkeypatch.setattr(queueing, "RankFirst", FirstComeFirstServed)
+    monkeypatch.setattr(queueing, "CustomerFirst", FirstComeFirstServed)
+    for result in queueing.check_priority(scale=0.5):
+        theory = float(result.expected)
+        assert (result.high < theory * (1 - result.margin)
+                or result.low > theory * (1 + result.margin)), result

@@ -64,18 +64,20 @@ MUTANTS: tuple[Mutant, ...] = (
              "        return mean * (0.97 * _exponential(e, ic) + 0.03 * _exponential(e, ic))\n",
              1)),
            ("tandem",)),
-    Mutant("first_input", "a join goes ahead when its first input arrives, not its last (a "
-           "request still awaiting inputs when its customer is served is kept, not recycled)",
+    Mutant("first_input", "a join goes ahead when its first input arrives, not its last (first "
+           "passes only; a request still awaiting inputs when its customer is served is kept, "
+           "not recycled, which is safe for joins one level deep, as in the checks)",
            (("            ri[parent, R_PENDING] -= 1\n            if ri[parent, R_PENDING] == 0:",
-             "            ri[parent, R_PENDING] -= 1\n            if ri[parent, R_FIRST] == child:",
-             1),
+             "            ri[parent, R_PENDING] -= 1\n            if ((ri[parent, R_PASSES] == 0"
+             " and ri[parent, R_FIRST] == child)\n                    or (ri[parent, R_PASSES]"
+             " > 0 and ri[parent, R_PENDING] == 0)):", 1),
             ("_free_tree(ri, free, ic, root, sk)\n",
              "_free_tree(ri, free, ic, root, sk) if ri[root, R_PENDING] <= 0 else None\n", 2)),
            ("fork_join_2_0.5",)),
     Mutant("no_handoff", "hand-off delays between departments dropped",
            (("and xp[X_HMEAN] > 0.0:", "and xp[X_HMEAN] < 0.0:", 2),),
            ("handoff",)),
-    Mutant("routing", "each input needed with 0.9 times its probability",
+    Mutant("routing", "each input of probability below 1 needed with 0.9 times its probability",
            (("_keyed_uniform(ri[r, R_KEY], j - lo) < p)", "_keyed_uniform(ri[r, R_KEY], j - lo) "
              "< 0.9 * p)", 1),),
            ("random_network",)),

@@ -43,7 +43,7 @@ from simulation.model.orgmodel import OrgModel
 #: Equivalence margins, relative to theory, by the busiest station's load: below 0.6, up to
 #: 0.85, and near saturation (where 2% would take hours of runs); quantiles are noisier. Each
 #: check's replications and days are set so that a correct engine passes with probability at
-#: least 0.95 at its margin (the power each result reports; ``tests/test_validation_power.py``).
+#: least 0.95 at its margin (the power each result reports; ``tests/test_validation_queueing.py``).
 MEAN_MARGIN = 0.02
 HEAVY_MARGIN = 0.03
 SATURATED_MARGIN = 0.06
@@ -53,15 +53,18 @@ QUANTILES = (0.25, 0.5, 0.75, 0.9, 0.95)
 
 
 def _sojourns(graph: nx.DiGraph, arrival: float, days: int, reps: int, seed: int,
-              k: float = 1.0, **network) -> tuple[np.ndarray, list[OrgModel]]:
-    """Mean external sojourn per replication, in units of the unscaled network's time."""
-    out, models = [], []
+              k: float = 1.0, **network) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Mean external sojourn per replication (in the unscaled network's time) and its histogram.
+
+    Only the delay histograms are kept, not the models, so memory stays that of one run.
+    """
+    out, histograms = [], []
     for child in seeds(seed, reps):
         model = OrgModel(queueing_network(speed_up(graph, k), arrival * k, **network), rng=child)
         model.run(days)
         out.append(model.run_out()["mean_delay"] * k)
-        models.append(model)
-    return np.array(out), models
+        histograms.append(model.metrics.histogram.counts.copy())
+    return np.array(out), histograms
 
 
 def histogram_quantile(counts: np.ndarray, q: float) -> float:
@@ -84,7 +87,7 @@ def histogram_quantile(counts: np.ndarray, q: float) -> float:
     return math.exp(lo + frac * (hi - lo))
 
 
-def _quantile_band(check: str, source: str, models: list[OrgModel], k: float,
+def _quantile_band(check: str, source: str, histograms: list[np.ndarray], k: float,
                    rates: tuple[float, ...], detail: str) -> CheckResult:
     """Each quantile of the sojourn (per replication) against the exact law, within the margin.
 
@@ -95,8 +98,7 @@ def _quantile_band(check: str, source: str, models: list[OrgModel], k: float,
     ok = True
     for q in QUANTILES:
         theory = oracles.sojourn_quantile(q, rates)
-        values = np.array([histogram_quantile(m.metrics.histogram.counts, q) * k
-                           for m in models])
+        values = np.array([histogram_quantile(counts, q) * k for counts in histograms])
         mean, low, high = mean_ci(values)
         ok &= theory * (1 - QUANTILE_MARGIN) <= low and high <= theory * (1 + QUANTILE_MARGIN)
         se = float(values.std(ddof=1) / math.sqrt(len(values)))
@@ -152,12 +154,12 @@ def check_tandem(scale: float = 1.0, seed: int = 12) -> list[CheckResult]:
     rates = (2.0 - 1.0, 3.0 - 1.0, 4.0 - 1.0)
     theory = sum(1 / r for r in rates)
     reps, days = max(3, int(16 * scale)), 1000
-    values, models = _sojourns(tandem_graph((2.0, 3.0, 4.0)), 1.0, days, reps, seed, k=20)
+    values, histograms = _sojourns(tandem_graph((2.0, 3.0, 4.0)), 1.0, days, reps, seed, k=20)
     detail = f"{reps} replications x {days} days x 20 customers a day"
     return [against_theory("Jackson tandem line, mean sojourn", "Jackson 1957", theory, values,
                            MEAN_MARGIN, detail),
             _quantile_band("Jackson tandem line, sojourn distribution (quantiles 0.25 to 0.95)",
-                           "Reich 1957", models, 20, rates,
+                           "Reich 1957", histograms, 20, rates,
                            detail + "; the sojourn is a sum of independent exponentials of "
                            "rates 1, 2, 3")]
 
@@ -171,14 +173,15 @@ def check_single_server(scale: float = 1.0, seed: int = 17) -> list[CheckResult]
                            (Erlang(k=4), 0.25, "M/E4/1")):
         theory = oracles.pollaczek_khinchine(lam, 1.0, cv2)
         n = reps * 2 if cv2 == 1.0 else reps  # the exponential sojourn varies most
-        values, models = _sojourns(graph, lam, days, n, seed, k=k, work_time=law)
+        values, histograms = _sojourns(graph, lam, days, n, seed, k=k, work_time=law)
         detail = (f"{n} replications x {days} days x {lam * k:g} customers a day; work "
                   f"{law.kind}, cv^2 {cv2:g}")
         out.append(against_theory(f"{name} at load {lam:g}, mean sojourn", "Pollaczek 1930",
                                   theory, values, MEAN_MARGIN, detail))
         if name == "M/M/1":
             out.append(_quantile_band(f"M/M/1 at load {lam:g}, sojourn distribution (quantiles "
-                                      "0.25 to 0.95)", "Kleinrock 1975", models, k, (1.0 - lam,),
+                                      "0.25 to 0.95)", "Kleinrock 1975", histograms, k,
+                                      (1.0 - lam,),
                                       detail + f"; the sojourn is exponential of rate {1 - lam:g}"))
     return out
 

@@ -149,6 +149,11 @@ def equivalence_power(theory: float, se: float, df: int, margin: float) -> tuple
     return power, float(detectable)
 
 
+def contained(low: float, high: float, theory: tuple[float, float], margin: float) -> bool:
+    """The equivalence rule: ``[low, high]`` inside ``[t_low (1 - m), t_high (1 + m)]``."""
+    return bool(theory[0] * (1 - margin) <= low and high <= theory[1] * (1 + margin))
+
+
 def against_theory(check: str, source: str, theory: float | tuple[float, float, float],
                    values: np.ndarray, margin: float, detail: str) -> CheckResult:
     """A queueing check as an equivalence test: the replications' 95% interval inside the margin.
@@ -161,7 +166,7 @@ def against_theory(check: str, source: str, theory: float | tuple[float, float, 
     """
     value, ref_low, ref_high = theory if isinstance(theory, tuple) else (theory,) * 3
     mean, low, high = mean_ci(values)
-    ok = bool(ref_low * (1 - margin) <= low and high <= ref_high * (1 + margin))
+    ok = contained(low, high, (ref_low, ref_high), margin)
     n = int(np.isfinite(np.asarray(values, dtype=float)).sum())
     se = float(np.nanstd(values, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
     power, detectable = equivalence_power(value, se, n - 1, margin)

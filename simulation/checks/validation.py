@@ -95,6 +95,8 @@ def run_checks(names: list[str] | None = None, scale: float = 1.0,
                workers: int = 1) -> list[CheckResult]:
     """Run the named checks (all by default) and return their results in table order.
 
+    ``progress`` is called with each check's name when it is done.
+
     ``workers`` > 1 runs checks side by side in processes; each check is seeded, so the results
     are the same whatever the number of workers.
     """
@@ -105,9 +107,9 @@ def run_checks(names: list[str] | None = None, scale: float = 1.0,
     done: dict[str, list[CheckResult]] = {}
     if workers <= 1 or len(chosen) == 1:
         for name in chosen:
+            done[name] = run_check(name, scale)
             if progress:
                 progress(name)
-            done[name] = run_check(name, scale)
     else:
         from simulation.experiments.pool import process_pool
 

@@ -204,7 +204,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         path.write_text(markdown(results, "service-chain validate" + options,
                                  time.strftime("%Y-%m-%d"),
                                  mutant_lines(matrix) if matrix else None,
-                                 "service-chain validate --mutants" + options),
+                                 "service-chain validate --mutants"
+                                 + "".join(f" {m}" for m in args.mutants or []) + options),
                         encoding="utf-8")
         print(f"Written to {path}")
     all_caught = matrix is None or all(any(not r.passed for r in rs) for rs in matrix.values())
