@@ -17,6 +17,7 @@ from simulation.checks.result import (  # noqa: F401
     REFERENCES,
     CheckResult,
     against_theory,
+    contained,
     equivalence_power,
     seeds,
     verdict,
@@ -100,7 +101,7 @@ def _quantile_band(check: str, source: str, histograms: list[np.ndarray], k: flo
         theory = oracles.sojourn_quantile(q, rates)
         values = np.array([histogram_quantile(counts, q) * k for counts in histograms])
         mean, low, high = mean_ci(values)
-        ok &= theory * (1 - QUANTILE_MARGIN) <= low and high <= theory * (1 + QUANTILE_MARGIN)
+        ok &= contained(low, high, (theory, theory), QUANTILE_MARGIN)
         se = float(values.std(ddof=1) / math.sqrt(len(values)))
         power *= equivalence_power(theory, se, len(values) - 1, QUANTILE_MARGIN)[0]
         worst = max(worst, abs(mean / theory - 1))

@@ -61,10 +61,12 @@ CHECKS: dict[str, Callable[..., CheckResult | list[CheckResult]]] = {
 ENGINE = "engine"  # the engine against exact queueing theory (verification by emergent results)
 FORMULA = "formula"  # a formula of the model evaluates as documented (verification)
 CALIBRATION = "calibration"  # a target the defaults were set to reach: not evidence by itself
+VALIDATION = "validation"  # against data the model was not tuned on
 SECTIONS = {
     ENGINE: "Verification: the engine against exact queueing theory",
     FORMULA: "Verification: the model's formulas evaluate as documented",
     CALIBRATION: "Calibration: targets the defaults were set to reach",
+    VALIDATION: "Validation against data the model was not tuned on",
 }
 _FORMULA_CHECKS = ("profit_chain", "exit_and_voice", "loyalty", "word_of_mouth")
 _CALIBRATION_CHECKS = ("turnover",)
@@ -188,8 +190,8 @@ def markdown(results: list[CheckResult], command: str, date: str,
         for r in part:
             lines.append(f"| {r.check} | {r.source} | {r.expected} | {_interval(r)} | "
                          f"{_share(r.margin)} | {_share(r.power)} | {r.verdict} |")
-    if not any(r.section == "validation" for r in results):
-        lines += ["", "## Validation against data the model was not tuned on", "",
+    if not any(r.section == VALIDATION for r in results):
+        lines += ["", f"## {SECTIONS[VALIDATION]}", "",
                   "None yet. The checks above show that the engine computes what queueing "
                   "theory says it must and that the model's formulas do what the documentation "
                   "says; neither is evidence that organizations behave as the model does. The "

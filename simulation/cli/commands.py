@@ -160,7 +160,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from simulation.checks.mutants import MUTANTS, MutantError, mutant_lines, run_mutants
+    from simulation.checks.mutants import MUTANTS, MutantError, caught, mutant_lines, run_mutants
     from simulation.checks.validation import CHECKS, markdown, run_checks, table
     from simulation.experiments.pool import default_workers
 
@@ -208,7 +208,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                                  + "".join(f" {m}" for m in args.mutants or []) + options),
                         encoding="utf-8")
         print(f"Written to {path}")
-    all_caught = matrix is None or all(any(not r.passed for r in rs) for rs in matrix.values())
+    all_caught = matrix is None or all(caught(rs) for rs in matrix.values())
     return 0 if passed == len(results) and all_caught else 1
 
 
