@@ -58,7 +58,7 @@ def test_more_replications_extend_an_experiment(tmp_path) -> None:
 
 def test_a_different_experiment_in_the_same_folder_is_refused(tmp_path) -> None:
     run_experiment(scenarios(), 2, days=DAYS, out=tmp_path, workers=1)
-    with pytest.raises(ValueError, match="holds a different experiment \\(seed differs\\)"):
+    with pytest.raises(ValueError, match="holds a different experiment: seed 2026 then, 1 now"):
         run_experiment(scenarios(), 2, days=DAYS, seed=1, out=tmp_path, workers=1)
 
 

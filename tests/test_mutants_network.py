@@ -11,8 +11,9 @@ HERE = ("first_input", "no_handoff", "routing")
 
 #: Shown caught by ``validate --mutants`` (docs/validation.md) and, without compiling a kernel
 #: of its own, by ``test_priority_check_fails_when_disciplines_are_ignored`` in
-#: ``test_validation_queueing.py``.
-ELSEWHERE = ("no_priority",)
+#: ``test_validation_queueing.py`` and
+#: ``test_check_fails_on_an_engine_that_ignores_exclusive_routing`` in ``test_check_network.py``.
+ELSEWHERE = ("no_priority", "exclusive")
 
 
 def test_the_two_files_cover_every_mutant() -> None:

@@ -97,3 +97,57 @@ def test_power_is_the_pass_rate_of_a_correct_engine(sd: float) -> None:
     low, high = mean_ci(values)[1:]
     assert against_theory("x", "s", theory, values, margin, "d").passed == contained(
         low, high, (theory, theory), margin)
+
+
+def test_vacancy_oracle_limits() -> None:
+    """No quits: M/M/1; any quits: the server works exactly the offered load (conservation)."""
+    w, busy = oracles.vacancy_queue(20.0, 40.0, 0.0, 0.2)
+    assert w == pytest.approx(1 / 20, rel=1e-9) and busy == pytest.approx(0.5, rel=1e-9)
+    w, busy = oracles.vacancy_queue(20.0, 40.0, 0.045, 0.2)
+    assert busy == pytest.approx(0.5, rel=1e-9) and w > 0.09
+    assert oracles.vacancy_queue(20.0, 40.0, 0.045, 1.0, n_max=500)[0] > 2 * w  # longer
+
+
+def test_vacancy_oracle_against_a_direct_simulation_of_its_queue() -> None:
+    """The matrix solution against a plain simulation of the queue length it describes."""
+    lam, mu, a, m = 2.0, 4.0, 0.2, 0.5
+    theory, _ = oracles.vacancy_queue(lam, mu, a, m, n_max=150)
+    rng = np.random.default_rng(3)
+    stay = math.exp(-1 / m)
+    areas = []
+    for _ in range(20):
+        n, serving, area = 0, True, 0.0
+        for _day in range(2000):
+            t = 0.0
+            while True:
+                rate = lam + (mu if serving and n else 0.0)
+                step = rng.exponential(1 / rate)
+                if t + step >= 1.0:
+                    area += n * (1.0 - t)
+                    break
+                area += n * step
+                t += step
+                n += 1 if rng.random() * rate < lam else -1
+            serving = rng.random() >= a if serving else rng.random() >= stay
+        areas.append(area / 2000 / lam)
+    mean, sd = np.mean(areas), np.std(areas, ddof=1) / math.sqrt(len(areas))
+    assert abs(mean - theory) < 3 * sd, (mean, sd, theory)
+    assert sd < 0.03 * theory  # precise enough to tell a 10% error
+
+
+def test_covering_reference_tool_is_an_m_m_1_when_nobody_leaves(monkeypatch) -> None:
+    """The covering reference's event loop: no quits gives M/M/1; covering beats waiting."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "tools" / "covering_reference.py"
+    spec = importlib.util.spec_from_file_location("covering_reference", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    covered = tool.replicate(np.random.default_rng(1), 3000, 30)
+    monkeypatch.setattr(tool, "QUIT", 0.0)
+    steady = tool.replicate(np.random.default_rng(1), 3000, 30)
+    assert steady == pytest.approx(1 / 20, rel=0.03)
+    waiting, _ = oracles.vacancy_queue(20.0, 40.0, 0.045, 0.2)
+    assert steady < covered < waiting
+    assert covered == pytest.approx(oracles.COVERING_REFERENCE[0], rel=0.15)  # one short run

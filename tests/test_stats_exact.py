@@ -308,12 +308,16 @@ def test_differences_pairs_only_matching_replications() -> None:
     runs = runs_table(VALUES)
     short = runs[~((runs.scenario == "b") & (runs.replication == 4))]
     table = differences(short, "base", ["x"], bootstrap=False).set_index("scenario")
-    assert not table.loc["b", "paired"] and table.loc["c", "paired"]
+    assert table.loc["b", "paired"] and table.loc["c", "paired"]  # over the runs both finished
     assert table.loc["b", "n"] == 4
-    b, base = np.array(VALUES["b"][:4]), np.array(VALUES["base"])  # Welch on all base runs
-    assert table.loc["b", "diff"] == pytest.approx(welch(b, base)[0], **TIGHT)
+    d = np.array(VALUES["b"][:4]) - np.array(VALUES["base"][:4])
+    assert table.loc["b", "diff"] == pytest.approx(d.mean(), **TIGHT)
+    half = stats.t.ppf(0.975, 3) * d.std(ddof=1) / 2
     assert (table.loc["b", "low"], table.loc["b", "high"]) == pytest.approx(
-        welch(b, base)[1:], **TIGHT)
+        (d.mean() - half, d.mean() + half), **TIGHT)
+    lone = runs[~((runs.scenario == "b") & (runs.replication > 0))]
+    one = differences(lone, "base", ["x"], bootstrap=False).set_index("scenario").loc["b"]
+    assert one.paired and one.n == 1 and np.isnan(one.low)  # one pair: no interval
     no_keys = runs.drop(columns="spawn_key")
     assert not differences(no_keys, "base", ["x"], bootstrap=False).paired.any()
     no_status = runs[runs.status == "ok"].drop(columns="status")

@@ -11,7 +11,8 @@ import pytest
 from simulation.checks.validation import CHECKS, run_checks
 
 QUEUEING = ["little", "tandem", "single_server", "priority", "handoff", "rework",
-            "random_network", "fork_join_2_0.5", "fork_join_4_0.5", "fork_join_subset"]
+            "random_network", "fork_join_2_0.5", "fork_join_4_0.5", "fork_join_subset",
+            "jackson_network"]
 
 
 def assert_check_passes(name: str, group: str) -> None:

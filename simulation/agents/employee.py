@@ -34,19 +34,42 @@ def sample_inputs(
     Each is drawn with its probability, never anyone already on the request's chain, and nothing
     beyond the depth limit. The ``m``-th dependency's draw is the ``m``-th of the request's own
     key (:func:`simulation.core.keyed.keyed_uniform`): the same request draws the same way in
-    every design, whatever other requests drew before it.
+    every design, whatever other requests drew before it. Exclusive dependencies share one draw
+    (the key's ``len(dependencies)``-th): at most one of them is needed (Markov routing).
     """
     if request.depth >= max_depth:
         return []
+    chosen = exclusive_choice(dependencies, request.key)
     needed = []
     for m, dep in enumerate(dependencies):
         p = dep.probability
         if p <= 0.0:
             continue
-        if (p >= 1.0 or keyed.keyed_uniform(request.key, m) < p) \
-                and not request.on_chain(dep.provider):
+        if dep.exclusive:
+            if m != chosen:
+                continue
+        elif p < 1.0 and keyed.keyed_uniform(request.key, m) >= p:
+            continue
+        if not request.on_chain(dep.provider):
             needed.append(dep)
     return needed
+
+
+def exclusive_choice(dependencies: list[Dependency], key: int) -> int:
+    """Index of the exclusive dependency a request with ``key`` needs (-1: none of them).
+
+    One uniform draw against the exclusive dependencies' cumulative probabilities, in order.
+    """
+    if not any(dep.exclusive for dep in dependencies):
+        return -1
+    u = keyed.keyed_uniform(key, len(dependencies))
+    total = 0.0
+    for m, dep in enumerate(dependencies):
+        if dep.exclusive:
+            total += dep.probability
+            if u < total:
+                return m
+    return -1
 
 
 class Employee(mesa.Agent):

@@ -84,7 +84,8 @@ class ServiceChain:
                              work=float(data.get("work", 1.0)),
                              gate=bool(data.get("gate", False)),
                              thoroughness=float(data.get("thoroughness", 0.0)),
-                             directed=bool(data.get("directed", False)))
+                             directed=bool(data.get("directed", False)),
+                             exclusive=bool(data.get("exclusive", False)))
             if dep.review:
                 self.reviews_of[u].append(dep)
             elif dep.gate:
@@ -186,6 +187,8 @@ class ServiceChain:
         metrics = self.metrics
         parent = request.parent
         metrics.services += 1
+        if metrics.position_counts is not None:  # twin: the kernel's _finish
+            metrics.on_visit(request.node, self.clock.now - request.ready)
         if metrics.keep_records:
             inputs = request.inputs
             metrics.records.append(ServiceRecord(

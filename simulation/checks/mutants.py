@@ -77,10 +77,16 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("no_handoff", "hand-off delays between departments dropped",
            (("and xp[X_HMEAN] > 0.0:", "and xp[X_HMEAN] < 0.0:", 2),),
            ("handoff",)),
-    Mutant("routing", "each input of probability below 1 needed with 0.9 times its probability",
-           (("_keyed_uniform(ri[r, R_KEY], j - lo) < p)", "_keyed_uniform(ri[r, R_KEY], j - lo) "
-             "< 0.9 * p)", 1),),
-           ("random_network",)),
+    Mutant("routing", "each input of probability below 1 needed with 0.9 times its probability "
+           "(exclusive alternatives too)",
+           (("_keyed_uniform(key, j - lo) >= p:", "_keyed_uniform(key, j - lo) >= 0.9 * p:", 1),
+            ("total += ew[i, W_P]", "total += 0.9 * ew[i, W_P]", 1)),
+           ("random_network", "jackson_network")),
+    Mutant("exclusive", "exclusive alternatives drawn independently, each with its probability "
+           "(work may wait for two inputs at once)",
+           (("        if ei[j, E_EXCL]:\n            if j != chosen:",
+             "        if False:\n            if j != chosen:", 1),),
+           ("jackson_network",)),
     Mutant("no_priority", "queue disciplines ignored: every queue first come first served",
            (("return rf[a, F_KEY] < rf[b, F_KEY] or (rf[a, F_KEY] == rf[b, F_KEY]",
              "return False or (True", 1),),

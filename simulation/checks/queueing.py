@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from simulation.chain.metrics import EDGES
+from simulation.chain.metrics import histogram_mean, histogram_quantile
 from simulation.checks import oracles
 from simulation.checks.result import (  # noqa: F401
     FAIL,
@@ -30,6 +30,7 @@ from simulation.config.presets import (
     rework_graph,
     speed_up,
     tandem_graph,
+    vacancy_graph,
 )
 from simulation.config.strategies import (
     CustomerFirst,
@@ -38,6 +39,7 @@ from simulation.config.strategies import (
     Exponential,
     RankFirst,
 )
+from simulation.core.units import DAYS_PER_MONTH
 from simulation.experiments.stats import mean_ci
 from simulation.model.orgmodel import OrgModel
 
@@ -66,26 +68,6 @@ def _sojourns(graph: nx.DiGraph, arrival: float, days: int, reps: int, seed: int
         out.append(model.run_out()["mean_delay"] * k)
         histograms.append(model.metrics.histogram.counts.copy())
     return np.array(out), histograms
-
-
-def histogram_quantile(counts: np.ndarray, q: float) -> float:
-    """The ``q``-quantile of the delay histogram, interpolated within its bin (log scale).
-
-    Bin ``i`` holds delays in ``[EDGES[i-1], EDGES[i])`` (0.5% wide), so the error is far below
-    the sampling error of any quantile a check compares.
-    """
-    cum = np.cumsum(counts)
-    total = cum[-1]
-    if total == 0:
-        return math.nan
-    target = q * total
-    i = int(np.searchsorted(cum, target, side="left"))
-    if i == 0 or i >= len(EDGES):
-        return float(EDGES[min(max(i, 0), len(EDGES) - 1)])
-    before = cum[i - 1]
-    frac = (target - before) / counts[i] if counts[i] else 1.0
-    lo, hi = math.log(EDGES[i - 1]), math.log(EDGES[i])
-    return math.exp(lo + frac * (hi - lo))
 
 
 def _quantile_band(check: str, source: str, histograms: list[np.ndarray], k: float,
@@ -311,6 +293,103 @@ def check_fork_join_subset(scale: float = 1.0, seed: int = 20) -> CheckResult:
                           MEAN_MARGIN, f"{reps} replications x {days} days x {k} customers a "
                           "day; the reference and its 95% CI from tools/fork_join_reference.py "
                           "(20 x 4 million arrivals)")
+
+
+def check_jackson_network(scale: float = 1.0, seed: int = 21) -> list[CheckResult]:
+    """A network given as a scenario file: Markov routing, a rework loop, per-position demand.
+
+    ``scenarios/examples/jackson_network.toml`` through ``check_network`` (the command
+    ``check-network``): each position's utilisation and mean sojourn, and the customers' mean
+    delay, against the product form.
+    """
+    from simulation.checks.network import check_network
+    from simulation.config.files import bundled_dir, load_scenario
+
+    scenario = load_scenario(str(bundled_dir() / "examples" / "jackson_network.toml"))
+    runs = max(3, int(32 * scale))
+    _, results, _ = check_network(scenario, runs=runs, days=1000, seed=seed)
+    kept = [r for r in results if r.check.endswith(("utilisation", "mean sojourn", "mean delay"))]
+    return [dataclasses.replace(r, check=f"Jackson network from a file, {r.check}",
+                                detail=r.detail.replace("; pass when", "; exclusive routing, a "
+                                                        "rework loop and demand 2 : 1 between "
+                                                        "two desks; pass when", 1))
+            for r in kept]
+
+
+#: The vacancy check's server: arrivals and work rate a day, quit probability a day, mean
+#: hiring delay (days); the scenario and the oracle both read them.
+VACANCY = {"lam": 20.0, "mu": 40.0, "quit_per_day": 0.045, "hiring_mean": 0.2}
+
+
+def vacancy_scenario(quit_per_day: float = VACANCY["quit_per_day"],
+                     hiring_mean: float = VACANCY["hiring_mean"], lam: float = VACANCY["lam"],
+                     mu: float = VACANCY["mu"], groups: int = 10, peers: int = 1):
+    """Independent groups of servers whose holders quit and are replaced (people model on).
+
+    Quits at a constant daily probability (no morale sensitivity), work at full speed whoever
+    holds the post (no morale or learning effect on speed), no manager to act up: with
+    ``peers`` 1 nobody covers (the vacancy oracle's assumptions), with 2 the two servers of a
+    group cover each other; the people model's own quit, cover and hire machinery throughout.
+    """
+    scenario = queueing_network(vacancy_graph(groups, mu, peers), lam * groups * peers,
+                                days=2000)
+    people = dataclasses.replace(
+        scenario.people, enabled=True, quit_rate_per_month=quit_per_day * DAYS_PER_MONTH,
+        quit_sensitivity=0.0, speed_effect=0.0, new_hire_proficiency=1.0,
+        hiring_delay=hiring_mean)
+    return dataclasses.replace(scenario, people=people)
+
+
+def _server_sojourns(scenario: Any, reps: int, days: int, warmup: int,
+                     seed: int) -> np.ndarray:
+    """Mean sojourn at the servers (positions with work time) per replication, after warm-up."""
+    values = []
+    for child in seeds(seed, reps):
+        model = OrgModel(scenario, rng=child, position_histograms=True)
+        servers = [i for i, d in model.graph.nodes(data=True) if math.isfinite(d["rate"])]
+        model.run(warmup)
+        before = model.metrics.position_counts[servers].sum(axis=0)
+        model.run(days - warmup)
+        counts = model.metrics.position_counts[servers].sum(axis=0) - before
+        values.append(histogram_mean(counts))
+    return np.array(values)
+
+
+def check_vacancy(scale: float = 1.0, seed: int = 22,
+                  scenario: Any = None) -> CheckResult:
+    """A server whose holder quits (4.5% a day) and is replaced after ceil(Exp(0.2)) days.
+
+    Mean sojourn at the ten servers (histograms of each visit, after a 200-day warm-up) against
+    the Markov-modulated queue solved exactly (:func:`oracles.vacancy_queue`): 0.0990 days,
+    against 0.05 with nobody ever leaving. ``scenario``: a deliberately different one.
+    """
+    theory, _ = oracles.vacancy_queue(**VACANCY)
+    reps, days, warmup = max(3, int(8 * scale)), 2000, 200
+    values = _server_sojourns(scenario or vacancy_scenario(), reps, days, warmup, seed)
+    return against_theory("Vacancies: M/M/1 whose holder quits and is replaced, mean sojourn",
+                          "Neuts 1981", theory, values, HEAVY_MARGIN,
+                          f"{reps} replications x {days} days (the first {warmup} a warm-up) x "
+                          "10 servers at load 0.5, quits 4.5% a day, vacancies of ceil(Exp(0.2)) "
+                          "days, no cover; theory solved over day boundaries (expm), exact")
+
+
+def check_covering(scale: float = 1.0, seed: int = 23,
+                   scenario: Any = None) -> CheckResult:
+    """Two peers who cover each other's vacancies, against a direct simulation of the rules.
+
+    As :func:`check_vacancy`, with the servers in pairs of one role: a leaver's work and the
+    post's new work go to the peer while the post is vacant. The reference is
+    ``tools/covering_reference.py`` (an event loop over queue lengths, not the model).
+    """
+    reps, days, warmup = max(3, int(8 * scale)), 2000, 200
+    values = _server_sojourns(scenario or vacancy_scenario(groups=5, peers=2), reps, days,
+                              warmup, seed)
+    return against_theory("Vacancies covered by a peer, mean sojourn", "covering reference",
+                          oracles.COVERING_REFERENCE, values, HEAVY_MARGIN,
+                          f"{reps} replications x {days} days (the first {warmup} a warm-up) x "
+                          "5 pairs of peer servers at load 0.5, quits 4.5% a day, vacancies of "
+                          "ceil(Exp(0.2)) days, each covering the other's; the reference and its "
+                          "95% CI from tools/covering_reference.py")
 
 
 def check_span_of_control(scale: float = 1.0, seed: int = 16) -> list[CheckResult]:

@@ -135,6 +135,24 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                    help="checks (and mutants) run side by side (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     p.set_defaults(func=handlers["validate"])
+    p = _parser(sub, "check-network",
+                "an open network of single servers (your scenario) against Jackson's product "
+                "form, position by position",
+                "  service-chain check-network scenarios/examples/jackson_network.toml\n"
+                "  service-chain check-network my_network.toml --runs 20 --days 2000 -w 4\n")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--runs", "-r", type=int, default=10,
+                   help="replications, and how many to add at a time (default 10)")
+    p.add_argument("--max-runs", type=int, default=80,
+                   help="add replications until every figure has 90%% power, up to this many "
+                        "(default 80)")
+    p.add_argument("--days", type=int, default=1000,
+                   help="simulated days per replication, the first tenth a warm-up (default "
+                        "1000, on a clock sped up to about 200 visits a day)")
+    p.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
+    p.add_argument("--workers", "-w", type=int, default=None,
+                   help="worker processes (default: all cores)")
+    p.set_defaults(func=handlers["check-network"])
     p = _parser(sub, "report", "write the interactive HTML report of a results folder",
                 "  service-chain report results/cmp -o report.html\n"
                 "  service-chain report results/sobol\n")

@@ -74,10 +74,11 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
     for n in names:
         if n == baseline:
             continue
-        other = results[results.scenario == n].sort_values("replication")
+        both = base.merge(results[results.scenario == n], on="replication",
+                          suffixes=("", "_other"))
         for key, label, _unit, _scale, _ in HEADLINE_KPIS:
-            if key in HEADLINE_DIFFERENCES:
-                a, b = other[key].to_numpy(float), base[key].to_numpy(float)
+            if key in HEADLINE_DIFFERENCES:  # paired over the runs that succeeded in both
+                a, b = both[f"{key}_other"].to_numpy(float), both[key].to_numpy(float)
                 d = paired_difference(a, b)
                 r = relative_difference(a, b)
                 keep = np.isfinite(a - b)
@@ -99,8 +100,9 @@ def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[st
                     + f", Holm {r.p_family:.2g}")
                  + f") {r.verdict}"
                  for r in judged[judged.scenario == n].itertuples()]
-        plural = "s" if len(base) != 1 else ""
-        headlines.append(f"{n} against {baseline}, paired over {len(base)} run{plural} (verdicts "
+        pairs = len(set(base.replication) & set(results[results.scenario == n].replication))
+        plural = "s" if pairs != 1 else ""
+        headlines.append(f"{n} against {baseline}, paired over {pairs} run{plural} (verdicts "
                          f"Holm-adjusted across the {len(judged)} differences shown):\n"
                          + "\n".join(parts))
     return "\n".join(lines), headlines

@@ -80,18 +80,20 @@ class Engine:
         self.snapshot = np.zeros(len(self.pi))
         self.n_persons = 0
         self.delays = np.empty(1024)
+        held = model.metrics.position_counts  # the kernel counts into the metrics' own array
+        self.ph = held if held is not None else np.zeros((1, 1), dtype=np.int64)
         self.fk = np.full(1024, -1, dtype=np.int64)
         self.fv = np.zeros((1024, 3))
         self.set_arrivals(np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
 
     def _edges(self, chain: ServiceChain) -> None:
         """Inputs, reviews and scheduled dependencies as CSR arrays of edges."""
-        rows_i: list[tuple[int, int, int]] = []
+        rows_i: list[tuple[int, int, int, int, int]] = []
         rows_w: list[tuple[float, float, float, float]] = []
 
         def add(dep: Any) -> int:
             rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE),
-                           int(dep.directed)))
+                           int(dep.directed), int(dep.exclusive)))
             rows_w.append((dep.probability, dep.weight, dep.work, dep.thoroughness))
             return len(rows_i) - 1
 
@@ -107,7 +109,7 @@ class Engine:
         rlo = csr(chain.reviews_of)
         glo = csr(chain.gates_of)
         sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
-        self.ei = np.array(rows_i or [(0, 0, 0, 0)], dtype=np.int64).reshape(-1, 4)
+        self.ei = np.array(rows_i or [(0, 0, 0, 0, 0)], dtype=np.int64).reshape(-1, 5)
         self.ew = np.array(rows_w or [(0.0, 0.0, 1.0, 0.0)], dtype=float).reshape(-1, 4)
         self.lo = np.array(lo, dtype=np.int64)
         self.rlo = np.array(rlo, dtype=np.int64)
@@ -297,7 +299,7 @@ class Engine:
                 self.rlo, self.glo, self.sch, dec.u, wrk.e, table.cf, table.home,
                 self.fk, self.fv, self.delays, self.arr_t, self.arr_c, self.day_cust,
                 self.day_size, self.nb, self.fr, self.sk, self.skf, self.shares,
-                self.mg)
+                self.mg, self.ph, EDGES)
             if status == k.DONE:
                 break
             if status == k.NEED_UNIFORMS:  # lent: what the day does not read goes back below

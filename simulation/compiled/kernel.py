@@ -107,7 +107,7 @@ X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = 
 X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN, X_FAILURE = range(9, 15)
 NX = 15
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
-E_TO, E_HANDOFF, E_ASSIST, E_DIRECT = range(4)
+E_TO, E_HANDOFF, E_ASSIST, E_DIRECT, E_EXCL = range(5)
 W_P, W_W, W_WORK, W_THOR = range(4)
 
 # codes of the built-in strategies
@@ -406,16 +406,36 @@ def _on_chain(ri, r, node):
 
 @njit(**_OPTIONS)
 def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, out, top):
-    """Append the needed input edges of request ``r`` to ``out[top:]``; returns the count."""
+    """Append the needed input edges of request ``r`` to ``out[top:]``; returns the count.
+
+    Twin of ``simulation.agents.employee.sample_inputs`` (and its ``exclusive_choice``).
+    """
     if ri[r, R_DEPTH] >= maxdepth:
         return 0
+    key = ri[r, R_KEY]
+    chosen = -1
+    for j in range(lo, hi):
+        if ei[j, E_EXCL]:
+            x = _keyed_uniform(key, hi - lo)
+            total = 0.0
+            for i in range(j, hi):
+                if ei[i, E_EXCL]:
+                    total += ew[i, W_P]
+                    if x < total:
+                        chosen = i
+                        break
+            break
     k = 0
     for j in range(lo, hi):
         p = ew[j, W_P]
         if p <= 0.0:
             continue
-        if ((p >= 1.0 or _keyed_uniform(ri[r, R_KEY], j - lo) < p)
-                and not _on_chain(ri, r, ei[j, E_TO])):
+        if ei[j, E_EXCL]:
+            if j != chosen:
+                continue
+        elif p < 1.0 and _keyed_uniform(key, j - lo) >= p:
+            continue
+        if not _on_chain(ri, r, ei[j, E_TO]):
             out[top + k] = j
             k += 1
     return k
@@ -984,7 +1004,7 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
 
 @njit(**_OPTIONS)
 def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, glo, u,
-            e, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares):
+            e, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares, ph, edges):
     r = pi[p, P_CURRENT]
     if token != pi[p, P_TOKEN] or r < 0:
         return  # the work was handed over when this employee left
@@ -999,6 +1019,8 @@ def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, l
     pf[p, Q_TLAST] = now
     pi[p, P_PRESENT] -= 1
     pf[p, Q_SOJOURN] += now - rf[r, F_QUEUED]
+    if ph.shape[1] > 1:  # twin of ServiceChain.complete's Metrics.on_visit
+        ph[ri[r, R_NODE], np.searchsorted(edges, now - rf[r, F_READY], side="right")] += 1
     _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, glo, u,
               e, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
     if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
@@ -1015,13 +1037,13 @@ def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, l
 def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo,
               glo, sch,
               u, e, cf, chome, fk, fv, delays, arr_t, arr_c, day_cust,
-              day_size, nb, fr, sk, skf, shares, mg):
+              day_size, nb, fr, sk, skf, shares, mg, ph, edges):
     """Process every event and arrival at or before ``end``; returns ``DONE`` or another status.
 
     ``GROW_*`` or ``NEED_DRAWS`` is returned before an event that could run out of room (``mg``:
     the margins), with nothing changed, so the caller enlarges the arrays or tops up the work
     stream's buffer (``NEED_DRAWS``) or the decisions stream's (``NEED_UNIFORMS``) and calls
-    again.
+    again. ``ph``: each position's sojourn histogram over ``edges`` (shape (1, 1): none kept).
     """
     i = ic[I_ARR]
     n_arr = ic[I_NARR]
@@ -1057,7 +1079,8 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
             g[G_NOW] = now
             if kind == FINISH:
                 _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
-                        rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares)
+                        rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares,
+                        ph, edges)
             elif kind == COMPLAIN:  # failure demand: customer ``a`` back with a complaint
                 if _arrived(ic, g, now):
                     ic[I_COMPLAINTS] += 1

@@ -28,11 +28,13 @@ def add_position(
     customer_facing: bool,
     name: str | None = None,
     manager: object = None,
+    demand: float | None = None,
 ) -> None:
     """Add one position with every attribute the model reads.
 
     ``manager`` is the position it reports to (None: nobody), who acts up when it falls vacant
-    and has no peer.
+    and has no peer. ``demand`` is the position's share of external demand, a relative weight
+    (None: customers choose customer-facing positions at random, as in the bundled designs).
     """
     g.add_node(
         node,
@@ -44,6 +46,7 @@ def add_position(
         rate=rate,
         customer_facing=customer_facing,
         manager=manager,
+        demand=demand,
     )
 
 
@@ -63,6 +66,7 @@ def add_dependency(
     gate: bool = False,
     thoroughness: float = 0.0,
     directed: bool = False,
+    exclusive: bool = False,
 ) -> None:
     """Add ``customer -> provider``: the internal customer relies on the provider.
 
@@ -72,7 +76,8 @@ def add_dependency(
     provider checks the finished work (with ``probability``) and returns it only if a defect is
     found (``thoroughness`` times the checker's skill). With ``directed`` (a scheduled request
     to the customer's manager), the manager gives each one to whoever the latest reports show
-    struggling (``ServiceChain.coached``).
+    struggling (``ServiceChain.coached``). With ``exclusive``, the input is one of the
+    customer's alternatives: a request needs at most one of them (Markov routing).
     """
     if handoff is None:
         handoff = g.nodes[customer]["department"] != g.nodes[provider]["department"]
@@ -90,4 +95,24 @@ def add_dependency(
         gate=gate,
         thoroughness=thoroughness,
         directed=directed,
+        exclusive=exclusive,
     )
+
+
+def check_exclusive(g: nx.MultiDiGraph) -> None:
+    """Each position's exclusive inputs are alternatives: their probabilities sum to at most 1.
+
+    Raises:
+        ValueError: naming the position, the sum and the edges.
+    """
+    totals: dict[object, list[tuple[object, float]]] = {}
+    for u, v, data in g.edges(data=True):
+        if data.get("exclusive", False):
+            totals.setdefault(u, []).append((v, float(data["probability"])))
+    for u, edges in totals.items():
+        total = sum(p for _, p in edges)
+        if total > 1.0 + 1e-9:
+            listed = ", ".join(f"{v!r}: {p:g}" for v, p in edges)
+            raise ValueError(f"position {u!r}: its exclusive inputs' probabilities sum to "
+                             f"{total:g} ({listed}); they are alternatives, so the sum must be "
+                             "at most 1")

@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
-from simulation.config.building import add_dependency, add_position
+from simulation.config.building import add_dependency, add_position, check_exclusive
 from simulation.config.designs import OrgDesign
 from simulation.core.errors import require
 from simulation.core.requests import Need
@@ -21,8 +21,8 @@ class CustomGraph(OrgDesign):
     """Your own organization as a graph (copied, checked, defaults filled in).
 
     Missing node attributes get defaults (level 0, skill 0.8, rate 12, customer facing when level
-    is 0); missing edge attributes too (need information, probability 1, weight 1, handoff when
-    departments differ).
+    is 0, demand share 1); missing edge attributes too (need information, probability 1, weight 1,
+    handoff when departments differ, not exclusive).
     """
 
     graph: nx.DiGraph = field(default_factory=nx.MultiDiGraph)
@@ -54,11 +54,20 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(float(attrs["rate"]) > 0, f"node {node!r}", "rate", attrs["rate"],
                "a positive number of tasks per day (inf for no work time)")
         role = attrs.get("role", "frontline" if level == 0 else f"level {level}")
+        facing = bool(attrs.get("customer_facing", level == 0))
+        demand = attrs.get("demand")
+        if demand is not None:
+            require(isinstance(demand, int | float) and not isinstance(demand, bool)
+                    and 0 < demand < math.inf, f"node {node!r}", "demand", demand,
+                    "a positive share of external demand (a relative weight)")
+            require(facing, f"node {node!r}", "demand", demand,
+                    "only on a customer-facing position")
+            demand = float(demand)
         add_position(
             g, node, role=role, level=level, department=str(attrs["department"]),
             skill=float(attrs["skill"]), rate=float(attrs["rate"]),
-            customer_facing=bool(attrs.get("customer_facing", level == 0)),
-            name=attrs.get("name"), manager=attrs.get("manager"),
+            customer_facing=facing, name=attrs.get("name"), manager=attrs.get("manager"),
+            demand=demand,
         )
     for node, data in graph.nodes(data=True):
         boss = data.get("manager")
@@ -90,6 +99,11 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(not directed or (per_day > 0 and graph.nodes[u].get("manager") == v), where,
                 "directed", directed, "false unless a scheduled request (per_day > 0) to the "
                 "customer's manager")
+        exclusive = data.get("exclusive", False)
+        require(isinstance(exclusive, bool), where, "exclusive", exclusive, "true or false")
+        require(not exclusive or not (review or gate or per_day > 0), where, "exclusive",
+                exclusive, "false for a review, a gate or a scheduled request (an exclusive "
+                "input is one of the alternatives a request needs before the work)")
         if review:
             require(prob < 1, where, "probability", prob,
                     "below 1 for a review (work returned every time would never finish)")
@@ -102,5 +116,7 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             raise ValueError(f"{where}.need = {need!r} is not allowed: one of {allowed}") from None
         add_dependency(g, u, v, purpose=str(key), need=need, probability=prob, per_day=per_day,
                        weight=weight, handoff=data.get("handoff"), review=review, work=work,
-                       gate=gate, thoroughness=thoroughness, directed=directed)
+                       gate=gate, thoroughness=thoroughness, directed=directed,
+                       exclusive=exclusive)
+    check_exclusive(g)
     return g

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import sys
 from dataclasses import field
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -18,7 +19,13 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
-from simulation.config.building import ROLE_BY_HEIGHT, add_dependency, add_position, draw_skill
+from simulation.config.building import (
+    ROLE_BY_HEIGHT,
+    add_dependency,
+    add_position,
+    check_exclusive,
+    draw_skill,
+)
 from simulation.config.designs import OrgDesign, Probability, Rate, Skill
 from simulation.core.requests import Need
 from simulation.core.units import DAYS_PER_MONTH
@@ -87,6 +94,18 @@ class Team:
     skill: Annotated[Skill, Field(description="Mean skill (0 to 1).")] = 0.8
     customer_facing: Annotated[bool | None, Field(description=(
         "Whether members serve external customers (default: level 0)."))] = None
+    demand: Annotated[float | None, Field(gt=0.0, allow_inf_nan=False, description=(
+        "Each member's share of external demand, a relative weight (customer-facing teams "
+        "only; when any team gives one, the others' members weigh 1 and each position gets "
+        "exactly its share of requests; else customers choose positions at random)."))] = None
+
+    @model_validator(mode="after")
+    def _demand(self) -> Self:
+        facing = self.level == 0 if self.customer_facing is None else self.customer_facing
+        if self.demand is not None and not facing:
+            raise ValueError(f"demand = {self.demand!r} is not allowed on a team that does not "
+                             "face customers")
+        return self
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -109,10 +128,25 @@ class TeamDependency:
     members: Annotated[Literal["matched", "all"], Field(description=(
         "matched: member i relies on provider member i modulo the provider team's size; "
         "all: every member relies on every provider member."))] = "matched"
+    exclusive: Annotated[bool, Field(description=(
+        "One of the customer's alternatives: a request needs at most one of its exclusive "
+        "inputs, chosen with their how_often probabilities (summing to at most 1): Markov "
+        "routing."))] = False
+    review: Annotated[bool, Field(description=(
+        "A rework loop: the provider reviews the customer's finished work with probability "
+        "how_often (below 1) and returns it for another pass, instead of supplying an input "
+        "before the work."))] = False
 
     @model_validator(mode="after")
     def _frequency(self) -> Self:
-        parse_how_often(self.how_often)
+        probability, _ = parse_how_often(self.how_often)
+        if (self.exclusive or self.review) and not 0.0 < probability < 1.0 + self.exclusive:
+            key = "exclusive" if self.exclusive else "review"
+            raise ValueError(f"how_often = {self.how_often!r} is not allowed with {key} = true: "
+                             "a probability in (0, 1" + ("]" if self.exclusive else ")"))
+        if self.exclusive and self.review:
+            raise ValueError("exclusive = true is not allowed with review = true: an exclusive "
+                             "input comes before the work, a review after it")
         return self
 
 
@@ -159,7 +193,7 @@ class Teams(OrgDesign):
             for k in range(team.size):
                 add_position(g, node, role=team.name, level=team.level,
                              department=team.department, skill=draw_skill(rng, team.skill),
-                             rate=team.rate, customer_facing=facing,
+                             rate=team.rate, customer_facing=facing, demand=team.demand,
                              name=f"{team.name} {k + 1}" if team.size > 1 else team.name)
                 members[team.name].append(node)
                 node += 1
@@ -177,7 +211,8 @@ class Teams(OrgDesign):
                 for p in targets:
                     add_dependency(g, c, p, purpose=f"{d.need} {i}", need=Need(d.need),
                                    probability=probability, per_day=per_day, weight=d.weight,
-                                   work=d.work)
+                                   work=d.work, exclusive=d.exclusive, review=d.review)
+        check_exclusive(g)
         return g
 
 
@@ -222,7 +257,8 @@ class OrgChart(OrgDesign):
 
     Levels come from the reporting lines (people with no reports are level 0, a manager is one
     above their highest report); people with no reports face customers unless the org chart has a
-    ``customer_facing`` column. Optional columns: ``skill``, ``rate``, ``customer_facing``.
+    ``customer_facing`` column. Optional columns: ``skill``, ``rate``, ``customer_facing``,
+    ``demand`` (a customer-facing employee's share of external demand, a relative weight).
     """
 
     org_chart: Annotated[str, Field(min_length=1, description=(
@@ -230,7 +266,7 @@ class OrgChart(OrgDesign):
         "relative to the scenario file."))] = "org_chart.csv"
     internal_customers: Annotated[str | None, Field(description=(
         "Path of the internal-customer map CSV (columns employee, relies_on, need, how_often, "
-        "optional weight and work), relative to the scenario file."))] = None
+        "optional weight, work, exclusive and review), relative to the scenario file."))] = None
     frontline_rate: Annotated[Rate, Field(description=(
         "Tasks per day of people with no reports, unless the file gives a rate."))] = 12.0
     manager_rate: Annotated[Rate, Field(description=(
@@ -275,7 +311,12 @@ class OrgChart(OrgDesign):
                                   self.frontline_rate if level == 0 else self.manager_rate,
                                   0.0, float("inf")),
                 customer_facing=facing, manager=p["manager_id"] or None,
+                demand=(self._number(chart, p, "demand", 1.0, 0.0, sys.float_info.max)
+                        if p.get("demand") else None),
             )
+            if p.get("demand") and not facing:
+                raise OrgChartError(f"{chart}: row {p['line']}, column 'demand': only a "
+                                    "customer-facing employee receives external demand")
         if self.approval_prob > 0:
             for eid, p in people.items():
                 if p["manager_id"]:
@@ -284,6 +325,10 @@ class OrgChart(OrgDesign):
                                    handoff=False)
         if self.internal_customers:
             self._add_map(Path(self.internal_customers), g, ids)
+        try:
+            check_exclusive(g)
+        except ValueError as err:
+            raise OrgChartError(f"{self.internal_customers}: {err}") from None
         return g
 
     @staticmethod
@@ -366,6 +411,16 @@ class OrgChart(OrgDesign):
             weight = OrgChart._number(path, {**row, "line": line}, "weight", 1.0, 0.0,
                                       float("inf"))
             work = OrgChart._number(path, {**row, "line": line}, "work", 1.0, 0.0, 100.0)
+            exclusive = OrgChart._flag(path, {**row, "line": line}, "exclusive", False)
+            review = OrgChart._flag(path, {**row, "line": line}, "review", False)
+            if (exclusive or review) and not 0.0 < probability < 1.0 + exclusive:
+                raise OrgChartError(
+                    f"{path}: row {line}, column 'how_often': {row['how_often']!r} is not "
+                    f"allowed for {'an exclusive input' if exclusive else 'a review'}: a "
+                    f"probability in (0, 1{']' if exclusive else ')'}")
+            if exclusive and review:
+                raise OrgChartError(f"{path}: row {line}, column 'review': an exclusive input "
+                                    "comes before the work, a review after it (not both)")
             add_dependency(g, row["employee"], row["relies_on"], purpose=f"{need} row {line}",
                            need=Need(need), probability=probability, per_day=per_day,
-                           weight=weight, work=work)
+                           weight=weight, work=work, exclusive=exclusive, review=review)

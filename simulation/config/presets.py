@@ -105,6 +105,26 @@ def rework_graph(rates: tuple[float, float] = (3.0, 1.0), p: float = 0.4) -> nx.
     return g
 
 
+def vacancy_graph(pairs: int = 10, rate: float = 40.0, peers: int = 1) -> nx.DiGraph:
+    """``pairs`` independent groups of ``peers`` servers, each fed by a desk of its own.
+
+    A desk has no work time and passes every request to its server. Each desk has a role of its
+    own, and so has each group of servers: with ``peers`` 1 nobody covers a vacancy (work at a
+    vacant server waits for the hire); with 2, the servers of a group cover each other.
+    Demand is split equally over the desks (exactly). Nodes: a group's desks, then its servers.
+    """
+    g = nx.DiGraph()
+    node = 0
+    for k in range(pairs):
+        desks = list(range(node, node + peers))
+        for i, d in enumerate(desks):
+            g.add_node(d, rate=math.inf, role=f"desk {k}.{i}", customer_facing=True, demand=1.0)
+            g.add_node(d + peers, rate=rate, role=f"server {k}", customer_facing=False)
+            g.add_edge(d, d + peers, probability=1.0)
+        node += 2 * peers
+    return g
+
+
 def approval_graph(span: int, approval: float, manager_rate: float,
                    frontline_rate: float) -> nx.DiGraph:
     """A manager (node 0) approving a share ``approval`` of the work of ``span`` frontliners."""

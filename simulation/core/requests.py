@@ -251,6 +251,9 @@ class Dependency:
         directed: Of a scheduled request to the customer's manager (coaching): the manager
             gives it to whichever direct report of that role the latest reports show least
             skilled, not yet served since their report (``ServiceChain.coached``).
+        exclusive: One of the customer's exclusive inputs: a request needs at most one of them,
+            chosen with their probabilities (which sum to at most 1), so work moves on to one
+            provider or another (Markov routing) instead of forking to several.
     """
 
     provider: int
@@ -265,3 +268,4 @@ class Dependency:
     gate: bool = False
     thoroughness: float = 0.0
     directed: bool = False
+    exclusive: bool = False

@@ -33,8 +33,10 @@ from simulation.experiments.store import (
     FORMAT_VERSION,
     TABLES,
     ResultStore,
+    code_identity,
     invoking_command,
     scenario_fingerprint,
+    scenario_identity,
 )
 from simulation.model.orgmodel import OrgModel
 
@@ -165,8 +167,20 @@ def run_experiment(
         "days": days,
         "replications": replications,
         "scenarios": {s.name: {"source": (sources or {}).get(s.name, ""),
+                               "identity": scenario_identity(s),
                                "scenario": scenario_fingerprint(s)} for s in scenarios},
+        "code": code_identity(),
     }
+    with store.writing():
+        _run(store, manifest, scenarios, replications, seed, days, workers, executor,
+             batch_size, progress)
+    return store
+
+
+def _run(store: ResultStore, manifest: dict[str, Any], scenarios: Sequence[Scenario],
+         replications: int, seed: int, days: int, workers: int, executor: Executor | None,
+         batch_size: int | None, progress: bool) -> None:
+    """``run_experiment`` once the folder is held: open it, run what is left, write batches."""
     done = store.open(json.loads(json.dumps(manifest, default=str)))
     store.write_structure({s.name: structure_of(s, seed) for s in scenarios})
     tasks = [Task(s, r, seed, days) for s in scenarios for r in range(replications)]
@@ -210,7 +224,6 @@ def run_experiment(
     finally:
         store.write_batch(rows, tables)  # whatever finished is kept, even on interrupt
         bar.close()
-    return store
 
 
 def compare(

@@ -388,8 +388,8 @@ def differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
         block = []
         for scenario in others:
             part = ok[ok.scenario == scenario].set_index("replication")
-            common = base.index.intersection(part.index)
-            paired = (len(common) == len(base) == len(part) and "spawn_key" in ok and
+            common = base.index.intersection(part.index)  # succeeded in both (failures out)
+            paired = (len(common) > 0 and "spawn_key" in ok and
                       (base.loc[common, "spawn_key"] == part.loc[common, "spawn_key"]).all())
             a = part.loc[common if paired else part.index, kpi].to_numpy(dtype=float)
             b = base.loc[common if paired else base.index, kpi].to_numpy(dtype=float)

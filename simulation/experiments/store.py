@@ -1,17 +1,31 @@
-"""The result folder: a manifest of what was run, and Parquet batches written atomically."""
+"""The result folder: a manifest of what was run, and Parquet batches written atomically.
+
+The manifest identifies the experiment by content: each scenario's settings and the contents of
+its files (not the spelling of their paths), the seed and run length, and the model's code (the
+package version and a hash of the source of the layers that make results). Reopening a folder
+for a different experiment is refused with what differs. One writer at a time holds the folder's
+lock (``.lock``) for as long as it writes.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import hashlib
 import json
 import os
+import socket
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
+from simulation.config.files import PATH_KEYS
 from simulation.config.scenario import Scenario
 
 FORMAT_VERSION = 2
@@ -41,6 +55,92 @@ def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
     return encode(scenario)
 
 
+class ExperimentMismatchError(ValueError):
+    """The folder holds another experiment; the message says what differs."""
+
+
+class FolderBusyError(RuntimeError):
+    """Another writer holds the folder; the message says who."""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def scenario_identity(scenario: Scenario) -> dict[str, Any]:
+    """What makes a scenario's runs what they are: its settings and its files' contents.
+
+    ``settings`` hashes the fingerprint without the description and with each file's path cut
+    to its name (the same file spelt two ways is the same experiment); ``files`` hashes the
+    contents of each file the organization reads (``missing`` when unreadable).
+    """
+    fingerprint = scenario_fingerprint(scenario)
+    fingerprint.pop("description", None)
+    design = fingerprint.get("design", {})
+    files = {}
+    for key in PATH_KEYS:
+        value = design.get(key) if isinstance(design, dict) else None
+        if isinstance(value, str) and value:
+            try:
+                files[key] = _digest(Path(value).read_bytes())
+            except OSError:
+                files[key] = "missing"
+            design[key] = Path(value).name
+    settings = _digest(json.dumps(fingerprint, sort_keys=True, default=str).encode())
+    return {"settings": settings, "files": files}
+
+
+#: The layers whose code makes the results (the report, the command line and the checks do not).
+RESULT_LAYERS = ("core", "config", "agents", "chain", "compiled", "model", "experiments")
+
+
+@functools.cache
+def code_identity() -> dict[str, str]:
+    """The package version and a hash of the source of ``RESULT_LAYERS``."""
+    from importlib import metadata
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for layer in RESULT_LAYERS:
+        for path in sorted((root / layer).rglob("*.py")):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    try:
+        version = metadata.version("service-chain")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+        version = "unknown"
+    return {"version": version, "source": h.hexdigest()}
+
+
+def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between the experiment a folder holds (``old``) and a new one, in words."""
+    problems = [f"{key} {old.get(key)} then, {new.get(key)} now"
+                for key in ("seed", "days") if old.get(key) != new.get(key)]
+    before, now = list(old.get("scenarios", {})), list(new.get("scenarios", {}))
+    if set(before) != set(now):
+        problems.append(f"scenarios {', '.join(before)} then, {', '.join(now)} now")
+        return problems
+    for name in before:
+        then_id = old["scenarios"][name].get("identity")
+        now_id = new["scenarios"][name].get("identity")
+        if then_id is None:  # a folder written before identities: compare the settings
+            if old["scenarios"][name].get("scenario") != new["scenarios"][name].get("scenario"):
+                problems.append(f"scenario {name!r}: its settings changed")
+            continue
+        if then_id["settings"] != now_id["settings"]:
+            problems.append(f"scenario {name!r}: its settings changed")
+        for key in sorted(set(then_id["files"]) | set(now_id["files"])):
+            if then_id["files"].get(key) != now_id["files"].get(key):
+                problems.append(f"scenario {name!r}: the contents of its {key.replace('_', ' ')} "
+                                "file changed")
+    code_then, code_now = old.get("code"), new.get("code")
+    if code_then is not None and code_then != code_now:
+        problems.append(f"the model's code changed (version {code_then['version']}, source "
+                        f"{code_then['source'][:12]} then; version {code_now['version']}, "
+                        f"source {code_now['source'][:12]} now)")
+    return problems
+
+
 def _write_atomic(df: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     df.to_parquet(tmp, index=False)
@@ -63,7 +163,7 @@ class ResultStore:
         return self.folder / "manifest.json"
 
     def open(self, manifest: dict[str, Any]) -> set[str]:
-        """Create or reopen the folder for this experiment; returns the tasks already done.
+        """Create or reopen the folder for this experiment; returns the tasks done (not failed).
 
         Raises:
             ValueError: if the folder holds a different experiment.
@@ -76,21 +176,52 @@ class ResultStore:
         if self.manifest_path.exists():
             old = json.loads(self.manifest_path.read_text())
             if old.get("format") != manifest.get("format"):
-                raise ValueError(
+                raise ExperimentMismatchError(
                     f"{self.folder}: written in result format {old.get('format')}, this version "
                     f"writes format {manifest.get('format')}; use another output folder")
-            for key in ("seed", "days", "scenarios"):
-                if old.get(key) != manifest.get(key):
-                    raise ValueError(
-                        f"{self.folder}: holds a different experiment ({key} differs); use "
-                        "another output folder to start a new one")
+            problems = mismatches(old, manifest)
+            if problems:
+                raise ExperimentMismatchError(
+                    f"{self.folder}: holds a different experiment: {'; '.join(problems)}. Its "
+                    "runs would be mixed with these; use another output folder (--out) to "
+                    "start a new one")
             if manifest.get("replications", 0) > old.get("replications", 0):
                 old["replications"] = manifest["replications"]
                 self._write_manifest(old)
         else:
             self._write_manifest(manifest)
         runs = self.read_runs()
-        return set(runs.task) if len(runs) else set()
+        if not len(runs):
+            return set()
+        ok = runs.status == "ok" if "status" in runs else True
+        return set(runs.task[ok])  # a failed run is run again
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the folder's lock while writing; a second writer gets ``FolderBusyError``.
+
+        The lock (``flock`` on ``.lock``) goes with the process: a killed writer frees it.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except ImportError:  # pragma: no cover - not POSIX: no lock
+                pass
+            except BlockingIOError:
+                holder = os.pread(fd, 512, 0).decode(errors="replace").strip() or "unknown"
+                raise FolderBusyError(
+                    f"{self.folder}: another run is writing to this folder ({holder}); wait "
+                    "for it to finish, or use another output folder") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"process {os.getpid()} on {socket.gethostname()} since "
+                          f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.manifest_path.with_suffix(".tmp")
@@ -160,7 +291,9 @@ class ResultStore:
         if not parts:
             return pd.DataFrame()
         df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
-        if kind == "runs":
+        if kind == "runs":  # the first record of a task counts, a success before a failure
+            if "status" in df:
+                df = df.iloc[(df.status != "ok").to_numpy().argsort(kind="stable")]
             df = df.drop_duplicates("task", keep="first")
         order = self._scenario_order()
         if order and "scenario" in df:

@@ -45,9 +45,14 @@ class Market:
         acquired: Customers acquired after the start.
         initial: Customers at the start.
         size: The market: acquisition slows as active customers approach it.
+        shares: Each frontline position's share of external demand, when the organization
+            gives them (None: customers choose a position at random).
+        rate_factor: Per position, the factor on each of its customers' request rate that
+            gives the position exactly its share of the initial demand (None without shares).
     """
 
-    def __init__(self, model: ModelParts, frontline: list[int]) -> None:
+    def __init__(self, model: ModelParts, frontline: list[int],
+                 demand: list[float | None] | None = None) -> None:
         self.model = model
         self.table = CustomerTable()
         self.customers: list[Customer] = []
@@ -60,6 +65,12 @@ class Market:
         self.initial = 0
         self.size = 1.0
         self._churn_draws: list[float] | np.ndarray = []
+        self.shares: np.ndarray | None = None
+        self.rate_factor: np.ndarray | None = None
+        if demand is not None and any(d is not None for d in demand):
+            weights = np.array([1.0 if d is None else d for d in demand], dtype=float)
+            self.shares = weights / weights.sum()
+            self._cumulative = np.cumsum(self.shares)
 
     def open(self) -> None:
         """Seat the initial customers (the model's ``customer_table`` must be this table)."""
@@ -67,16 +78,56 @@ class Market:
         count = c.initial_count(len(self.frontline))
         if count and not self.frontline:
             raise ValueError("the organization has customers but no customer-facing position")
-        self.add(count)
+        if self.shares is None:
+            self.add(count)
+        else:
+            self._seat_by_share(count)
         self.initial = len(self.customers)
         self.size = max(1.0, c.market * self.initial)
 
-    def new_customer(self) -> Customer:
-        """A new customer at a random frontline position, with a Beta-distributed expectation."""
+    def _seat_by_share(self, count: int) -> None:
+        """Seat ``count`` customers in exact proportion to the shares (systematic quotas).
+
+        The ``k``-th customer's home is the position whose share interval holds
+        ``(k + 1/2) / count``; each position's customers then request at the rate that gives it
+        exactly its share of the demand (``rate_factor``).
+        """
+        assert self.shares is not None
+        new = [self.new_customer((k + 0.5) / count).row for k in range(count)]
+        if new:
+            self.rows = np.concatenate([self.rows, np.array(new, dtype=np.int64)])
+        homes = np.searchsorted(self._cumulative, (np.arange(count) + 0.5) / max(count, 1),
+                                side="right")
+        seated = np.bincount(np.minimum(homes, len(self.frontline) - 1),
+                             minlength=len(self.frontline))
+        n_nodes = self.model.graph.number_of_nodes()
+        self.rate_factor = np.ones(n_nodes)
+        for i, node in enumerate(self.frontline):
+            if count == 0:
+                break  # no customers: no demand to share
+            if seated[i] == 0:
+                name = self.model.graph.nodes[node].get("name", node)
+                raise ValueError(
+                    f"position {name!r}: its demand share {self.shares[i]:.3g} gives it none of "
+                    f"the {count} customers; raise customers.count or its demand")
+            self.rate_factor[node] = count * self.shares[i] / seated[i]
+
+    def new_customer(self, quota: float | None = None) -> Customer:
+        """A new customer at a frontline position, with a Beta-distributed expectation.
+
+        The position is drawn at random (by share when the organization gives shares), or, for
+        an initial customer seated by share, the one whose share interval holds ``quota``.
+        """
         model = self.model
         c = model.scenario.customers
         gen = model.streams.customers  # the k-th customer's draws, whatever the design
-        home = self.frontline[int(gen.random() * len(self.frontline))]
+        u = gen.random()
+        if self.shares is None:
+            home = self.frontline[int(u * len(self.frontline))]
+        else:
+            i = int(np.searchsorted(self._cumulative, u if quota is None else quota,
+                                    side="right"))
+            home = self.frontline[min(i, len(self.frontline) - 1)]
         mean, sd = c.expectation, c.expectation_spread
         if sd > 0:
             k = max(mean * (1 - mean) / (sd * sd) - 1.0, 1e-3)

@@ -47,6 +47,8 @@ class OrgModel(mesa.Model):
             ``needed_inputs``, ``experience``, ...) needs the Python path; daily hooks
             (``target_morale``, ``will_quit``, ``word_of_mouth``, ...) do not
             (:mod:`simulation.agents.hooks` lists them all).
+        position_histograms: Keep a sojourn histogram per position (4,001 counts each), for
+            per-position quantiles in :meth:`positions`, on either engine.
 
     Attributes:
         graph: The dependency graph of positions (nodes relabelled 0..n-1; ``id`` keeps the
@@ -87,6 +89,7 @@ class OrgModel(mesa.Model):
         employee_cls: type[Employee] = Employee,
         customer_cls: type[Customer] = Customer,
         compiled: bool | None = None,
+        position_histograms: bool = False,
     ) -> None:
         scenario = Scenario() if scenario is None else scenario
         _check_classes(scenario, employee_cls, customer_cls)
@@ -99,13 +102,14 @@ class OrgModel(mesa.Model):
         self.employee_cls = employee_cls
         self.customer_cls = customer_cls
         self.clock = Clock()
-        self.metrics = Metrics(scenario.keep_records)
         self.graph = self._build_graph()
+        self.metrics = Metrics(scenario.keep_records,
+                               self.graph.number_of_nodes() if position_histograms else 0)
         self.day = self._day_engine(compiled)
         self.workforce = Workforce(self)
         self.workforce.hire_staff()
-        self.market = Market(self, [n for n, d in self.graph.nodes(data=True)
-                                    if d["customer_facing"]])
+        facing = [n for n, d in self.graph.nodes(data=True) if d["customer_facing"]]
+        self.market = Market(self, facing, [self.graph.nodes[n].get("demand") for n in facing])
         self.market.open()
         self.today: dict[str, float] = {}
         self.averages = TimeAverages(("mean_morale", "customer_satisfaction"))
@@ -197,7 +201,13 @@ class OrgModel(mesa.Model):
         gen = self.streams.arrivals.gen
         start = self.clock.now
         table = self.market.table
-        counts = gen.poisson(self.scenario.customers.request_rate, size=table.n_slots)
+        rate = self.scenario.customers.request_rate
+        factor = self.market.rate_factor
+        if factor is None:
+            counts = gen.poisson(rate, size=table.n_slots)
+        else:  # each position exactly its share of the demand (Market.rate_factor)
+            rows = table.slot_row[:table.n_slots]
+            counts = gen.poisson(rate * np.where(rows >= 0, factor[table.home[rows]], 1.0))
         total = int(counts.sum())
         times = start + gen.random(total)
         sizes = gen.standard_exponential(total)

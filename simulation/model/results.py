@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from simulation.chain.metrics import DelayHistogram
+from simulation.chain.metrics import DelayHistogram, histogram_quantile
 from simulation.core.collapse import collapsed
 from simulation.model.view import ModelParts
 
@@ -93,26 +93,30 @@ def structure(model: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The organization as tables: positions (nodes) and internal-service dependencies.
 
     ``nodes``: ``position``, ``name``, ``role``, ``level``, ``department``,
-    ``customer_facing``. ``edges``: ``provider``, ``customer`` (positions), ``need``,
-    ``purpose``, ``probability`` (per request), ``per_day`` (scheduled), ``review``, ``work``
-    (the provider's task's work content, in tasks), ``gate`` and ``thoroughness`` (a quality
-    gate's), ``directed`` (coaching given by the reports).
+    ``customer_facing``, ``demand`` (share of external demand; NaN: customers choose at
+    random). ``edges``: ``provider``, ``customer`` (positions), ``need``, ``purpose``,
+    ``probability`` (per request), ``per_day`` (scheduled), ``review``, ``work`` (the
+    provider's task's work content, in tasks), ``gate`` and ``thoroughness`` (a quality
+    gate's), ``directed`` (coaching given by the reports), ``exclusive`` (one of the
+    customer's alternatives: Markov routing).
     """
     nodes = pd.DataFrame([
         {"position": n, "name": str(d["name"]), "role": str(d["role"]),
          "level": int(d["level"]), "department": str(d["department"]),
-         "customer_facing": bool(d["customer_facing"])}
+         "customer_facing": bool(d["customer_facing"]),
+         "demand": math.nan if d.get("demand") is None else float(d["demand"])}
         for n, d in sorted(model.graph.nodes(data=True))])
     edges = pd.DataFrame([
         {"provider": v, "customer": u, "need": d["need"].value, "purpose": str(k),
          "probability": float(d["probability"]), "per_day": float(d["per_day"]),
          "review": bool(d.get("review", False)), "work": float(d.get("work", 1.0)),
          "gate": bool(d.get("gate", False)), "thoroughness": float(d.get("thoroughness", 0.0)),
-         "directed": bool(d.get("directed", False))}
+         "directed": bool(d.get("directed", False)),
+         "exclusive": bool(d.get("exclusive", False))}
         for u, v, k, d in sorted(model.graph.edges(keys=True, data=True),
                                  key=lambda e: (e[0], e[1], str(e[2])))],
         columns=["provider", "customer", "need", "purpose", "probability", "per_day",
-                 "review", "work", "gate", "thoroughness", "directed"])
+                 "review", "work", "gate", "thoroughness", "directed", "exclusive"])
     return nodes, edges
 
 
@@ -122,13 +126,18 @@ def positions(model: Run) -> pd.DataFrame:
     Morale is the current occupant's (NaN while vacant); utilisation and internal
     satisfaction are weighted over the occupants. ``vacancy_wait`` is the delay to external
     customers while the position stood vacant (blamed on the vacancy, not on its occupants).
+    ``tasks_done`` counts the visits its occupants finished and ``mean_sojourn`` divides their
+    time present (queue and work, including work they handed on when they left) by it; with
+    ``position_histograms``, ``sojourn_p50``, ``sojourn_p90`` and ``sojourn_p95`` are
+    quantiles of the sojourn of each visit to the position, from joining its queue (vacant or
+    not) to the end of the work.
     """
     people = model.employee_summary()
     people["busy"] = people.utilisation * (people.left.fillna(model.clock.now) - people.hired)
     people["score"] = people.internal_satisfaction.fillna(0.0) * people.internal_served
     sums = people.groupby("position")[[
         "busy", "score", "internal_served", "external_served", "blamed_wait", "blamed_work",
-        "blamed_handoff", "blamed_delay", "blamed_quality"]].sum()
+        "blamed_handoff", "blamed_delay", "blamed_quality", "tasks_done", "sojourn_sum"]].sum()
     table = pd.DataFrame({"position": range(model.graph.number_of_nodes())}).set_index(
         "position").join(sums)
     table["occupants"] = people.groupby("position").size()
@@ -137,6 +146,11 @@ def positions(model: Run) -> pd.DataFrame:
     served = table.internal_served.replace(0, math.nan)
     table["internal_satisfaction"] = table.pop("score") / served
     table["vacancy_wait"] = np.asarray(model.chain.vacancy_wait, dtype=float)
+    table["mean_sojourn"] = table.pop("sojourn_sum") / table.tasks_done.replace(0, math.nan)
+    counts = model.metrics.position_counts
+    if counts is not None:
+        for q in (0.5, 0.9, 0.95):
+            table[f"sojourn_p{round(q * 100)}"] = [histogram_quantile(c, q) for c in counts]
     return table.reset_index()
 
 
