@@ -161,3 +161,148 @@ def test_a_failed_replication_is_retried_and_the_others_are_compared(tmp_path: P
     result = ExperimentResult.open(tmp_path)
     assert result.failures.empty and len(result.runs) == 6
     assert set(result.differences().n) == {3}
+
+
+def test_a_flipped_bit_and_a_deleted_batch_are_found_by_name_and_re_run(tmp_path: Path) -> None:
+    from simulation.experiments.results import ExperimentResult
+    from simulation.experiments.store import CorruptResultsError, DamagedBatchWarning
+
+    scenarios = [load_scenario("flat_team"), load_scenario("silos")]
+    clean = ExperimentResult.open(run_experiment(scenarios, 4, days=DAYS, out=tmp_path / "a",
+                                                 workers=1, batch_size=2).folder)
+    out = tmp_path / "b"
+    run_experiment(scenarios, 4, days=DAYS, out=out, workers=1, batch_size=2)
+    runs_part = out / "runs" / "part-000001.parquet"
+    data = bytearray(runs_part.read_bytes())
+    data[len(data) // 2] ^= 0x04  # one bit
+    runs_part.write_bytes(bytes(data))
+    (out / "daily" / "part-000003.parquet").unlink()
+    with pytest.raises(CorruptResultsError, match=r"runs/part-000001\.parquet changed after"):
+        ExperimentResult.open(out)
+    with pytest.warns(DamagedBatchWarning) as caught:
+        run_experiment(scenarios, 4, days=DAYS, out=out, workers=1, batch_size=2)
+    said = " ".join(str(w.message) for w in caught)
+    assert "runs/part-000001.parquet changed after it was written" in said
+    assert "daily/part-000003.parquet is missing" in said
+    repaired = ExperimentResult.open(out)
+    pd.testing.assert_frame_equal(repaired.runs, clean.runs)
+    pd.testing.assert_frame_equal(repaired.daily, clean.daily)
+    assert sorted(p.name for p in (out / "damaged").iterdir()) == [
+        "daily-part-000001.parquet", "flows-part-000001.parquet", "flows-part-000003.parquet",
+        "positions-part-000001.parquet", "positions-part-000003.parquet",
+        "runs-part-000001.parquet", "runs-part-000003.parquet"]
+
+
+def test_a_folder_from_before_the_log_is_adopted(tmp_path: Path) -> None:
+    scenario = load_scenario("flat_team")
+    run_experiment([scenario], 2, days=DAYS, out=tmp_path, workers=1)
+    (tmp_path / "index.jsonl").unlink()  # as written by the previous version
+    assert ResultStore(tmp_path).committed() is None and _runs(tmp_path) == 2
+    run_experiment([scenario], 3, days=DAYS, out=tmp_path, workers=1)
+    assert len(ResultStore(tmp_path).committed()) == 2 and _runs(tmp_path) == 3
+
+
+def test_the_command_line_names_a_damaged_batch_and_repairs_it(tmp_path: Path, capsys) -> None:
+    common = ["flat_team", "--runs", "2", "--days", str(DAYS), "-w", "1", "-q",
+              "--out", str(tmp_path)]
+    assert main(["replicate", *common]) == 0
+    (tmp_path / "runs" / "part-000001.parquet").write_bytes(b"not parquet")
+    assert main(["report", str(tmp_path)]) == 2
+    assert "runs/part-000001.parquet changed after it was written" in capsys.readouterr().err
+    assert main(["replicate", *common]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: ") and "set aside in damaged/" in err
+    assert _runs(tmp_path) == 2
+
+
+@pytest.mark.slow
+def test_a_killed_writer_leaves_its_finished_runs_and_no_workers(tmp_path: Path) -> None:
+    """SIGKILL to the command only: committed runs stay, the pool's processes go within 6 s.
+
+    (Resuming after a kill is ``test_experiment.py::test_a_killed_experiment_resumes_...``.)
+    """
+    import os
+    import signal
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "simulation", "replicate", "flat_team", "--runs", "60",
+               "--days", "30", "-w", "2", "-q", "--out", str(out)]
+    proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+            (out / "index.jsonl").exists() and (out / "index.jsonl").read_text().strip()):
+        time.sleep(0.2)
+    committed = _runs(out)
+    assert committed >= 1
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    gone = False
+    for _ in range(12):  # the fork server leaves with its owner, each worker within a second
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            gone = True
+            break
+        time.sleep(0.5)
+    if not gone:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert gone, "workers outlived the killed command"
+    assert committed <= _runs(out) < 60  # killed mid-run, nothing committed lost
+
+
+def _subclass(name: str, value: float) -> type:
+    from simulation.agents.employee import Employee
+
+    return type(f"Bad{name.title().replace('_', '')}", (Employee,),
+                {name: lambda self, *args: value})
+
+
+@pytest.mark.parametrize(("hook", "value", "allowed"), [
+    ("work_time", -0.5, "a finite number >= 0 is allowed"),
+    ("output_quality", 5.0, "a number from 0 to 1 is allowed"),
+    ("target_morale", float("nan"), "a number from 0 to 1 is allowed"),
+    ("quit_probability", 1.5, "a number from 0 to 1 is allowed"),
+])
+def test_a_hook_output_out_of_range_is_an_error_naming_hook_employee_and_value(
+        hook: str, value: float, allowed: str) -> None:
+    from simulation.agents.hooks import HookOutputError
+    from simulation.model.orgmodel import OrgModel
+
+    cls = _subclass(hook, value)
+    model = OrgModel(load_scenario("flat_team"), rng=1, employee_cls=cls)
+    with pytest.raises(HookOutputError, match=rf"{cls.__name__}\.{hook} returned {value!r} for "
+                                              rf"employee \d+ at position \d+ \(.*\): {allowed}"):
+        model.run(3)
+
+
+def test_api_arguments_are_checked_as_the_command_line_s() -> None:
+    from simulation.experiments.experiment import compare
+
+    scenario = load_scenario("flat_team")
+    with pytest.raises(ValueError, match="runs = 0 is not allowed"):
+        compare([scenario], runs=0)
+    with pytest.raises(ValueError, match="days = 0 is not allowed"):
+        compare([scenario], runs=1, days=0)
+
+
+@pytest.mark.parametrize("design", ["InvertedPyramid", "TwoWayStreet"])
+@pytest.mark.parametrize(("key", "value"), [("approval_prob", 2.0), ("support_prob", -0.5),
+                                            ("escalation_prob", 1.5), ("coaching_rate", -1.0)])
+def test_designs_that_change_a_default_keep_its_range(design: str, key: str, value: float) -> None:
+    from simulation.config import designs
+
+    with pytest.raises(ValueError, match=key):
+        getattr(designs, design)(**{key: value})
+
+
+def test_a_name_with_a_bidirectional_override_is_refused(tmp_path: Path, capsys) -> None:
+    from simulation.config.scenario import Scenario
+
+    with pytest.raises(ValueError, match="U\\+202E"):
+        Scenario(name="pyramid\u202e%04-")
+    path = tmp_path / "evil.toml"
+    path.write_text('name = "a\u202eb"\n', encoding="utf-8")
+    assert main(["describe", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "U+202E" in err and "Traceback" not in err

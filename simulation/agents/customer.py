@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from simulation.agents.hooks import docstring_section
+from simulation.agents.hooks import checked, docstring_section
 from simulation.core import rules
 from simulation.core.units import DAYS_PER_MONTH
 
@@ -92,7 +92,9 @@ class Customer(mesa.Agent):
 
     def will_leave(self) -> bool:
         """Whether this customer leaves today (the slot's draw: the same in every design)."""
-        return self.model.churn_draw(self.slot) < self.leave_probability()
+        p = checked(self, "leave_probability", self.leave_probability(), 0.0, 1.0,
+                    f"customer {self.unique_id}")
+        return self.model.churn_draw(self.slot) < p
 
     def word_of_mouth(self) -> tuple[float, float]:
         """Expected positive and negative messages today: an asymmetric U (Anderson 1998)."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from simulation.agents.hooks import docstring_section
+from simulation.agents.hooks import FINITE, checked, docstring_section
 from simulation.core import keyed, rules
 from simulation.core.requests import Dependency, Need, Request
 from simulation.core.units import DAYS_PER_MONTH
@@ -70,6 +70,11 @@ def exclusive_choice(dependencies: list[Dependency], key: int) -> int:
             if u < total:
                 return m
     return -1
+
+
+def _where(employee: Employee) -> str:
+    """An employee in words, for the messages of hook outputs out of range."""
+    return f"employee {employee.unique_id} at position {employee.node} ({employee.role})"
 
 
 class Employee(mesa.Agent):
@@ -210,7 +215,7 @@ class Employee(mesa.Agent):
         """
         mean = self.mean_work * request.content
         if request.inputs:
-            mean *= self.effort(request)
+            mean *= checked(self, "effort", self.effort(request), 0.0, FINITE, _where(self))
         model = self.model
         if request.size >= 0.0 and model.work_from_exponential is not None:
             return model.work_from_exponential(mean, request.size)  # drawn with the arrival
@@ -256,13 +261,15 @@ class Employee(mesa.Agent):
 
     def will_quit(self) -> bool:
         """Whether this employee quits today."""
-        return self.model.quit_draw(self.node) < self.quit_probability()
+        p = checked(self, "quit_probability", self.quit_probability(), 0.0, 1.0, _where(self))
+        return self.model.quit_draw(self.node) < p
 
     # ---------------------------------------------------------------- daily dynamics
 
     def experience(self, quality: float, delay: float) -> float:
         """Record an internal service received (and adapt the expectation); returns the score."""
-        score = self.judge_service(quality, delay)
+        score = checked(self, "judge_service", self.judge_service(quality, delay), 0.0, 1.0,
+                        _where(self))
         self.experience_sum += score
         self.experience_count += 1
         model = self.model
@@ -279,7 +286,8 @@ class Employee(mesa.Agent):
             self.resources = rules.averaged(self.resources, day_mean, p.resource_memory)
         self.experience_sum, self.experience_count = 0.0, 0
         self.load = rules.averaged(self.load, utilisation, p.demand_memory)
-        self.morale = rules.smoothed(self.morale, self.target_morale(), p.adjustment)
+        target = checked(self, "target_morale", self.target_morale(), 0.0, 1.0, _where(self))
+        self.morale = rules.smoothed(self.morale, target, p.adjustment)
 
     def learn(self) -> None:
         """Wright's learning curve: the gap to full proficiency shrinks as tasks double."""
@@ -331,7 +339,8 @@ class Employee(mesa.Agent):
         self.current = request
         request.start = now
         self._token += 1
-        self.model.clock.schedule(now + self.work_time(request), self._finish, self._token)
+        took = checked(self, "work_time", self.work_time(request), 0.0, FINITE, _where(self))
+        self.model.clock.schedule(now + took, self._finish, self._token)
 
     def _finish(self, token: int) -> None:
         if token != self._token or self.current is None:
@@ -341,7 +350,8 @@ class Employee(mesa.Agent):
         self.current = None
         request.finish = now
         request.skill = self.effective_skill
-        request.quality = self.output_quality(request)
+        request.quality = checked(self, "output_quality", self.output_quality(request), 0.0,
+                                  1.0, _where(self))
         self.busy_time += now - request.start
         self.tasks_done += 1
         self.area += self.present * (now - self.last_change)

@@ -129,3 +129,25 @@ def markdown_table() -> str:
     lines.extend(f"| `{h.owner}` | `{h.name}` | {h.phase.value} | {h.doc} | "
                  f"{h.override.value} |" for h in HOOKS if not h.name.startswith("_"))
     return "\n".join(lines)
+
+
+class HookOutputError(ValueError):
+    """A hook returned a value the model cannot use; the message names the hook and the agent."""
+
+
+#: The largest finite value a time or multiplier may take.
+FINITE = 1.7976931348623157e308
+
+
+def checked(agent: object, hook: str, value: float, low: float, high: float,
+            where: str) -> float:
+    """``value`` if it lies in ``[low, high]`` (NaN never does), else ``HookOutputError``.
+
+    ``where`` names the agent in words (``employee 7 at position 3``).
+    """
+    if not low <= value <= high:
+        allowed = (f"a finite number >= {low:g}" if high == FINITE
+                   else f"a number from {low:g} to {high:g}")
+        raise HookOutputError(f"{type(agent).__name__}.{hook} returned {value!r} for {where}: "
+                              f"{allowed} is allowed")
+    return value

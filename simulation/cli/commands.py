@@ -475,8 +475,17 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: object = None, line: str | None = None) -> None:
+    """Warnings on the command line: one line, no source location."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``service-chain``: 0 on success, 2 on bad usage or bad input."""
+    import warnings
+
+    warnings.showwarning = _say_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

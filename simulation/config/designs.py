@@ -42,6 +42,19 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PerDay = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Rate = Annotated[float, Field(gt=0.0)]
 Skill = Annotated[float, Field(gt=0.0, lt=1.0)]
+
+#: Fields a design's subclasses give other defaults: one type, with its range and description.
+ApprovalProb = Annotated[Probability, Field(description=(
+    "Share of frontline work that needs the supervisor's approval."))]
+EscalationProb = Annotated[Probability, Field(description=(
+    "Share of a manager's work that needs their own boss's approval."))]
+ReportingRate = Annotated[PerDay, Field(description=(
+    "Reports per day each manager asks of each direct report (assumption: a weekly status "
+    "report, 0.2 a working day; Grove 1983 on weekly reports and one-on-ones)."))]
+SupportProb = Annotated[Probability, Field(description=(
+    "Share of work for which the boss supplies assistance (an input)."))]
+CoachingRate = Annotated[PerDay, Field(description=(
+    "Coaching sessions per day each employee receives from the boss."))]
 Work = Annotated[float, Field(gt=0.0, le=100.0, allow_inf_nan=False)]
 Discipline = Annotated[DisciplineField, Field(description=(
     "Whose work is served first: first_come_first_served, rank_first (the higher-ranked "
@@ -78,19 +91,13 @@ class Hierarchy(OrgDesign):
     frontline_skill: Annotated[Skill, Field(description=(
         "Mean skill (0 to 1) of frontline employees."))] = 0.8
     manager_skill: Annotated[Skill, Field(description="Mean skill (0 to 1) of managers.")] = 0.85
-    approval_prob: Annotated[Probability, Field(description=(
-        "Share of frontline work that needs the supervisor's approval."))] = 0.3
-    escalation_prob: Annotated[Probability, Field(description=(
-        "Share of a manager's work that needs their own boss's approval."))] = 0.15
-    reporting_rate: Annotated[PerDay, Field(description=(
-        "Reports per day each manager asks of each direct report (assumption: a weekly status "
-        "report, 0.2 a working day; Grove 1983 on weekly reports and one-on-ones)."))] = 0.2
-    support_prob: Annotated[Probability, Field(description=(
-        "Share of work for which the boss supplies assistance (an input)."))] = 0.0
+    approval_prob: ApprovalProb = 0.3
+    escalation_prob: EscalationProb = 0.15
+    reporting_rate: ReportingRate = 0.2
+    support_prob: SupportProb = 0.0
     support_weight: Annotated[float, Field(gt=0.0, description=(
         "Weight of that assistance in the output quality."))] = 2.0
-    coaching_rate: Annotated[PerDay, Field(description=(
-        "Coaching sessions per day each employee receives from the boss."))] = 0.0
+    coaching_rate: CoachingRate = 0.0
     peer_prob: Annotated[Probability, Field(description=(
         "Share of frontline work that needs a teammate's help."))] = 0.05
     approval_work: Annotated[Work, Field(description=(
@@ -227,11 +234,11 @@ class InvertedPyramid(Hierarchy):
 
     discipline: Discipline = field(default_factory=CustomerFirst)
     inverted: bool = True
-    approval_prob: float = 0.05
-    escalation_prob: float = 0.05
-    reporting_rate: float = 0.0
-    support_prob: float = 0.15
-    coaching_rate: float = 0.5
+    approval_prob: ApprovalProb = 0.05
+    escalation_prob: EscalationProb = 0.05
+    reporting_rate: ReportingRate = 0.0
+    support_prob: SupportProb = 0.15
+    coaching_rate: CoachingRate = 0.5
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -239,10 +246,10 @@ class TwoWayStreet(Hierarchy):
     """Halfway: weekly reports up, some help and coaching down, first come first served."""
 
     discipline: Discipline = field(default_factory=FirstComeFirstServed)
-    approval_prob: float = 0.15
-    escalation_prob: float = 0.12
-    support_prob: float = 0.08
-    coaching_rate: float = 0.25
+    approval_prob: ApprovalProb = 0.15
+    escalation_prob: EscalationProb = 0.12
+    support_prob: SupportProb = 0.08
+    coaching_rate: CoachingRate = 0.25
 
 
 @dataclass(frozen=True, config=_CONFIG)

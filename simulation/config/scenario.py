@@ -9,10 +9,11 @@ files and generate their JSON Schema and documentation, so they cannot disagree.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import field, replace
 from typing import Annotated, Any, Self
 
-from pydantic import ConfigDict, Field, InstanceOf
+from pydantic import ConfigDict, Field, InstanceOf, field_validator
 from pydantic.dataclasses import dataclass
 
 from simulation.config.designs import OrgDesign, Pyramid
@@ -224,6 +225,17 @@ class Scenario:
     keep_records: Annotated[bool, Field(description=(
         "Keep every service record (memory grows with the run) instead of aggregating per "
         "day."))] = False
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        """No control or formatting characters: a right-to-left override reorders a headline."""
+        bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf")]
+        if bad:
+            codes = ", ".join(f"U+{ord(c):04X}" for c in bad)
+            raise ValueError(f"name {value!r} contains control or formatting characters ({codes})"
+                             ", which would reorder or hide text where the name is shown")
+        return value
 
     def with_work(self, **changes: Any) -> Self:
         """A copy with some ``Work`` parameters changed."""

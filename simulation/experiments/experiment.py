@@ -18,7 +18,7 @@ import json
 import time
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,13 @@ from simulation.model.orgmodel import OrgModel
 __all__ = ["FORMAT_VERSION", "KPIS", "STEADY_KPIS", "TABLES", "ExperimentResult", "ResultStore",
            "Task", "compare", "compare_until", "invoking_command", "run_experiment", "run_task",
            "scenario_fingerprint", "structure_of", "structure_record"]
+
+
+#: A batch is written when it holds ``batch_size`` runs (at most this many), and at least every
+#: ``FLUSH_SECONDS`` while runs finish: a crash loses the runs in flight and at most the last
+#: few seconds' finished ones.
+MAX_BATCH = 64
+FLUSH_SECONDS = 10.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,7 +149,8 @@ def run_experiment(
                 (:mod:`simulation.experiments.pool`).
         executor: Any ``concurrent.futures.Executor`` instead (e.g. ``dask.distributed``'s
             ``Client.get_executor()``).
-        batch_size: Runs per Parquet batch (default: twice the workers, at least 4).
+        batch_size: Runs per Parquet batch (default: twice the workers, from 4 to
+            ``MAX_BATCH``); a batch is also written ``FLUSH_SECONDS`` after the last.
         progress: Show a progress bar with runs done, failures and time left.
         sources: Scenario name to the file it came from, for the manifest.
 
@@ -154,6 +162,8 @@ def run_experiment(
         raise ValueError(f"scenario names must be distinct: {', '.join(names)}")
     if replications < 1:
         raise ValueError(f"replications = {replications} is not allowed: an integer >= 1")
+    if days is not None and days < 1:
+        raise ValueError(f"days = {days} is not allowed: an integer >= 1")
     days = days or scenarios[0].days
     workers = workers or default_workers()
     if executor is None and workers > 1:
@@ -185,12 +195,21 @@ def _run(store: ResultStore, manifest: dict[str, Any], scenarios: Sequence[Scena
     store.write_structure({s.name: structure_of(s, seed) for s in scenarios})
     tasks = [Task(s, r, seed, days) for s in scenarios for r in range(replications)]
     todo = [t for t in tasks if t.key not in done]
-    batch_size = batch_size or max(4, 2 * workers)
+    batch_size = batch_size or min(MAX_BATCH, max(4, 2 * workers))
+    flushed = time.monotonic()
     bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run",
                disable=not progress, dynamic_ncols=True, desc="runs")
     rows: list[dict[str, Any]] = []
     tables: dict[str, list[pd.DataFrame]] = {kind: [] for kind in TABLES}
     failures = 0
+
+    def flush() -> None:
+        nonlocal flushed
+        flushed = time.monotonic()
+        store.write_batch(rows, tables)
+        rows.clear()
+        for frames_of_kind in tables.values():
+            frames_of_kind.clear()
 
     def collect(result: tuple[dict[str, Any], dict[str, pd.DataFrame]]) -> None:
         nonlocal failures
@@ -201,11 +220,8 @@ def _run(store: ResultStore, manifest: dict[str, Any], scenarios: Sequence[Scena
         failures += row["status"] != "ok"
         bar.set_postfix(failed=failures)
         bar.update()
-        if len(rows) >= batch_size:
-            store.write_batch(rows, tables)
-            rows.clear()
-            for frames_of_kind in tables.values():
-                frames_of_kind.clear()
+        if len(rows) >= batch_size or time.monotonic() - flushed >= FLUSH_SECONDS:
+            flush()
 
     try:
         if executor is None and workers <= 1:
@@ -215,9 +231,14 @@ def _run(store: ResultStore, manifest: dict[str, Any], scenarios: Sequence[Scena
             own = executor is None
             pool = process_pool(workers) if own else executor
             try:
-                futures = [pool.submit(run_task, t) for t in todo]
-                for future in as_completed(futures):
-                    collect(future.result())
+                pending = {pool.submit(run_task, t) for t in todo}
+                while pending:  # wake at least every FLUSH_SECONDS to write what finished
+                    finished, pending = wait(pending, timeout=FLUSH_SECONDS,
+                                             return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        collect(future.result())
+                    if rows and time.monotonic() - flushed >= FLUSH_SECONDS:
+                        flush()
             finally:
                 if own:
                     pool.shutdown(cancel_futures=True)
@@ -253,6 +274,9 @@ def compare(
     """
     import tempfile
 
+    if runs is not None and runs < 1:
+        raise ValueError(f"runs = {runs} is not allowed: an integer >= 1 (or None: the first "
+                         "scenario's replications)")
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     run_experiment(scenarios, runs or scenarios[0].replications, seed=seed, days=days,
                    out=folder, workers=workers, executor=executor, progress=progress,

@@ -59,6 +59,29 @@ def start_workers() -> None:
         forkserver.ensure_running()
 
 
+def watch_parent(pid: int, every: float = 1.0) -> None:
+    """Worker initializer: exit as soon as process ``pid`` (the pool's owner) is gone.
+
+    A worker of a killed owner would otherwise wait on its task queue for ever (it holds the
+    queue's write end itself, so it never sees the end of it), with its memory.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # pragma: no cover - alive, under another user
+                pass
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool of ``workers`` whose workers start warm (see the module doc)."""
-    return ProcessPoolExecutor(workers, mp_context=pool_context())
+    """A process pool of ``workers`` whose workers start warm and die with their owner."""
+    return ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=watch_parent,
+                               initargs=(os.getpid(),))

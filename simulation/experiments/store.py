@@ -4,7 +4,11 @@ The manifest identifies the experiment by content: each scenario's settings and 
 its files (not the spelling of their paths), the seed and run length, and the model's code (the
 package version and a hash of the source of the layers that make results). Reopening a folder
 for a different experiment is refused with what differs. One writer at a time holds the folder's
-lock (``.lock``) for as long as it writes.
+lock (``.lock``) for as long as it writes. Every batch is committed by a line in
+``index.jsonl`` (an append-only log) carrying the SHA-256 of each of its files, written after
+the files are on disk; readers see committed batches only and check every file against its
+checksum. A batch found damaged or missing when a writer reopens the folder is set aside
+(``damaged/``) and its runs run again.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import socket
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +66,36 @@ class ExperimentMismatchError(ValueError):
 
 class FolderBusyError(RuntimeError):
     """Another writer holds the folder; the message says who."""
+
+
+class CorruptResultsError(ValueError):
+    """A committed batch's file is missing or changed; the message names it."""
+
+
+class DamagedBatchWarning(UserWarning):
+    """A damaged batch was set aside on reopening; its runs will run again."""
+
+
+#: The commit log of the folder's batches.
+INDEX = "index.jsonl"
+
+
+def _file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder to disk (where the system allows it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - folders cannot be opened on some systems
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
 
 
 def _digest(data: bytes) -> str:
@@ -141,10 +176,13 @@ def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+def _write_atomic(df: pd.DataFrame, path: Path) -> str:
+    """Write ``df`` to ``path`` durably and atomically; returns the file's SHA-256."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     df.to_parquet(tmp, index=False)
+    _fsync(tmp)
     os.replace(tmp, path)
+    return _file_sha(path)
 
 
 class ResultStore:
@@ -190,6 +228,10 @@ class ResultStore:
                 self._write_manifest(old)
         else:
             self._write_manifest(manifest)
+        if not self.index_path.exists():
+            self._adopt()
+        for message in self.repair():
+            warnings.warn(message, DamagedBatchWarning, stacklevel=2)
         runs = self.read_runs()
         if not len(runs):
             return set()
@@ -228,9 +270,81 @@ class ResultStore:
         tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         os.replace(tmp, self.manifest_path)
 
+    @property
+    def index_path(self) -> Path:
+        """The commit log of the batches."""
+        return self.folder / INDEX
+
+    def _log(self) -> list[dict[str, Any]]:
+        if not self.index_path.exists():
+            return []
+        records = []
+        for line in self.index_path.read_text().splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:  # a commit cut off mid-line: that batch is not committed
+                continue
+        return records
+
+    def committed(self) -> dict[str, dict[str, str]] | None:
+        """Each committed batch's files and checksums; None for a folder from before the log."""
+        if not self.index_path.exists():
+            return None
+        batches: dict[str, dict[str, str]] = {}
+        for record in self._log():
+            if record.get("removed"):
+                batches.pop(record["part"], None)
+            else:
+                batches[record["part"]] = record["sha256"]
+        return batches
+
+    def _append(self, record: dict[str, Any]) -> None:
+        with self.index_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def _adopt(self) -> None:
+        """Commit the batches of a folder written before the log, as they are now."""
+        for path in sorted((self.folder / "runs").glob("part-*.parquet")):
+            sums = {kind: _file_sha(self.folder / kind / path.name)
+                    for kind in (*TABLES, "runs") if (self.folder / kind / path.name).exists()}
+            self._append({"part": path.name, "sha256": sums})
+
+    def check(self) -> list[tuple[str, str]]:
+        """``(part, what is wrong)`` for each committed batch with a file missing or changed."""
+        problems = []
+        for part, sums in sorted((self.committed() or {}).items()):
+            for kind, digest in sorted(sums.items()):
+                path = self.folder / kind / part
+                if not path.exists():
+                    problems.append((part, f"{kind}/{part} is missing"))
+                    break
+                if _file_sha(path) != digest:
+                    problems.append((part, f"{kind}/{part} changed after it was written"))
+                    break
+        return problems
+
+    def repair(self) -> list[str]:
+        """Set damaged batches aside (``damaged/``) so their runs run again; says which."""
+        messages = []
+        for part, why in self.check():
+            aside = self.folder / "damaged"
+            aside.mkdir(exist_ok=True)
+            for kind in (*TABLES, "runs"):
+                path = self.folder / kind / part
+                if path.exists():
+                    os.replace(path, aside / f"{kind}-{part}")
+            self._append({"part": part, "removed": True, "why": why})
+            messages.append(f"{self.folder}: {why}; that batch is set aside in damaged/ and its "
+                            "runs will run again")
+        return messages
+
     def _next_part(self) -> int:
-        parts = sorted((self.folder / "runs").glob("part-*.parquet"))
-        return int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
+        names = {p.name for p in (self.folder / "runs").glob("part-*.parquet")}
+        names |= {record["part"] for record in self._log()}
+        numbers = [int(n.split("-")[1].split(".")[0]) for n in names]
+        return max(numbers) + 1 if numbers else 1
 
     @property
     def structure_path(self) -> Path:
@@ -257,10 +371,15 @@ class ResultStore:
             return
         part = self._next_part()
         name = f"part-{part:06d}.parquet"
+        sums = {}
         for kind, frames in tables.items():
             if frames:
-                _write_atomic(pd.concat(frames, ignore_index=True), self.folder / kind / name)
-        _write_atomic(pd.DataFrame(rows), self.folder / "runs" / name)
+                sums[kind] = _write_atomic(pd.concat(frames, ignore_index=True),
+                                           self.folder / kind / name)
+        sums["runs"] = _write_atomic(pd.DataFrame(rows), self.folder / "runs" / name)
+        for kind in sums:
+            _fsync(self.folder / kind)
+        self._append({"part": name, "sha256": sums})  # the commit: after the files are down
 
     def read_runs(self) -> pd.DataFrame:
         """All run rows, one per task, in scenario then replication order."""
@@ -286,8 +405,26 @@ class ResultStore:
             table = table[keep].drop_duplicates(["scenario", "replication", *keys[kind]])
         return table.reset_index(drop=True)
 
+    def _parts(self, kind: str) -> list[Path]:
+        """The committed files of a table, each checked against its checksum."""
+        batches = self.committed()
+        if batches is None:  # a folder from before the log: every file, unchecked
+            return sorted((self.folder / kind).glob("part-*.parquet"))
+        parts = []
+        for part, sums in sorted(batches.items()):
+            if kind not in sums:
+                continue
+            path = self.folder / kind / part
+            if not path.exists() or _file_sha(path) != sums[kind]:
+                why = "is missing" if not path.exists() else "changed after it was written"
+                raise CorruptResultsError(
+                    f"{path} {why}: the results of its runs cannot be trusted; run the same "
+                    "command again to set the batch aside and re-run them")
+            parts.append(path)
+        return parts
+
     def _read(self, kind: str) -> pd.DataFrame:
-        parts = sorted((self.folder / kind).glob("part-*.parquet"))
+        parts = self._parts(kind)
         if not parts:
             return pd.DataFrame()
         df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
