@@ -306,3 +306,41 @@ def test_a_name_with_a_bidirectional_override_is_refused(tmp_path: Path, capsys)
     assert main(["describe", str(path)]) == 2
     err = capsys.readouterr().err
     assert "U+202E" in err and "Traceback" not in err
+
+
+def _chart(folder: Path, chart: str, rows: str) -> object:
+    from simulation.config.orgdata import OrgChart
+
+    (folder / "chart.csv").write_text(chart, encoding="utf-8")
+    (folder / "map.csv").write_text(rows, encoding="utf-8")
+    return OrgChart(org_chart=str(folder / "chart.csv"), internal_customers=str(folder / "map.csv"))
+
+
+CHART = ("employee_id,name,role,department,manager_id\n1,Ann,desk,front,\n2,Bob,desk,front,1\n"
+         "3,Cy,it,back,1\n")
+
+
+def test_org_data_is_read_strictly(tmp_path: Path) -> None:
+    import numpy as np
+
+    from simulation.config.orgdata import OrgChartError, OrgDataWarning
+
+    rng = np.random.default_rng(0)
+    chart = CHART.replace("manager_id\n", "manager_id,customerfacing\n")
+    chart = chart.replace("1,Ann,desk,front,\n", "1,Ann,desk,front,,yes\n")
+    chart = chart.replace("2,Bob,desk,front,1\n", "2,Bob,desk,front,1,no\n")
+    chart = chart.replace("3,Cy,it,back,1\n", "3,Cy,it,back,1,no\n")
+    with pytest.warns(OrgDataWarning, match="'customerfacing'.*did you mean 'customer_facing'"):
+        _chart(tmp_path, chart, "employee,relies_on,need,how_often\n2,3,information,0.5\n"
+               ).build(rng)
+    short = _chart(tmp_path, CHART + "4,Di,it\n", "employee,relies_on,need,how_often\n")
+    with pytest.raises(OrgChartError, match=r"chart\.csv: row 5 has 3 fields, the header 5"):
+        short.build(rng)
+    twice = _chart(tmp_path, CHART, "employee,relies_on,need,how_often\n2,3,information,0.5\n"
+                   "1,3,information,0.2\n2,3,information,0.3\n")
+    with pytest.raises(OrgChartError, match=r"map\.csv: row 4 repeats row 2 \(2 relies on 3 "
+                                            r"for information, per request\)"):
+        twice.build(rng)
+    both = _chart(tmp_path, CHART, "employee,relies_on,need,how_often\n2,3,information,0.5\n"
+                  "2,3,information,weekly\n")
+    assert both.build(rng).number_of_edges("2", "3") == 2  # per request and scheduled

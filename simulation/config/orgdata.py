@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import sys
+import warnings
 from dataclasses import field
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -227,7 +228,22 @@ ORG_CHART_COLUMNS = ("employee_id", "name", "role", "department", "manager_id")
 MAP_COLUMNS = ("employee", "relies_on", "need", "how_often")
 
 
-def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[tuple[int, dict]]:
+class OrgDataWarning(UserWarning):
+    """A column of an org data file the model does not read (it is ignored)."""
+
+
+#: Optional columns each file may have besides the required ones.
+ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand")
+MAP_OPTIONAL = ("weight", "work", "exclusive", "review")
+
+
+def _read_csv(path: Path, required: tuple[str, ...], what: str,
+              optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """The rows of a CSV file with their line numbers; every row must have the header's fields.
+
+    A column neither required nor optional is warned about (``OrgDataWarning``), with the
+    closest known name.
+    """
     if not path.is_file():
         raise OrgChartError(f"{path}: {what} file not found")
     with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -241,8 +257,22 @@ def _read_csv(path: Path, required: tuple[str, ...], what: str) -> list[tuple[in
             raise OrgChartError(f"{path}: row 1 (header): missing column {missing[0]!r}"
                                 f"{_did_you_mean(missing[0], header)}; the {what} needs "
                                 f"{', '.join(required)}")
+        known = (*required, *optional)
+        for column in header:
+            if column and column not in known:
+                warnings.warn(OrgDataWarning(
+                    f"{path}: column {column!r} is not one the model reads"
+                    f"{_did_you_mean(column, known)}; it is ignored (the {what} may have "
+                    f"{', '.join(known)})"), stacklevel=2)
         rows = []
         for line, raw in enumerate(reader, start=2):
+            if None in raw:  # more fields than the header
+                raise OrgChartError(f"{path}: row {line} has {len(header) + len(raw[None])} "
+                                    f"fields, the header {len(header)}")
+            if any(v is None for v in raw.values()) and any(raw.values()):
+                short = sum(v is not None for v in raw.values())
+                raise OrgChartError(f"{path}: row {line} has {short} fields, the header "
+                                    f"{len(header)}: a row cut short?")
             row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
             if any(row.values()):
                 rows.append((line, row))
@@ -279,7 +309,7 @@ class OrgChart(OrgDesign):
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Read both files and return the graph (nodes labelled by employee id)."""
         chart = Path(self.org_chart)
-        rows = _read_csv(chart, ORG_CHART_COLUMNS, "org chart")
+        rows = _read_csv(chart, ORG_CHART_COLUMNS, "org chart", ORG_CHART_OPTIONAL)
         people: dict[str, dict] = {}
         for line, row in rows:
             eid = row["employee_id"]
@@ -390,7 +420,8 @@ class OrgChart(OrgDesign):
 
     @staticmethod
     def _add_map(path: Path, g: nx.MultiDiGraph, ids: list[str]) -> None:
-        rows = _read_csv(path, MAP_COLUMNS, "internal-customer map")
+        rows = _read_csv(path, MAP_COLUMNS, "internal-customer map", MAP_OPTIONAL)
+        seen: dict[tuple[str, str, str, bool], int] = {}
         for line, row in rows:
             for column in ("employee", "relies_on"):
                 if row[column] not in g:
@@ -408,6 +439,13 @@ class OrgChart(OrgDesign):
                 probability, per_day = parse_how_often(row["how_often"])
             except ValueError as err:
                 raise OrgChartError(f"{path}: row {line}, column 'how_often': {err}") from None
+            key = (row["employee"], row["relies_on"], need, per_day > 0)
+            if key in seen:
+                raise OrgChartError(
+                    f"{path}: row {line} repeats row {seen[key]} ({row['employee']} relies on "
+                    f"{row['relies_on']} for {need}, {'scheduled' if per_day else 'per request'}"
+                    "): two rows would double the dependency; keep one")
+            seen[key] = line
             weight = OrgChart._number(path, {**row, "line": line}, "weight", 1.0, 0.0,
                                       float("inf"))
             work = OrgChart._number(path, {**row, "line": line}, "work", 1.0, 0.0, 100.0)
