@@ -344,3 +344,12 @@ def test_org_data_is_read_strictly(tmp_path: Path) -> None:
     both = _chart(tmp_path, CHART, "employee,relies_on,need,how_often\n2,3,information,0.5\n"
                   "2,3,information,weekly\n")
     assert both.build(rng).number_of_edges("2", "3") == 2  # per request and scheduled
+
+
+def test_a_commit_line_cut_off_by_a_crash_does_not_swallow_the_next(tmp_path: Path) -> None:
+    scenario = load_scenario("flat_team")
+    run_experiment([scenario], 2, days=DAYS, out=tmp_path, workers=1, batch_size=1)
+    index = tmp_path / "index.jsonl"
+    index.write_bytes(index.read_bytes()[:-20])  # the second commit cut off mid-line
+    run_experiment([scenario], 3, days=DAYS, out=tmp_path, workers=1, batch_size=1)
+    assert _runs(tmp_path) == 3  # the cut batch re-run, the new commits whole

@@ -93,7 +93,7 @@ class Customer(mesa.Agent):
     def will_leave(self) -> bool:
         """Whether this customer leaves today (the slot's draw: the same in every design)."""
         p = checked(self, "leave_probability", self.leave_probability(), 0.0, 1.0,
-                    f"customer {self.unique_id}")
+                    lambda c: f"customer {c.unique_id}")
         return self.model.churn_draw(self.slot) < p
 
     def word_of_mouth(self) -> tuple[float, float]:

@@ -215,7 +215,7 @@ class Employee(mesa.Agent):
         """
         mean = self.mean_work * request.content
         if request.inputs:
-            mean *= checked(self, "effort", self.effort(request), 0.0, FINITE, _where(self))
+            mean *= checked(self, "effort", self.effort(request), 0.0, FINITE, _where)
         model = self.model
         if request.size >= 0.0 and model.work_from_exponential is not None:
             return model.work_from_exponential(mean, request.size)  # drawn with the arrival
@@ -261,7 +261,7 @@ class Employee(mesa.Agent):
 
     def will_quit(self) -> bool:
         """Whether this employee quits today."""
-        p = checked(self, "quit_probability", self.quit_probability(), 0.0, 1.0, _where(self))
+        p = checked(self, "quit_probability", self.quit_probability(), 0.0, 1.0, _where)
         return self.model.quit_draw(self.node) < p
 
     # ---------------------------------------------------------------- daily dynamics
@@ -269,7 +269,7 @@ class Employee(mesa.Agent):
     def experience(self, quality: float, delay: float) -> float:
         """Record an internal service received (and adapt the expectation); returns the score."""
         score = checked(self, "judge_service", self.judge_service(quality, delay), 0.0, 1.0,
-                        _where(self))
+                        _where)
         self.experience_sum += score
         self.experience_count += 1
         model = self.model
@@ -286,7 +286,7 @@ class Employee(mesa.Agent):
             self.resources = rules.averaged(self.resources, day_mean, p.resource_memory)
         self.experience_sum, self.experience_count = 0.0, 0
         self.load = rules.averaged(self.load, utilisation, p.demand_memory)
-        target = checked(self, "target_morale", self.target_morale(), 0.0, 1.0, _where(self))
+        target = checked(self, "target_morale", self.target_morale(), 0.0, 1.0, _where)
         self.morale = rules.smoothed(self.morale, target, p.adjustment)
 
     def learn(self) -> None:
@@ -339,7 +339,7 @@ class Employee(mesa.Agent):
         self.current = request
         request.start = now
         self._token += 1
-        took = checked(self, "work_time", self.work_time(request), 0.0, FINITE, _where(self))
+        took = checked(self, "work_time", self.work_time(request), 0.0, FINITE, _where)
         self.model.clock.schedule(now + took, self._finish, self._token)
 
     def _finish(self, token: int) -> None:
@@ -351,7 +351,7 @@ class Employee(mesa.Agent):
         request.finish = now
         request.skill = self.effective_skill
         request.quality = checked(self, "output_quality", self.output_quality(request), 0.0,
-                                  1.0, _where(self))
+                                  1.0, _where)
         self.busy_time += now - request.start
         self.tasks_done += 1
         self.area += self.present * (now - self.last_change)

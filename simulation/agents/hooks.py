@@ -10,8 +10,10 @@ row's claim by overriding the method.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Phase(StrEnum):
@@ -139,15 +141,16 @@ class HookOutputError(ValueError):
 FINITE = 1.7976931348623157e308
 
 
-def checked(agent: object, hook: str, value: float, low: float, high: float,
-            where: str) -> float:
+def checked(agent: Any, hook: str, value: float, low: float, high: float,
+            where: Callable[[Any], str]) -> float:
     """``value`` if it lies in ``[low, high]`` (NaN never does), else ``HookOutputError``.
 
-    ``where`` names the agent in words (``employee 7 at position 3``).
+    ``where(agent)`` names the agent in words (``employee 7 at position 3``), built only for the
+    message.
     """
     if not low <= value <= high:
         allowed = (f"a finite number >= {low:g}" if high == FINITE
                    else f"a number from {low:g} to {high:g}")
-        raise HookOutputError(f"{type(agent).__name__}.{hook} returned {value!r} for {where}: "
-                              f"{allowed} is allowed")
+        raise HookOutputError(f"{type(agent).__name__}.{hook} returned {value!r} for "
+                              f"{where(agent)}: {allowed} is allowed")
     return value

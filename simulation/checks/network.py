@@ -95,13 +95,13 @@ def jackson(graph: nx.MultiDiGraph, customers_per_day: float, max_depth: int = 5
         where = f"{names[u]!r} -> {names[v]!r} ({key})"
         if d.get("gate", False):
             raise ProductFormError(f"{where} is a quality gate: whether work returns depends on "
-                                 "its defects (no product form)")
+                                   "its defects (no product form)")
         if d.get("directed", False):
             raise ProductFormError(f"{where} is directed coaching: its provider depends on the "
-                                 "latest reports (no product form)")
+                                   "latest reports (no product form)")
         if float(d.get("work", 1.0)) != 1.0 and (d["probability"] > 0 or d["per_day"] > 0):
             raise ProductFormError(f"{where} has work {d['work']:g}: a first-come-first-served "
-                                 "position needs one service law for all its work (work = 1)")
+                                   "position needs one service law for all its work (work = 1)")
         if d["per_day"] > 0:
             scheduled[v] += float(d["per_day"])
         if d["probability"] <= 0:
@@ -109,7 +109,7 @@ def jackson(graph: nx.MultiDiGraph, customers_per_day: float, max_depth: int = 5
         if d.get("review", False):
             if reviewer[u] >= 0:
                 raise ProductFormError(f"{names[u]!r} has two reviewers: its work would wait for "
-                                     "both at once (a fork-join, no product form)")
+                                       "both at once (a fork-join, no product form)")
             reviewer[u], returned[u] = v, float(d["probability"])
             continue
         routing[u, v] += float(d["probability"])
@@ -136,7 +136,7 @@ def jackson(graph: nx.MultiDiGraph, customers_per_day: float, max_depth: int = 5
     busy = [names[i] for i in range(n) if utilisation[i] >= 1.0]
     if busy:
         raise ProductFormError(f"no steady state: {', '.join(busy)} would be busy "
-                             f"{max(utilisation):.0%} of the time or more (load >= 1)")
+                               f"{max(utilisation):.0%} of the time or more (load >= 1)")
     with np.errstate(divide="ignore"):
         sojourn = np.where(np.isinf(rate), 0.0, 1.0 / (rate - visits))
     total = customer.sum()
@@ -170,8 +170,8 @@ def _check_acyclic(graph: nx.MultiDiGraph, names: list[str], max_depth: int) -> 
         return
     path = " -> ".join(names[u] for u, _ in cycle) + f" -> {names[cycle[0][0]]}"
     raise ProductFormError(f"the dependencies form a cycle ({path}): the model never lets work "
-                         "wait for a position already on its chain; give a rework loop as a "
-                         "review edge instead")
+                           "wait for a position already on its chain; give a rework loop as a "
+                           "review edge instead")
 
 
 def as_network(scenario: Scenario, seed: int = 0,
@@ -189,12 +189,12 @@ def as_network(scenario: Scenario, seed: int = 0,
     work_time, discipline = scenario.work.work_time, scenario.design.discipline
     if not isinstance(work_time, Exponential):
         raise ProductFormError(f"work times are {type(work_time).__name__}: the product form "
-                             "needs exponential work (validate checks M/D/1 and M/E_k/1 "
-                             "against Pollaczek-Khinchine)")
+                               "needs exponential work (validate checks M/D/1 and M/E_k/1 "
+                               "against Pollaczek-Khinchine)")
     if not isinstance(discipline, FirstComeFirstServed):
         raise ProductFormError(f"queues are {type(discipline).__name__}: the product form needs "
-                             "first come first served (validate checks priorities against "
-                             "Cobham)")
+                               "first come first served (validate checks priorities against "
+                               "Cobham)")
     from simulation.model.orgmodel import OrgModel
 
     probe = OrgModel(scenario, rng=seed)  # the graph as the model builds it (nodes 0..n-1)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import queue
 import time
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -231,14 +232,18 @@ def _run(store: ResultStore, manifest: dict[str, Any], scenarios: Sequence[Scena
             own = executor is None
             pool = process_pool(workers) if own else executor
             try:
-                pending = {pool.submit(run_task, t) for t in todo}
-                while pending:  # wake at least every FLUSH_SECONDS to write what finished
-                    finished, pending = wait(pending, timeout=FLUSH_SECONDS,
-                                             return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        collect(future.result())
-                    if rows and time.monotonic() - flushed >= FLUSH_SECONDS:
-                        flush()
+                finished: queue.SimpleQueue = queue.SimpleQueue()
+                for t in todo:
+                    pool.submit(run_task, t).add_done_callback(finished.put)
+                for _ in todo:  # wake at least every FLUSH_SECONDS to write what finished
+                    while True:
+                        try:
+                            future = finished.get(timeout=FLUSH_SECONDS)
+                            break
+                        except queue.Empty:
+                            if rows:
+                                flush()
+                    collect(future.result())
             finally:
                 if own:
                     pool.shutdown(cancel_futures=True)

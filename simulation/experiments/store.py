@@ -299,8 +299,11 @@ class ResultStore:
         return batches
 
     def _append(self, record: dict[str, Any]) -> None:
+        torn = (self.index_path.exists() and self.index_path.stat().st_size > 0
+                and not self.index_path.read_bytes().endswith(b"\n"))
         with self.index_path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, sort_keys=True) + "\n")
+            # after a line cut off by a crash, start a new one: never glue a commit onto it
+            fh.write(("\n" if torn else "") + json.dumps(record, sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -418,8 +421,8 @@ class ResultStore:
             if not path.exists() or _file_sha(path) != sums[kind]:
                 why = "is missing" if not path.exists() else "changed after it was written"
                 raise CorruptResultsError(
-                    f"{path} {why}: the results of its runs cannot be trusted; run the same "
-                    "command again to set the batch aside and re-run them")
+                    f"{path} {why}: the results of its runs cannot be trusted; run the command "
+                    "that wrote this folder again: it sets the batch aside and re-runs them")
             parts.append(path)
         return parts
 
