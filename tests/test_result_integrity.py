@@ -6,6 +6,7 @@ stored baseline is the baseline of every table; one writer at a time.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from simulation.config.files import load_scenario
 from simulation.experiments import experiment
 from simulation.experiments.experiment import run_experiment
 from simulation.experiments.store import (
+    CorruptResultsError,
+    DamagedBatchWarning,
     ExperimentMismatchError,
     FolderBusyError,
     ResultStore,
@@ -196,10 +199,30 @@ def test_a_flipped_bit_and_a_deleted_batch_are_found_by_name_and_re_run(tmp_path
 def test_a_folder_from_before_the_log_is_adopted(tmp_path: Path) -> None:
     scenario = load_scenario("flat_team")
     run_experiment([scenario], 2, days=DAYS, out=tmp_path, workers=1)
-    (tmp_path / "index.jsonl").unlink()  # as written by the previous version
+    (tmp_path / "index.jsonl").unlink()  # as written by the previous version:
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    for key in ("index", "code"):  # no log, no code identity
+        del manifest[key]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     assert ResultStore(tmp_path).committed() is None and _runs(tmp_path) == 2
     run_experiment([scenario], 3, days=DAYS, out=tmp_path, workers=1)
     assert len(ResultStore(tmp_path).committed()) == 2 and _runs(tmp_path) == 3
+    upgraded = json.loads((tmp_path / "manifest.json").read_text())
+    assert upgraded["code"] == code_identity() and "index" not in upgraded
+
+
+def test_a_deleted_log_is_not_a_folder_from_before_it(tmp_path: Path) -> None:
+    """Deleting index.jsonl does not switch verification off: reads refuse, a resume re-runs."""
+    scenario = load_scenario("flat_team")
+    first = run_experiment([scenario], 2, days=DAYS, out=tmp_path, workers=1).read_runs()
+    (tmp_path / "index.jsonl").unlink()
+    with pytest.raises(CorruptResultsError, match=r"index\.jsonl is missing"):
+        ResultStore(tmp_path).read_runs()
+    with pytest.warns(DamagedBatchWarning, match=r"index\.jsonl.*is missing"):
+        again = run_experiment([scenario], 2, days=DAYS, out=tmp_path, workers=1).read_runs()
+    pd.testing.assert_frame_equal(first.drop(columns=["wall_s"], errors="ignore"),
+                                  again.drop(columns=["wall_s"], errors="ignore"))
+    assert len(list((tmp_path / "damaged").iterdir())) >= 1
 
 
 def test_the_command_line_names_a_damaged_batch_and_repairs_it(tmp_path: Path, capsys) -> None:

@@ -40,7 +40,7 @@ def test_open_creates_the_folders_and_writes_the_manifest(tmp_path) -> None:
     for kind in ("runs", "daily", "positions", "flows"):
         assert (tmp_path / "out" / kind).is_dir()
     text = store.manifest_path.read_text()
-    assert text == json.dumps(MANIFEST, indent=2) + "\n"
+    assert text == json.dumps({**MANIFEST, "index": "index.jsonl"}, indent=2) + "\n"
     assert not list((tmp_path / "out").glob("*.tmp"))
 
 
@@ -61,7 +61,7 @@ def test_a_manifest_without_replications_reopens(tmp_path) -> None:
     bare = {"format": 2, "seed": 1, "days": 2, "scenarios": {}}
     ResultStore(tmp_path).open(bare)
     assert ResultStore(tmp_path).open(bare) == set()
-    assert json.loads((tmp_path / "manifest.json").read_text()) == bare
+    assert json.loads((tmp_path / "manifest.json").read_text()) == {**bare, "index": "index.jsonl"}
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [

@@ -45,7 +45,7 @@ from simulation.experiments.experiment import (
     compare_until,
     default_workers,
 )
-from simulation.experiments.store import FolderBusyError
+from simulation.experiments.store import FolderBusyError, ResultStore
 from simulation.model.orgmodel import OrgModel
 
 if TYPE_CHECKING:
@@ -276,6 +276,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
                          "folder of a compare, demo or sweep")
     written = write_report(folder, args.output, title=args.title)
     print(f"Report: {written} ({written.stat().st_size / 1e6:.1f} MB, self-contained)")
+    said = ResultStore(folder).incomplete()
+    if said:
+        print(f"warning: {said}", file=sys.stderr)
     return 0
 
 

@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 
 from simulation.core.requests import Need
+from simulation.core.text import visible
 
 ROLE_BY_HEIGHT = ("frontline", "supervisor", "manager", "director", "vice president")
 
@@ -36,12 +37,13 @@ def add_position(
     and has no peer. ``demand`` is the position's share of external demand, a relative weight
     (None: customers choose customer-facing positions at random, as in the bundled designs).
     """
+    role = visible(str(role))  # user text: no control character may act where it is shown
     g.add_node(
         node,
-        name=name or f"{role} {node}",
+        name=visible(str(name)) if name else f"{role} {node}",
         role=role,
         level=level,
-        department=department,
+        department=visible(str(department)),
         skill=skill,
         rate=rate,
         customer_facing=customer_facing,

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import ConfigDict
 from pydantic.dataclasses import dataclass
 
+from simulation.config.bounds import Footprint
 from simulation.config.building import add_dependency, add_position, check_exclusive
 from simulation.config.designs import OrgDesign
 from simulation.core.errors import require
@@ -26,6 +27,12 @@ class CustomGraph(OrgDesign):
     """
 
     graph: nx.DiGraph = field(default_factory=nx.MultiDiGraph)
+
+    def footprint(self) -> Footprint:
+        """The graph's nodes; customer-facing as marked, or at level 0 by default."""
+        facing = sum(1 for _, d in self.graph.nodes(data=True)
+                     if d.get("customer_facing", d.get("level", 0) == 0))
+        return Footprint(self.graph.number_of_nodes(), facing)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Return a validated copy of the user's graph."""

@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from simulation.config.bounds import MAX_POSITIONS, Footprint
 from simulation.config.building import ROLE_BY_HEIGHT, add_dependency, add_position, draw_skill
 from simulation.config.strategies import (
     CustomerFirst,
@@ -72,6 +73,14 @@ class OrgDesign:
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Return the dependency graph of positions."""
         raise NotImplementedError(f"{type(self).__name__} must implement build(rng)")
+
+    def footprint(self) -> Footprint | None:
+        """Positions and customer-facing positions, known before building; None if unknown.
+
+        Override it in a design of your own so that an oversized one is refused before it is
+        built (:mod:`simulation.config.bounds`); otherwise it is checked once built.
+        """
+        return None
 
 
 @dataclass(frozen=True, config=_CONFIG)
@@ -132,6 +141,19 @@ class Hierarchy(OrgDesign):
         "more in this model)."))] = 1.0
     peer_work: Annotated[Work, Field(description=(
         "Work content of a teammate's help, in the teammate's tasks."))] = 1.0
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        size = self.footprint().positions
+        require(size <= MAX_POSITIONS, type(self).__name__, "span", self.span,
+                f"levels = {self.levels} and span = {self.span} give {size:,} positions, more "
+                f"than the model holds ({MAX_POSITIONS:,}); lower one of them")
+        return self
+
+    def footprint(self) -> Footprint:
+        """``span ** k`` positions on each level k below the top."""
+        return Footprint(sum(self.span ** k for k in range(self.levels)),
+                         self.span ** (self.levels - 1))
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Build the tree top-down (node 0 is the top) and add the dependencies."""
@@ -271,6 +293,10 @@ class FlatTeam(OrgDesign):
                 self.helpers, f"0 to size - 1 = {self.size - 1}")
         return self
 
+    def footprint(self) -> Footprint:
+        """Every member faces customers."""
+        return Footprint(self.size, self.size)
+
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Members 0..size-1, each relying on ``helpers`` random teammates."""
         g = nx.MultiDiGraph(inverted=self.inverted, design="FlatTeam")
@@ -313,6 +339,10 @@ class Silos(OrgDesign):
         ":attr:`Hierarchy.approval_work`)."))] = 0.5
     cross_work: Annotated[Work, Field(description=(
         "Work content of a back office's part of the work, in the specialist's tasks."))] = 1.0
+
+    def footprint(self) -> Footprint:
+        """A head and its members per department; the first department's members face customers."""
+        return Footprint(self.departments * (self.members + 1), self.members)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Heads then members per department; frontline members rely on each back office."""

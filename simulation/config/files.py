@@ -124,6 +124,15 @@ def read(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([f"{path}: not valid TOML: {err}"]) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError([f"{path}: not UTF-8 text (byte {err.start}: "
+                             f"{err.object[err.start:err.start + 1]!r}); save it as UTF-8"]
+                            ) from None
+    except RecursionError:
+        raise ScenarioError([f"{path}: nested too deeply to read (arrays or tables inside "
+                             "each other hundreds of levels deep)"]) from None
+    except OSError as err:
+        raise ScenarioError([f"{path}: cannot be read: {err.strerror or err}"]) from None
     org = data.get("organization")
     if isinstance(org, dict):
         for key in PATH_KEYS:
@@ -153,8 +162,38 @@ def _problems(err: ValidationError, source: str, prefix: str,
         elif " is not allowed" in msg or msg.startswith(("dependencies[", "teams[")):
             out.append(f"{source}: {prefix}.{msg}" if prefix else f"{source}: {msg}")
         else:
-            out.append(f"{source}: {loc} = {e.get('input')!r} is not allowed: {msg}")
+            out.append(f"{source}: {loc} = {e.get('input')!r} is not allowed: "
+                       f"{_plain(e['type'], e.get('ctx') or {}, msg)}")
     return out
+
+
+#: Pydantic's error types in the words of the scenario docs' "range" column.
+_RULES = {"less_than_equal": "at most {le}", "greater_than_equal": "at least {ge}",
+          "greater_than": "more than {gt}", "less_than": "less than {lt}",
+          "int_type": "an integer", "int_from_float": "an integer", "int_parsing": "an integer",
+          "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number",
+          "bool_type": "true or false", "bool_parsing": "true or false", "string_type": "text",
+          "string_too_short": "text of at least {min_length} characters",
+          "too_short": "a list of at least {min_length} items", "list_type": "a list",
+          "dict_type": "a table", "literal_error": "one of {expected}"}
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return v
+    if v == v and abs(v) < 1e15 and v == int(v):
+        return f"{int(v):,}"
+    return f"{v:g}"
+
+
+def _plain(kind: str, ctx: dict[str, Any], msg: str) -> str:
+    rule = _RULES.get(kind)
+    if rule is None:
+        return msg
+    try:
+        return rule.format(**{k: _number(v) for k, v in ctx.items()})
+    except (KeyError, ValueError):
+        return msg
 
 
 def _validate(cls: type, table: Any, source: str, prefix: str, problems: list[str]) -> Any:
@@ -181,13 +220,15 @@ def scenario_from_table(data: dict[str, Any], source: str = "<scenario>",
     for key in data:
         if key not in TOP_LEVEL:
             problems.append(f"{source}: {key}: unknown key{_did_you_mean(key, TOP_LEVEL)}")
-    org = dict(data.get("organization", {"builder": "pyramid"}))
+    org = data.get("organization", {"builder": "pyramid"})
     design = None
     if not isinstance(org, dict):
-        problems.append(f"{source}: organization must be a table")
+        problems.append(f"{source}: organization = {org!r} is not allowed: a table with a "
+                        f"builder ({', '.join(BUILDERS)}) and its keys")
     else:
+        org = dict(org)
         builder = org.pop("builder", "pyramid")
-        if builder not in BUILDERS:
+        if not isinstance(builder, str) or builder not in BUILDERS:
             problems.append(f"{source}: organization.builder = {builder!r} is not allowed: "
                             f"unknown builder{_did_you_mean(str(builder), tuple(BUILDERS))}")
         else:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import sys
 import warnings
-from dataclasses import field
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -20,6 +21,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
+from simulation.config.bounds import Footprint
 from simulation.config.building import (
     ROLE_BY_HEIGHT,
     add_dependency,
@@ -29,6 +31,7 @@ from simulation.config.building import (
 )
 from simulation.config.designs import OrgDesign, Probability, Rate, Skill
 from simulation.core.requests import Need
+from simulation.core.text import visible
 from simulation.core.units import DAYS_PER_MONTH
 
 _CONFIG = ConfigDict(extra="forbid")
@@ -180,6 +183,12 @@ class Teams(OrgDesign):
                 raise ValueError(f"dependencies[{i}]: a one-person team cannot rely on itself")
         return self
 
+    def footprint(self) -> Footprint:
+        """The teams' members; those of customer-facing teams face customers."""
+        return Footprint(sum(t.size for t in self.teams), sum(
+            t.size for t in self.teams
+            if (t.level == 0 if t.customer_facing is None else t.customer_facing)))
+
     def _team(self, name: str) -> Team:
         return next(t for t in self.teams if t.name == name)
 
@@ -237,45 +246,72 @@ ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand")
 MAP_OPTIONAL = ("weight", "work", "exclusive", "review")
 
 
+def read_text(path: Path, what: str) -> str:
+    """A CSV file's text exactly as stored (a byte-order mark kept), or OrgChartError."""
+    if not path.is_file():
+        raise OrgChartError(f"{path}: {what} file not found")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise OrgChartError(f"{path}: not UTF-8 text (byte {err.start}); save the {what} as "
+                            "UTF-8 CSV") from None
+    except OSError as err:
+        raise OrgChartError(f"{path}: cannot be read: {err.strerror or err}") from None
+
+
 def _read_csv(path: Path, required: tuple[str, ...], what: str,
-              optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+              optional: tuple[str, ...] = (), text: str | None = None) -> list[tuple[int, dict]]:
     """The rows of a CSV file with their line numbers; every row must have the header's fields.
 
     A column neither required nor optional is warned about (``OrgDataWarning``), with the
-    closest known name.
+    closest known name. ``text``, when given, is the file's contents, read instead of the file
+    (``path`` then only names it in messages).
     """
-    if not path.is_file():
-        raise OrgChartError(f"{path}: {what} file not found")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        if not header:
-            raise OrgChartError(f"{path}: the {what} is empty (expected a header row with "
-                                f"{', '.join(required)})")
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise OrgChartError(f"{path}: row 1 (header): missing column {missing[0]!r}"
-                                f"{_did_you_mean(missing[0], header)}; the {what} needs "
-                                f"{', '.join(required)}")
-        known = (*required, *optional)
-        for column in header:
-            if column and column not in known:
-                warnings.warn(OrgDataWarning(
-                    f"{path}: column {column!r} is not one the model reads"
-                    f"{_did_you_mean(column, known)}; it is ignored (the {what} may have "
-                    f"{', '.join(known)})"), stacklevel=2)
-        rows = []
-        for line, raw in enumerate(reader, start=2):
-            if None in raw:  # more fields than the header
-                raise OrgChartError(f"{path}: row {line} has {len(header) + len(raw[None])} "
-                                    f"fields, the header {len(header)}")
-            if any(v is None for v in raw.values()) and any(raw.values()):
-                short = sum(v is not None for v in raw.values())
-                raise OrgChartError(f"{path}: row {line} has {short} fields, the header "
-                                    f"{len(header)}: a row cut short?")
-            row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
-            if any(row.values()):
-                rows.append((line, row))
+    text = read_text(path, what) if text is None else text
+    return _rows(path, io.StringIO(text.removeprefix("\ufeff"), newline=""), required, what,
+                 optional)
+
+
+def _rows(path: Path, fh: io.StringIO, required: tuple[str, ...], what: str,
+          optional: tuple[str, ...]) -> list[tuple[int, dict]]:
+    reader = csv.DictReader(fh)
+    try:
+        return _checked_rows(path, reader, required, what, optional)
+    except csv.Error as err:
+        raise OrgChartError(f"{path}: row {reader.line_num + 1}: not readable as CSV ({err}; "
+                            "an unclosed quote makes the rest of the file one field)") from None
+
+
+def _checked_rows(path: Path, reader: csv.DictReader, required: tuple[str, ...], what: str,
+                  optional: tuple[str, ...]) -> list[tuple[int, dict]]:
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        raise OrgChartError(f"{path}: the {what} is empty (expected a header row with "
+                            f"{', '.join(required)})")
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise OrgChartError(f"{path}: row 1 (header): missing column {missing[0]!r}"
+                            f"{_did_you_mean(missing[0], header)}; the {what} needs "
+                            f"{', '.join(required)}")
+    known = (*required, *optional)
+    for column in header:
+        if column and column not in known:
+            warnings.warn(OrgDataWarning(
+                f"{path}: column {column!r} is not one the model reads"
+                f"{_did_you_mean(column, known)}; it is ignored (the {what} may have "
+                f"{', '.join(known)})"), stacklevel=2)
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        if None in raw:  # more fields than the header
+            raise OrgChartError(f"{path}: row {line} has {len(header) + len(raw[None])} "
+                                f"fields, the header {len(header)}")
+        if any(v is None for v in raw.values()) and any(raw.values()):
+            short = sum(v is not None for v in raw.values())
+            raise OrgChartError(f"{path}: row {line} has {short} fields, the header "
+                                f"{len(header)}: a row cut short?")
+        row = {visible((k or "").strip()): visible((v or "").strip()) for k, v in raw.items() if k}
+        if any(row.values()):
+            rows.append((line, row))
     if not rows:
         raise OrgChartError(f"{path}: the {what} has a header but no rows")
     return rows
@@ -305,11 +341,39 @@ class OrgChart(OrgDesign):
         "Mean skill (0 to 1) unless the file gives one."))] = 0.8
     approval_prob: Annotated[Probability, Field(description=(
         "Share of each employee's work that needs their manager's approval."))] = 0.0
+    org_chart_contents: Annotated[str | None, Field(description=(
+        "The org chart CSV's text; when given it is read instead of the file. Experiments set "
+        "it when they start, so that every run reads the same organization and a worker needs "
+        "no access to the file."))] = None
+    internal_customers_contents: Annotated[str | None, Field(description=(
+        "The internal-customer map CSV's text, likewise."))] = None
+
+    def with_contents(self) -> OrgChart:
+        """A copy holding both files' texts, read now (unchanged if it holds them already)."""
+        chart = self.org_chart_contents
+        if chart is None:
+            chart = read_text(Path(self.org_chart), "org chart")
+        used = self.internal_customers_contents
+        if used is None and self.internal_customers:
+            used = read_text(Path(self.internal_customers), "internal-customer map")
+        return replace(self, org_chart_contents=chart, internal_customers_contents=used)
+
+    def footprint(self) -> Footprint | None:
+        """The org chart's rows (all of them counted as customer-facing, an upper bound)."""
+        text = self.org_chart_contents
+        if text is None:
+            try:
+                text = Path(self.org_chart).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                return None  # building says what is wrong with the file
+        rows = max(sum(1 for line in text.splitlines() if line.strip()) - 1, 0)
+        return Footprint(rows, rows)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Read both files and return the graph (nodes labelled by employee id)."""
         chart = Path(self.org_chart)
-        rows = _read_csv(chart, ORG_CHART_COLUMNS, "org chart", ORG_CHART_OPTIONAL)
+        rows = _read_csv(chart, ORG_CHART_COLUMNS, "org chart", ORG_CHART_OPTIONAL,
+                         self.org_chart_contents)
         people: dict[str, dict] = {}
         for line, row in rows:
             eid = row["employee_id"]
@@ -347,6 +411,9 @@ class OrgChart(OrgDesign):
             if p.get("demand") and not facing:
                 raise OrgChartError(f"{chart}: row {p['line']}, column 'demand': only a "
                                     "customer-facing employee receives external demand")
+        if not any(d["customer_facing"] for d in g.nodes.values()):
+            raise OrgChartError(f"{chart}: nobody faces customers (every row's customer_facing "
+                                "is no); mark at least one employee customer_facing = yes")
         if self.approval_prob > 0:
             for eid, p in people.items():
                 if p["manager_id"]:
@@ -354,7 +421,8 @@ class OrgChart(OrgDesign):
                                    need=Need.INSTRUCTION, probability=self.approval_prob,
                                    handoff=False)
         if self.internal_customers:
-            self._add_map(Path(self.internal_customers), g, ids)
+            self._add_map(Path(self.internal_customers), g, ids,
+                          self.internal_customers_contents)
         try:
             check_exclusive(g)
         except ValueError as err:
@@ -363,30 +431,34 @@ class OrgChart(OrgDesign):
 
     @staticmethod
     def _levels(chart: Path, people: dict[str, dict]) -> dict[str, int]:
-        for eid in people:  # walk up each reporting line: a repeat is a cycle
-            seen = [eid]
-            boss = people[eid]["manager_id"]
-            while boss:
-                if boss in seen:
-                    cycle = " -> ".join([*seen[seen.index(boss):], boss])
-                    raise OrgChartError(f"{chart}: row {people[eid]['line']}, column "
-                                        f"'manager_id': the reporting lines form a cycle "
-                                        f"({cycle})")
-                seen.append(boss)
-                boss = people[boss]["manager_id"]
-        reports: dict[str, list[str]] = {eid: [] for eid in people}
-        for eid, p in people.items():
+        """Levels from the reporting lines, however deep (no recursion), refusing a cycle."""
+        state: dict[str, int] = {}  # 1: on the line being walked, 2: known to reach the top
+        for start in people:  # walk up each reporting line: a repeat is a cycle
+            line: list[str] = []
+            eid = start
+            while eid and eid not in state:
+                state[eid] = 1
+                line.append(eid)
+                eid = people[eid]["manager_id"]
+            if eid and state[eid] == 1:
+                cycle = " -> ".join([*line[line.index(eid):], eid])
+                raise OrgChartError(f"{chart}: row {people[start]['line']}, column "
+                                    f"'manager_id': the reporting lines form a cycle ({cycle})")
+            state.update(dict.fromkeys(line, 2))
+        waiting = dict.fromkeys(people, 0)  # reports not yet given a level
+        for p in people.values():
             if p["manager_id"]:
-                reports[p["manager_id"]].append(eid)
-        levels: dict[str, int] = {}
-
-        def level(eid: str) -> int:
-            if eid not in levels:
-                levels[eid] = 1 + max((level(r) for r in reports[eid]), default=-1)
-            return levels[eid]
-
-        for eid in people:
-            level(eid)
+                waiting[p["manager_id"]] += 1
+        levels = dict.fromkeys(people, 0)
+        ready = [eid for eid, n in waiting.items() if n == 0]
+        while ready:  # from those with no reports up: a manager is one above their highest
+            eid = ready.pop()
+            boss = people[eid]["manager_id"]
+            if boss:
+                levels[boss] = max(levels[boss], levels[eid] + 1)
+                waiting[boss] -= 1
+                if waiting[boss] == 0:
+                    ready.append(boss)
         return levels
 
     @staticmethod
@@ -419,8 +491,8 @@ class OrgChart(OrgDesign):
                             "yes or no")
 
     @staticmethod
-    def _add_map(path: Path, g: nx.MultiDiGraph, ids: list[str]) -> None:
-        rows = _read_csv(path, MAP_COLUMNS, "internal-customer map", MAP_OPTIONAL)
+    def _add_map(path: Path, g: nx.MultiDiGraph, ids: list[str], text: str | None) -> None:
+        rows = _read_csv(path, MAP_COLUMNS, "internal-customer map", MAP_OPTIONAL, text)
         seen: dict[tuple[str, str, str, bool], int] = {}
         for line, row in rows:
             for column in ("employee", "relies_on"):

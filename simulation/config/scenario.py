@@ -16,6 +16,7 @@ from typing import Annotated, Any, Self
 from pydantic import ConfigDict, Field, InstanceOf, field_validator
 from pydantic.dataclasses import dataclass
 
+from simulation.config.bounds import MAX_CUSTOMERS, MAX_DAYS
 from simulation.config.designs import OrgDesign, Pyramid
 from simulation.config.strategies import (
     Compensatory,
@@ -23,6 +24,7 @@ from simulation.config.strategies import (
     QualityRuleField,
     WorkTimeField,
 )
+from simulation.core.text import visible
 
 """Working days in a month: rates quoted per month are divided by this."""
 
@@ -138,10 +140,10 @@ class People:
 class Customers:
     """External customers: demand, judgement, loyalty and word of mouth."""
 
-    per_position: Annotated[NonNegative, Field(description=(
+    per_position: Annotated[NonNegative, Field(le=MAX_CUSTOMERS, description=(
         "Customers at the start per customer-facing position (unless count is given), so demand "
         "scales with the organization."))] = 40.0
-    count: Annotated[int | None, Field(ge=0, description=(
+    count: Annotated[int | None, Field(ge=0, le=MAX_CUSTOMERS, description=(
         "Customers at the start; leave unset for per_position times the customer-facing "
         "positions."))] = None
     request_rate: Annotated[NonNegative, Field(description=(
@@ -219,7 +221,8 @@ class Scenario:
         default_factory=People)
     customers: Annotated[Customers, Field(description="External customers.")] = field(
         default_factory=Customers)
-    days: Annotated[int, Field(ge=1, description="Default run length in working days.")] = 250
+    days: Annotated[int, Field(ge=1, le=MAX_DAYS, description=(
+        "Default run length in working days."))] = 250
     replications: Annotated[int, Field(ge=1, description=(
         "Default number of seeded replications."))] = 20
     keep_records: Annotated[bool, Field(description=(
@@ -236,6 +239,12 @@ class Scenario:
             raise ValueError(f"name {value!r} contains control or formatting characters ({codes})"
                              ", which would reorder or hide text where the name is shown")
         return value
+
+    @field_validator("description")
+    @classmethod
+    def _shown_as_written(cls, value: str) -> str:
+        """Control and formatting characters written out (``<U+202E>``), so none acts."""
+        return visible(value)
 
     def with_work(self, **changes: Any) -> Self:
         """A copy with some ``Work`` parameters changed."""

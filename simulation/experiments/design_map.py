@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.config.scenario import Scenario
+from simulation.experiments.inputs import check_counts, with_file_contents
 from simulation.experiments.sweep import Parameter, SobolDesign, apply, design_points
 
 #: The KPIs a map judges (those of the compare headline's differences).
@@ -260,8 +261,10 @@ def map_difference(
     """
     from simulation.experiments.experiment import compare
 
+    check_counts(runs=runs, days=days, points=points)
     if a.name == b.name:
         raise ValueError(f"the two designs need different names: both are {a.name!r}")
+    a, b = with_file_contents(a), with_file_contents(b)
     levers = [v if isinstance(v, Lever) else Lever.parse(v, [a.name, b.name]) for v in vary]
     if not levers:
         raise ValueError("a map needs at least one --vary path=low:high")
@@ -274,22 +277,19 @@ def map_difference(
     values, sobol = design_points(design, params, points,
                                   seed if design_seed is None else design_seed)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
-    folder.mkdir(parents=True, exist_ok=True)
     meta: dict[str, Any] = {
         "a": a.name, "b": b.name, "design": design,
         "levers": [{"path": lv.parameter.path, "low": lv.parameter.low,
                     "high": lv.parameter.high, "levels": list(lv.parameter.levels),
                     "scenario": lv.scenario} for lv in levers],
         "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None}
-    path = folder / "map.json"
-    if path.exists() and json.loads(path.read_text()) != meta:
-        raise ValueError(f"{folder} holds a different map; choose another --out folder")
-    path.write_text(json.dumps(meta, indent=1))
     variants = [_variant(s, levers, row, i) for i, row in enumerate(values) for s in (a, b)]
     record = {f"{s.name}@{i}": (sources or {}).get(s.name, "")
               for i in range(len(values)) for s in (a, b)}
-    compare(variants, runs or a.replications, seed=seed, days=days or a.days, out=folder,
-            workers=workers, executor=executor, progress=progress, sources=record)
+    compare(variants, a.replications if runs is None else runs, seed=seed,
+            days=a.days if days is None else days, out=folder, workers=workers,
+            executor=executor, progress=progress, sources=record,
+            attachments={"map.json": meta})
     return MapResult.open(folder)
 
 

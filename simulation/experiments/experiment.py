@@ -18,6 +18,7 @@ import json
 import queue
 import time
 import traceback
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -27,7 +28,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from simulation.config import bounds
+from simulation.config.orgdata import OrgDataWarning
 from simulation.config.scenario import Scenario
+from simulation.experiments.inputs import with_file_contents
 from simulation.experiments.pool import default_workers, process_pool, start_workers
 from simulation.experiments.results import KPIS, STEADY_KPIS, ExperimentResult
 from simulation.experiments.store import (
@@ -82,7 +86,9 @@ def run_task(task: Task) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     base = {"task": task.key, "scenario": task.scenario.name, "replication": task.replication,
             "seed_entropy": str(task.seed), "spawn_key": str(task.replication)}
     try:
-        model = OrgModel(task.scenario, rng=task.seed_sequence())
+        with warnings.catch_warnings():  # said once, when the experiment read the files
+            warnings.simplefilter("ignore", OrgDataWarning)
+            model = OrgModel(task.scenario, rng=task.seed_sequence())
         model.run(task.days)
         kpis = model.kpis()
         kpis.pop("seed_entropy")
@@ -136,6 +142,7 @@ def run_experiment(
     batch_size: int | None = None,
     progress: bool = False,
     sources: dict[str, str] | None = None,
+    attachments: dict[str, dict[str, Any]] | None = None,
 ) -> ResultStore:
     """Run (or resume) every scenario ``replications`` times, streaming results to ``out``.
 
@@ -154,6 +161,8 @@ def run_experiment(
             ``MAX_BATCH``); a batch is also written ``FLUSH_SECONDS`` after the last.
         progress: Show a progress bar with runs done, failures and time left.
         sources: Scenario name to the file it came from, for the manifest.
+        attachments: Files written beside the runs once the folder is known to hold this
+            experiment (``sweep.json`` of a sweep); a different one there is refused.
 
     Returns:
         The result store of the output folder.
@@ -167,6 +176,10 @@ def run_experiment(
         raise ValueError(f"days = {days} is not allowed: an integer >= 1")
     days = days or scenarios[0].days
     workers = workers or default_workers()
+    scenarios = [with_file_contents(s) for s in scenarios]  # every run reads what this one did
+    at_once = 1 if executor is not None else max(1, min(workers, replications * len(scenarios)))
+    for s in scenarios:  # before any work: an oversized scenario is refused with its estimate
+        bounds.check(s, days, workers=at_once)
     if executor is None and workers > 1:
         start_workers()  # the workers' imports overlap the set-up below
     store = ResultStore(out)
@@ -183,16 +196,20 @@ def run_experiment(
         "code": code_identity(),
     }
     with store.writing():
-        _run(store, manifest, scenarios, replications, seed, days, workers, executor,
-             batch_size, progress)
+        for name, data in (attachments or {}).items():
+            store.check_attachment(name, data)
+        done = store.open(json.loads(json.dumps(manifest, default=str)))
+        for name, data in (attachments or {}).items():
+            store.attach(name, data)
+        _run(store, done, scenarios, replications, seed, days, workers, executor, batch_size,
+             progress)
     return store
 
 
-def _run(store: ResultStore, manifest: dict[str, Any], scenarios: Sequence[Scenario],
+def _run(store: ResultStore, done: set[str], scenarios: Sequence[Scenario],
          replications: int, seed: int, days: int, workers: int, executor: Executor | None,
          batch_size: int | None, progress: bool) -> None:
-    """``run_experiment`` once the folder is held: open it, run what is left, write batches."""
-    done = store.open(json.loads(json.dumps(manifest, default=str)))
+    """``run_experiment`` once the folder is held and open: run what is left, write batches."""
     store.write_structure({s.name: structure_of(s, seed) for s in scenarios})
     tasks = [Task(s, r, seed, days) for s in scenarios for r in range(replications)]
     todo = [t for t in tasks if t.key not in done]
@@ -263,6 +280,7 @@ def compare(
     executor: Executor | None = None,
     progress: bool = False,
     sources: dict[str, str] | None = None,
+    attachments: dict[str, dict[str, Any]] | None = None,
 ) -> ExperimentResult:
     """Run (or resume) a comparison and return its tables.
 
@@ -276,6 +294,7 @@ def compare(
         executor: Any ``concurrent.futures.Executor`` instead.
         progress: Show a progress bar.
         sources: Scenario name to file, recorded in the manifest.
+        attachments: Files written beside the runs (see :func:`run_experiment`).
     """
     import tempfile
 
@@ -285,7 +304,7 @@ def compare(
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     run_experiment(scenarios, runs or scenarios[0].replications, seed=seed, days=days,
                    out=folder, workers=workers, executor=executor, progress=progress,
-                   sources=sources)
+                   sources=sources, attachments=attachments)
     return ExperimentResult.open(folder)
 
 

@@ -18,6 +18,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
+from pathlib import Path
 
 #: Modules the fork server imports before it forks workers.
 PRELOAD = ("__main__", "simulation.experiments.warm")
@@ -59,24 +60,49 @@ def start_workers() -> None:
         forkserver.ensure_running()
 
 
+def _stat(pid: int) -> tuple[str, str] | None:
+    """``(state, start time)`` of a process from ``/proc``; None if it is gone or unknowable."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rpartition(")")[2].split()  # after the command name, which may hold spaces
+    return fields[0], fields[19]
+
+
+def owner_alive(pid: int, started: str | None) -> bool:
+    """Whether process ``pid`` still runs, as the same process (not a zombie, not a reused pid)."""
+    if started is not None:
+        stat = _stat(pid)
+        return stat is not None and stat[0] not in ("Z", "X") and stat[1] == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - alive, under another user
+        return True
+    return True
+
+
 def watch_parent(pid: int, every: float = 1.0) -> None:
     """Worker initializer: exit as soon as process ``pid`` (the pool's owner) is gone.
 
     A worker of a killed owner would otherwise wait on its task queue for ever (it holds the
-    queue's write end itself, so it never sees the end of it), with its memory.
+    queue's write end itself, so it never sees the end of it), with its memory. An owner that
+    is killed but not yet reaped (a zombie) counts as gone, and so does a new process that got
+    its pid (told apart by the start time, where ``/proc`` gives it).
     """
     import threading
     import time
 
+    stat = _stat(pid)
+    started = stat[1] if stat is not None else None
+
     def watch() -> None:
         while True:
             time.sleep(every)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not owner_alive(pid, started):
                 os._exit(1)
-            except PermissionError:  # pragma: no cover - alive, under another user
-                pass
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 

@@ -57,7 +57,13 @@ def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
             return value
         return str(value)
 
-    return encode(scenario)
+    out = encode(scenario)
+    design = out.get("design")
+    for key in PATH_KEYS:  # a file's text is recorded by its digest, not copied in
+        text = design.get(f"{key}_contents") if isinstance(design, dict) else None
+        if isinstance(text, str):
+            design[f"{key}_contents"] = _digest(text.encode("utf-8"))
+    return out
 
 
 class ExperimentMismatchError(ValueError):
@@ -115,11 +121,15 @@ def scenario_identity(scenario: Scenario) -> dict[str, Any]:
     files = {}
     for key in PATH_KEYS:
         value = design.get(key) if isinstance(design, dict) else None
-        if isinstance(value, str) and value:
+        held = design.pop(f"{key}_contents", None) if isinstance(design, dict) else None
+        if isinstance(held, str):  # the digest of the text the runs read
+            files[key] = held
+        elif isinstance(value, str) and value:
             try:
                 files[key] = _digest(Path(value).read_bytes())
             except OSError:
                 files[key] = "missing"
+        if isinstance(value, str) and value:
             design[key] = Path(value).name
     settings = _digest(json.dumps(fingerprint, sort_keys=True, default=str).encode())
     return {"settings": settings, "files": files}
@@ -176,6 +186,24 @@ def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _upgrade(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """A folder's manifest with what an older version did not record filled in from ``new``.
+
+    Called once the two are known to be the same experiment: replications grow to the most
+    asked for, and identities and the code's are recorded, so that later resumes check them.
+    """
+    out = json.loads(json.dumps(old))
+    if "replications" in old or "replications" in new:
+        out["replications"] = max(old.get("replications", 0), new.get("replications", 0))
+    for name, entry in out.get("scenarios", {}).items():
+        identity = new.get("scenarios", {}).get(name, {}).get("identity")
+        if "identity" not in entry and identity is not None:
+            entry["identity"] = identity
+    if "code" not in out and "code" in new:
+        out["code"] = new["code"]
+    return out
+
+
 def _write_atomic(df: pd.DataFrame, path: Path) -> str:
     """Write ``df`` to ``path`` durably and atomically; returns the file's SHA-256."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -194,6 +222,7 @@ class ResultStore:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        self._sums: dict[Path, tuple[tuple[int, int], str]] = {}
 
     @property
     def manifest_path(self) -> Path:
@@ -204,32 +233,19 @@ class ResultStore:
         """Create or reopen the folder for this experiment; returns the tasks done (not failed).
 
         Raises:
-            ValueError: if the folder holds a different experiment.
+            ExperimentMismatchError: if the folder holds a different experiment.
         """
         (self.folder / "runs").mkdir(parents=True, exist_ok=True)
         for kind in TABLES:
             (self.folder / kind).mkdir(exist_ok=True)
         for stale in self.folder.glob("*/.part-*.tmp"):  # a batch cut off mid-write
             stale.unlink()
-        if self.manifest_path.exists():
-            old = json.loads(self.manifest_path.read_text())
-            if old.get("format") != manifest.get("format"):
-                raise ExperimentMismatchError(
-                    f"{self.folder}: written in result format {old.get('format')}, this version "
-                    f"writes format {manifest.get('format')}; use another output folder")
-            problems = mismatches(old, manifest)
-            if problems:
-                raise ExperimentMismatchError(
-                    f"{self.folder}: holds a different experiment: {'; '.join(problems)}. Its "
-                    "runs would be mixed with these; use another output folder (--out) to "
-                    "start a new one")
-            if manifest.get("replications", 0) > old.get("replications", 0):
-                old["replications"] = manifest["replications"]
-                self._write_manifest(old)
-        else:
-            self._write_manifest(manifest)
+        old = self._check_manifest(manifest)
         if not self.index_path.exists():
-            self._adopt()
+            if "index" in old:  # the log was deleted: no batch can be verified
+                self._set_aside_unlogged()
+            else:  # a folder from before the log: take its batches as they are
+                self._adopt()
         for message in self.repair():
             warnings.warn(message, DamagedBatchWarning, stacklevel=2)
         runs = self.read_runs()
@@ -237,6 +253,39 @@ class ResultStore:
             return set()
         ok = runs.status == "ok" if "status" in runs else True
         return set(runs.task[ok])  # a failed run is run again
+
+    def _check_manifest(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Write the manifest, or check the folder's against it and upgrade it; the old one."""
+        if not self.manifest_path.exists():
+            self._write_manifest({**manifest, "index": INDEX})
+            return {}
+        old = json.loads(self.manifest_path.read_text())
+        if old.get("format") != manifest.get("format"):
+            raise ExperimentMismatchError(
+                f"{self.folder}: written in result format {old.get('format')}, this version "
+                f"writes format {manifest.get('format')}; use another output folder")
+        problems = mismatches(old, manifest)
+        if problems:
+            raise ExperimentMismatchError(
+                f"{self.folder}: holds a different experiment: {'; '.join(problems)}. Its "
+                "runs would be mixed with these; use another output folder (--out) to "
+                "start a new one")
+        upgraded = _upgrade(old, manifest)
+        if upgraded != old:
+            self._write_manifest(upgraded)
+        return old
+
+    def _set_aside_unlogged(self) -> None:
+        """Move every batch aside (``damaged/``): without the commit log none can be trusted."""
+        aside = self.folder / "damaged"
+        for kind in (*TABLES, "runs"):
+            for path in sorted((self.folder / kind).glob("part-*.parquet")):
+                aside.mkdir(exist_ok=True)
+                os.replace(path, aside / f"{kind}-{path.name}")
+        if aside.exists():
+            warnings.warn(f"{self.folder}: {INDEX}, the log of which batches were written whole, "
+                          "is missing; every batch is set aside in damaged/ and its runs will "
+                          "run again", DamagedBatchWarning, stacklevel=3)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -265,6 +314,71 @@ class ResultStore:
         finally:
             os.close(fd)
 
+    def check_attachment(self, name: str, data: dict[str, Any],
+                         ignore: tuple[str, ...] = ("source",)) -> None:
+        """Refuse if the folder holds a different ``name`` (e.g. ``sweep.json``) than ``data``.
+
+        Keys in ``ignore`` (how the inputs were spelt) do not count.
+        """
+        path = self.folder / name
+        if not path.exists():
+            return
+        try:
+            old = json.loads(path.read_text())
+        except ValueError:
+            old = None
+        if not isinstance(old, dict) or ({k: v for k, v in old.items() if k not in ignore}
+                                         != {k: v for k, v in data.items() if k not in ignore}):
+            what = name.removesuffix(".json")
+            raise ExperimentMismatchError(f"{self.folder}: holds a different {what} ({name} "
+                                          "differs); use another output folder (--out)")
+
+    def attach(self, name: str, data: dict[str, Any]) -> None:
+        """Write ``name`` (e.g. ``sweep.json``) beside the runs, atomically."""
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(data, indent=1, default=str))
+        os.replace(tmp, self.folder / name)
+
+    def writer(self) -> str | None:
+        """Who is writing to the folder now (from the lock), or None when nobody is."""
+        lock = self.folder / ".lock"
+        if not lock.exists():
+            return None
+        fd = os.open(lock, os.O_RDONLY)
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - not POSIX: no lock to ask
+            return None
+        except BlockingIOError:
+            return os.pread(fd, 512, 0).decode(errors="replace").strip() or "unknown"
+        finally:
+            os.close(fd)  # closing releases a shared lock taken here
+        return None
+
+    def incomplete(self, runs: pd.DataFrame | None = None) -> str | None:
+        """A sentence saying why the folder holds fewer finished runs than asked for, or None.
+
+        Counts the runs finished (``ok``) against the manifest's replications times scenarios,
+        and says whether a writer is still at work.
+        """
+        manifest = json.loads(self.manifest_path.read_text())
+        runs = self.read_runs() if runs is None else runs
+        expected = int(manifest.get("replications", 0)) * len(manifest.get("scenarios", {}))
+        ok = int((runs.status == "ok").sum()) if "status" in runs else len(runs)
+        failed = len(runs) - ok
+        busy = self.writer()
+        if ok >= expected and busy is None:
+            return None
+        said = f"Incomplete: {ok} of {expected} runs are finished"
+        said += f" ({failed} failed)" if failed else ""
+        if busy is not None:
+            return (said + f". The folder is being written now ({busy}); this shows only the "
+                    "runs committed so far.")
+        return (said + ". The command that wrote this folder stopped before the end (or runs "
+                "failed); run it again to finish: it resumes.")
+
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         tmp = self.manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
@@ -289,7 +403,14 @@ class ResultStore:
     def committed(self) -> dict[str, dict[str, str]] | None:
         """Each committed batch's files and checksums; None for a folder from before the log."""
         if not self.index_path.exists():
-            return None
+            if not self._indexed():
+                return None
+            if any((self.folder / "runs").glob("part-*.parquet")):
+                raise CorruptResultsError(
+                    f"{self.index_path} is missing, so no batch of runs can be verified; run "
+                    "the command that wrote this folder again: it sets them aside and re-runs "
+                    "their runs")
+            return {}
         batches: dict[str, dict[str, str]] = {}
         for record in self._log():
             if record.get("removed"):
@@ -297,6 +418,23 @@ class ResultStore:
             else:
                 batches[record["part"]] = record["sha256"]
         return batches
+
+    def _indexed(self) -> bool:
+        """Whether the folder was written with the commit log (its manifest says so)."""
+        try:
+            return "index" in json.loads(self.manifest_path.read_text())
+        except (OSError, ValueError):
+            return False
+
+    def _sha(self, path: Path) -> str:
+        """A file's SHA-256, hashed again only when its size or modification time changed."""
+        st = path.stat()
+        key = (st.st_size, st.st_mtime_ns)
+        cached = self._sums.get(path)
+        if cached is None or cached[0] != key:
+            cached = (key, _file_sha(path))
+            self._sums[path] = cached
+        return cached[1]
 
     def _append(self, record: dict[str, Any]) -> None:
         torn = (self.index_path.exists() and self.index_path.stat().st_size > 0
@@ -323,7 +461,7 @@ class ResultStore:
                 if not path.exists():
                     problems.append((part, f"{kind}/{part} is missing"))
                     break
-                if _file_sha(path) != digest:
+                if self._sha(path) != digest:
                     problems.append((part, f"{kind}/{part} changed after it was written"))
                     break
         return problems
@@ -418,7 +556,7 @@ class ResultStore:
             if kind not in sums:
                 continue
             path = self.folder / kind / part
-            if not path.exists() or _file_sha(path) != sums[kind]:
+            if not path.exists() or self._sha(path) != sums[kind]:
                 why = "is missing" if not path.exists() else "changed after it was written"
                 raise CorruptResultsError(
                     f"{path} {why}: the results of its runs cannot be trusted; run the command "

@@ -23,6 +23,7 @@ import pandas as pd
 
 from simulation.config.scenario import Scenario
 from simulation.core.lazy import LazyModule
+from simulation.experiments.inputs import check_counts, with_file_contents
 
 stats = LazyModule("scipy.stats")
 qmc = LazyModule("scipy.stats.qmc")
@@ -157,11 +158,12 @@ def run_sweep(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    attachments: dict[str, dict] | None = None,
 ) -> pd.DataFrame:
     """Run every design point ``runs`` times; one row per run with the point's parameters.
 
     Point ``i`` is the scenario variant ``<base name>@<i>``; the experiment folder resumes like
-    a comparison.
+    a comparison (``attachments`` as in :func:`~simulation.experiments.experiment.compare`).
     """
     from simulation.experiments.experiment import compare
 
@@ -172,7 +174,7 @@ def run_sweep(
             s = apply(s, p.path, float(value))
         variants.append(dataclasses.replace(s, name=f"{base.name}@{i}"))
     result = compare(variants, runs, seed=seed, days=days, out=out, workers=workers,
-                     executor=executor, progress=progress)
+                     executor=executor, progress=progress, attachments=attachments)
     return _with_points(result.runs, _points_table(params, points))
 
 
@@ -338,6 +340,8 @@ def sweep(
     """
     import tempfile
 
+    check_counts(runs=runs, days=days, points=points)
+    base = with_file_contents(base)
     params = [v if isinstance(v, Parameter) else Parameter.parse(v) for v in vary]
     if not params:
         raise ValueError("a sweep needs at least one varied parameter")
@@ -347,15 +351,11 @@ def sweep(
     values, sobol = design_points(design, params, points,
                                   seed if design_seed is None else design_seed)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
-    folder.mkdir(parents=True, exist_ok=True)
     meta = {"design": design, "parameters": [
         {"path": p.path, "low": p.low, "high": p.high, "levels": list(p.levels)} for p in params],
         "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None,
         "source": source}
-    path = folder / "sweep.json"
-    if path.exists() and json.loads(path.read_text()) != meta:
-        raise ValueError(f"{folder} holds a different sweep; choose another --out folder")
-    path.write_text(json.dumps(meta, indent=1))
-    run_sweep(base, params, values, runs or base.replications, seed=seed, days=days, out=folder,
-              workers=workers, executor=executor, progress=progress)
+    run_sweep(base, params, values, base.replications if runs is None else runs, seed=seed,
+              days=days, out=folder, workers=workers, executor=executor, progress=progress,
+              attachments={"sweep.json": meta})
     return SweepResult.open(folder)

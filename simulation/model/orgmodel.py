@@ -23,6 +23,7 @@ from simulation.chain.day import DayEngine, PythonDay
 from simulation.chain.metrics import Metrics
 from simulation.chain.service_chain import ServiceChain
 from simulation.compiled.gate import array_customers, array_people, why_not_compiled
+from simulation.config import bounds
 from simulation.config.scenario import Scenario
 from simulation.core.streams import SeedLike, Streams
 from simulation.model import results
@@ -102,7 +103,12 @@ class OrgModel(mesa.Model):
         self.employee_cls = employee_cls
         self.customer_cls = customer_cls
         self.clock = Clock()
+        known = bounds.check(scenario, days=1)  # refused before building when too large
         self.graph = self._build_graph()
+        if known is None:  # a design that could not say its size: checked once built
+            facing = sum(1 for _, d in self.graph.nodes(data=True) if d["customer_facing"])
+            bounds.check(scenario, days=1,
+                         footprint=bounds.Footprint(self.graph.number_of_nodes(), facing))
         self.metrics = Metrics(scenario.keep_records,
                                self.graph.number_of_nodes() if position_histograms else 0)
         self.day = self._day_engine(compiled)
@@ -144,6 +150,10 @@ class OrgModel(mesa.Model):
         number = {data["id"]: node for node, data in graph.nodes(data=True)}
         for data in graph.nodes.values():  # reporting lines follow the relabelling
             data["manager"] = number.get(data.get("manager"), -1)
+        if not any(d["customer_facing"] for d in graph.nodes.values()):
+            raise ValueError(f"scenario {self.scenario.name!r}: no position of its "
+                             f"{type(self.scenario.design).__name__} faces customers; mark at "
+                             "least one customer_facing")
         return graph
 
     @property

@@ -20,10 +20,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from simulation.core.kpis import kpi
+from simulation.core.text import visible
 from simulation.experiments.design_map import MapResult
 from simulation.experiments.experiment import KPIS as RUN_KPIS
 from simulation.experiments.experiment import ExperimentResult
 from simulation.experiments.stats import differences, relative_differences, verdicts
+from simulation.experiments.store import ResultStore
 from simulation.experiments.sweep import SweepResult
 from simulation.report import plots
 
@@ -50,6 +52,7 @@ h1 { font-size:26px; margin:0 0 4px; } h2 { font-size:19px; margin:34px 0 10px; 
 .headline { background:#fff; border-left:6px solid #0072B2; padding:14px 18px; margin:14px 0;
             font-size:17px; border-radius:4px; box-shadow:0 1px 2px rgba(0,0,0,.06); }
 .headline b { white-space:nowrap; }
+.headline.warn { border-left-color:#D55E00; }
 .note { color:var(--muted); font-size:13px; }
 .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(270px,1fr)); gap:14px; }
 .card { background:#fff; border-radius:6px; padding:12px 16px;
@@ -94,7 +97,7 @@ inputs that lowered it.</li>
 
 
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value)), quote=True)
 
 
 def _fmt(value: float, key: str) -> str:
@@ -253,6 +256,12 @@ def _provenance(manifest: dict, extra: Sequence[tuple[str, str]] = (),
     return f"<table class=\"prov\">{body}</table>"
 
 
+def _incomplete(folder: Path, runs: pd.DataFrame) -> str:
+    """A warning banner for a folder with fewer finished runs than asked for (or "")."""
+    said = ResultStore(folder).incomplete(runs)
+    return f"<div class=\"headline warn\" role=\"alert\"><b>{_esc(said)}</b></div>" if said else ""
+
+
 def comparison_report(result: ExperimentResult, title: str | None = None) -> str:
     """The report of a comparison (HTML text)."""
     page = _Page()
@@ -264,6 +273,7 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
     page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{len(ok)} seeded runs of "
              f"{_esc(m.get('days'))} days each, root seed {_esc(m.get('seed'))}; baseline "
              f"<b>{_esc(names[0])}</b>.</p>")
+    page.add(_incomplete(result.folder, result.runs))
     failed = len(result.runs) - len(ok)
     if failed:
         page.add(f"<p class=\"note\">{failed} run(s) failed and are left out; their errors "
@@ -323,6 +333,7 @@ def sweep_report(result: SweepResult, kpis: Sequence[str] = ("mean_delay", "rete
     ranges = ", ".join(f"{_esc(p.path)} from {p.low:g} to {p.high:g}" for p in result.parameters)
     page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{_esc(result.design)} design: "
              f"{len(result.points)} points, {len(ok)} runs, varying {ranges}.</p>")
+    page.add(_incomplete(result.folder, result.runs))
     if len(ok):
         page.add("<h2>Responses</h2>" + page.figure(plots.response_curves(
             result.summary(kpis), result.paths, kpis)))
@@ -367,6 +378,7 @@ def map_report(result: MapResult, title: str | None = None) -> str:
                        for lv in result.levers)
     page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{_esc(result.design)} design: "
              f"{len(result.points)} points, {len(ok)} runs, varying {ranges}.</p>")
+    page.add(_incomplete(result.folder, result.runs))
     if len(ok):
         page.add(_map_section(page, result))
     page.add("<h2>How this was made</h2>" + _provenance(

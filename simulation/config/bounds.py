@@ -1,0 +1,167 @@
+"""Bounds before work: what a scenario will ask of the machine, estimated before anything is built.
+
+A scenario whose organization, market or run length is beyond what the model can hold is refused
+here, with the estimate, instead of exhausting memory or hanging part-way through. Two kinds of
+limit apply:
+
+* **Hard limits**, the same on every machine: at most :data:`MAX_POSITIONS` positions,
+  :data:`MAX_CUSTOMERS` customers and :data:`MAX_DAYS` days.
+* **The machine's means**: the estimated peak memory of one run, times the runs held at once (the
+  workers), must fit in :data:`MEMORY_SHARE` of the machine's physical memory.
+
+The memory model is linear, with coefficients measured with ``tracemalloc`` on the compiled engine
+(docs/design.md, "Bounds before work"): about 8 KB per position, 0.6 KB per customer, 0.7 KB per
+request in the system, 1.1 KB per simulated day and 0.3 KB per external request when every service
+record is kept. The coefficients below round those up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+#: Most positions an organization may have (a 100,000-person company fits ten times over).
+MAX_POSITIONS = 1_000_000
+#: Most customers a market may reach (initial customers times ``market``).
+MAX_CUSTOMERS = 50_000_000
+#: Longest run, in working days (400 working years).
+MAX_DAYS = 100_000
+#: Share of physical memory the runs held at once may use.
+MEMORY_SHARE = 0.8
+
+POSITION_BYTES = 10_000
+CUSTOMER_BYTES = 1_000
+REQUEST_BYTES = 1_000
+#: Days of arrivals assumed in the system at once (an organization that keeps up clears its
+#: requests in a day or two; one that does not holds every unserved request).
+IN_FLIGHT_DAYS = 5
+DAY_BYTES = 2_000
+RECORD_BYTES = 600
+#: The interpreter, numpy, numba and the model's code, per worker process.
+PROCESS_BYTES = 300_000_000
+
+
+class TooLargeError(ValueError):
+    """A scenario beyond the hard limits or the machine's means; the message gives the estimate."""
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """How big an organization is, known without building it."""
+
+    positions: int
+    customer_facing: int
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What one run of a scenario asks for.
+
+    Attributes:
+        positions: Positions in the organization.
+        customers: Most customers the market may reach.
+        requests_per_day: External requests a day with that many customers.
+        days: Run length in days.
+        memory: Estimated peak memory of one run, in bytes (the process itself excluded).
+    """
+
+    positions: int
+    customers: int
+    requests_per_day: float
+    days: int
+    memory: float
+
+    def describe(self) -> str:
+        """One line for messages: positions, customers, requests and memory."""
+        days = f"{self.days:,} day" + ("s" if self.days != 1 else "")
+        return (f"{self.positions:,} positions, up to {self.customers:,} customers, "
+                f"{self.requests_per_day:,.0f} external requests a day, {days}: "
+                f"about {_size(self.memory)} per run")
+
+
+def _size(n: float) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n / 1e3:,.0f} KB"
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def estimate(scenario: Any, days: int | None = None,
+             footprint: Footprint | None = None) -> Estimate | None:
+    """Estimate one run of ``scenario`` over ``days`` (default: the scenario's).
+
+    Args:
+        scenario: The scenario.
+        days: Run length; None for the scenario's ``days``.
+        footprint: The organization's size when already known (a built graph); otherwise the
+            design's :meth:`~simulation.config.designs.OrgDesign.footprint`.
+
+    Returns:
+        The estimate, or None for a design that cannot say its size before it is built.
+    """
+    footprint = footprint or scenario.design.footprint()
+    if footprint is None:
+        return None
+    days = scenario.days if days is None else int(days)
+    c = scenario.customers
+    start = c.count if c.count is not None else c.per_position * footprint.customer_facing
+    reach = int(min(start * c.market, 1e18))
+    per_day = reach * c.request_rate * (1.0 + c.failure_demand)
+    memory = (footprint.positions * POSITION_BYTES + reach * CUSTOMER_BYTES
+              + per_day * min(days, IN_FLIGHT_DAYS) * REQUEST_BYTES + days * DAY_BYTES)
+    if scenario.keep_records:
+        memory += per_day * days * RECORD_BYTES
+    return Estimate(footprint.positions, reach, per_day, days, memory)
+
+
+def check(scenario: Any, days: int | None = None, workers: int = 1,
+          footprint: Footprint | None = None) -> Estimate | None:
+    """Refuse a scenario beyond the hard limits or the machine's means.
+
+    Args:
+        scenario: The scenario.
+        days: Run length; None for the scenario's ``days``.
+        workers: Runs held in memory at once.
+        footprint: The organization's size when already known.
+
+    Returns:
+        The estimate (None when the design cannot say its size before it is built).
+
+    Raises:
+        TooLargeError: With the estimate and the limit it breaks.
+    """
+    days = scenario.days if days is None else days
+    if days > MAX_DAYS:
+        raise TooLargeError(f"days = {days:,} is beyond the longest run the model holds "
+                            f"({MAX_DAYS:,} working days)")
+    est = estimate(scenario, days, footprint)
+    if est is None:
+        return None
+    where = f"scenario {scenario.name!r}"
+    if est.positions > MAX_POSITIONS:
+        raise TooLargeError(f"{where}: {est.positions:,} positions is more than the model holds "
+                            f"(at most {MAX_POSITIONS:,}); check levels and span, or team sizes")
+    if est.customers > MAX_CUSTOMERS:
+        raise TooLargeError(f"{where}: up to {est.customers:,} customers is more than the model "
+                            f"holds (at most {MAX_CUSTOMERS:,}); check customers.count, "
+                            "per_position and market")
+    total = physical_memory()
+    if total is not None:
+        need = workers * (est.memory + PROCESS_BYTES)
+        if need > MEMORY_SHARE * total:
+            fewer = (" with fewer workers, or" if workers > 1 else "")
+            raise TooLargeError(
+                f"{where} would need about {_size(need)} of memory ({est.describe()}"
+                f"{f', {workers} runs at once' if workers > 1 else ''}); this machine has "
+                f"{_size(total)}. Run it{fewer} with fewer customers, a lower request_rate, "
+                "fewer days or a smaller organization")
+    return est
