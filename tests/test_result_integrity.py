@@ -376,3 +376,111 @@ def test_a_commit_line_cut_off_by_a_crash_does_not_swallow_the_next(tmp_path: Pa
     index.write_bytes(index.read_bytes()[:-20])  # the second commit cut off mid-line
     run_experiment([scenario], 3, days=DAYS, out=tmp_path, workers=1, batch_size=1)
     assert _runs(tmp_path) == 3  # the cut batch re-run, the new commits whole
+
+
+def test_an_org_chart_edited_while_the_experiment_runs_does_not_reach_its_runs(
+        company: Path, tmp_path: Path) -> None:
+    """The files are read once, into the scenario: an edit after the start changes no run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chart = company / "org_chart.csv"
+    rows = chart.read_text().splitlines()
+
+    class EditingExecutor(ThreadPoolExecutor):
+        """Adds an employee to the org chart as soon as the first run is submitted."""
+
+        def submit(self, *args, **kwargs):  # type: ignore[override]
+            future = super().submit(*args, **kwargs)
+            if len(chart.read_text().splitlines()) == len(rows):
+                chart.write_text("\n".join([*rows, rows[-1].replace(
+                    rows[-1].split(",")[0], "9999", 1)]) + "\n")
+            return future
+
+    with EditingExecutor(1) as pool:
+        store = run_experiment([load_scenario(company / "my_company.toml")], 3, days=DAYS,
+                               out=tmp_path / "out", executor=pool)
+    positions = store.read_table("positions")
+    assert positions.groupby("replication").size().nunique() == 1  # every run: one organization
+    assert positions.groupby("replication").size().iloc[0] == len(rows) - 1
+
+
+def test_a_refused_sweep_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    from simulation.experiments.sweep import sweep
+    from simulation.report.html import build_report
+
+    scenario = load_scenario("flat_team")
+    run_experiment([scenario], 1, days=DAYS, out=tmp_path, workers=1)
+    with pytest.raises(ExperimentMismatchError, match="holds a different experiment"):
+        sweep(scenario, ["work.communication=0:1"], points=2, runs=1, days=DAYS, out=tmp_path,
+              workers=1)
+    assert not (tmp_path / "sweep.json").exists()
+    assert "<h1>" in build_report(tmp_path)  # still a comparison's folder
+
+
+def test_a_different_sweep_is_refused_by_its_points(tmp_path: Path) -> None:
+    from simulation.experiments.sweep import sweep
+
+    scenario = load_scenario("flat_team")
+    sweep(scenario, ["work.communication=0:1"], design="factorial", points=2, runs=1, days=DAYS,
+          out=tmp_path, workers=1, source="a.toml")
+    sweep(scenario, ["work.communication=0:1"], design="factorial", points=2, runs=2, days=DAYS,
+          out=tmp_path, workers=1, source="/elsewhere/a.toml")  # spelt otherwise: the same
+    with pytest.raises(ExperimentMismatchError):
+        sweep(scenario, ["work.communication=0:0.5"], design="factorial", points=2, runs=2,
+              days=DAYS, out=tmp_path, workers=1)
+
+
+def test_a_zombie_or_a_new_process_with_its_pid_is_not_the_owner() -> None:
+    from simulation.experiments.pool import _stat, owner_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    started = _stat(child.pid)[1]
+    deadline = time.monotonic() + 10
+    while _stat(child.pid)[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)  # exited, not yet reaped: a zombie
+    assert _stat(child.pid)[0] == "Z"
+    assert not owner_alive(child.pid, started)
+    child.wait()
+    assert not owner_alive(child.pid, started)
+    import os
+
+    me = _stat(os.getpid())
+    assert owner_alive(os.getpid(), me[1]) and not owner_alive(os.getpid(), "1")
+
+
+def test_an_incomplete_folder_says_so_in_the_report_s_headline(tmp_path: Path, capsys) -> None:
+    from simulation.report.html import build_report
+
+    run_experiment([load_scenario("flat_team")], 2, days=DAYS, out=tmp_path, workers=1)
+    assert ResultStore(tmp_path).incomplete() is None
+    assert "headline warn" not in build_report(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["replications"] = 5  # as a command stopped after 2 of 5
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    page = build_report(tmp_path)
+    assert "Incomplete: 2 of 5 runs are finished" in page
+    assert page.index("Incomplete: 2") < page.index("Key figures")
+    with ResultStore(tmp_path).writing():  # a writer at work
+        assert "being written now (process" in ResultStore(tmp_path).incomplete()
+    assert main(["report", str(tmp_path)]) == 0
+    assert "warning: Incomplete: 2 of 5" in capsys.readouterr().err
+
+
+def test_control_characters_in_user_text_are_written_out_where_shown(tmp_path: Path) -> None:
+    from simulation.config.scenario import Scenario
+    from simulation.core.text import visible
+    from simulation.report.html import build_report
+
+    assert visible("a\u202eb\u200bc\x1b[2Jd\ne\tf") == "a<U+202E>b<U+200B>c<U+001B>[2Jd\ne\tf"
+    assert visible("plain, كلمة, שלום") == "plain, كلمة, שלום"  # right-to-left letters stay
+    folder = tmp_path / "files"
+    folder.mkdir()
+    design = _chart(folder, CHART.replace("Bob", "B\u202eob").replace("front", "fr\u2066ont"),
+                    "employee,relies_on,need,how_often\n2,3,information,0.5\n")
+    scenario = Scenario(name="evil", description="-40% \u202eworse", design=design)
+    assert scenario.description == "-40% <U+202E>worse"
+    run_experiment([scenario], 1, days=DAYS, out=tmp_path / "out", workers=1)
+    page = build_report(tmp_path / "out")
+    assert "\u202e" not in page and "\u2066" not in page
+    assert "B&lt;U+202E&gt;ob" in page or "B<U+202E>ob" in json.dumps(
+        ResultStore(tmp_path / "out").read_structure())

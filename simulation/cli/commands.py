@@ -511,6 +511,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head and the like
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    except OSError as err:  # a read-only or full disk, a folder that cannot be made
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"service-chain {args.command}: error:\n{where}{err.strerror or err}. Runs "
+              "already written are kept; fix this and run the same command again: it resumes.",
+              file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:

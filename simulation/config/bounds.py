@@ -33,8 +33,8 @@ MEMORY_SHARE = 0.8
 POSITION_BYTES = 10_000
 CUSTOMER_BYTES = 1_000
 REQUEST_BYTES = 1_000
-#: Days of arrivals assumed in the system at once (an organization that keeps up clears its
-#: requests in a day or two; one that does not holds every unserved request).
+#: Days of arrivals assumed in the system at once when the organization keeps up (it clears its
+#: requests in a day or two); requests beyond the customer-facing capacity are added day by day.
 IN_FLIGHT_DAYS = 5
 DAY_BYTES = 2_000
 RECORD_BYTES = 600
@@ -48,10 +48,18 @@ class TooLargeError(ValueError):
 
 @dataclass(frozen=True)
 class Footprint:
-    """How big an organization is, known without building it."""
+    """How big an organization is, known without building it.
+
+    Attributes:
+        positions: Positions.
+        customer_facing: Positions that serve external customers.
+        capacity: Tasks a day the customer-facing positions complete together (None: unknown).
+            Requests beyond it pile up, and the estimate counts them.
+    """
 
     positions: int
     customer_facing: int
+    capacity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,8 +124,10 @@ def estimate(scenario: Any, days: int | None = None,
     start = c.count if c.count is not None else c.per_position * footprint.customer_facing
     reach = int(min(start * c.market, 1e18))
     per_day = reach * c.request_rate * (1.0 + c.failure_demand)
+    piling = max(0.0, per_day - footprint.capacity) if footprint.capacity is not None else 0.0
+    in_flight = per_day * min(days, IN_FLIGHT_DAYS) + piling * days
     memory = (footprint.positions * POSITION_BYTES + reach * CUSTOMER_BYTES
-              + per_day * min(days, IN_FLIGHT_DAYS) * REQUEST_BYTES + days * DAY_BYTES)
+              + in_flight * REQUEST_BYTES + days * DAY_BYTES)
     if scenario.keep_records:
         memory += per_day * days * RECORD_BYTES
     return Estimate(footprint.positions, reach, per_day, days, memory)

@@ -30,9 +30,13 @@ class CustomGraph(OrgDesign):
 
     def footprint(self) -> Footprint:
         """The graph's nodes; customer-facing as marked, or at level 0 by default."""
-        facing = sum(1 for _, d in self.graph.nodes(data=True)
-                     if d.get("customer_facing", d.get("level", 0) == 0))
-        return Footprint(self.graph.number_of_nodes(), facing)
+        facing = [d for _, d in self.graph.nodes(data=True)
+                  if d.get("customer_facing", d.get("level", 0) == 0)]
+        try:
+            capacity = sum(float(d.get("rate", _NODE_DEFAULTS["rate"])) for d in facing)
+        except (TypeError, ValueError):
+            capacity = None  # building says what is wrong with a rate
+        return Footprint(self.graph.number_of_nodes(), len(facing), capacity)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Return a validated copy of the user's graph."""

@@ -152,8 +152,9 @@ class Hierarchy(OrgDesign):
 
     def footprint(self) -> Footprint:
         """``span ** k`` positions on each level k below the top."""
-        return Footprint(sum(self.span ** k for k in range(self.levels)),
-                         self.span ** (self.levels - 1))
+        front = self.span ** (self.levels - 1)
+        return Footprint(sum(self.span ** k for k in range(self.levels)), front,
+                         front * self.frontline_rate)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Build the tree top-down (node 0 is the top) and add the dependencies."""
@@ -295,7 +296,7 @@ class FlatTeam(OrgDesign):
 
     def footprint(self) -> Footprint:
         """Every member faces customers."""
-        return Footprint(self.size, self.size)
+        return Footprint(self.size, self.size, self.size * self.rate)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Members 0..size-1, each relying on ``helpers`` random teammates."""
@@ -342,7 +343,8 @@ class Silos(OrgDesign):
 
     def footprint(self) -> Footprint:
         """A head and its members per department; the first department's members face customers."""
-        return Footprint(self.departments * (self.members + 1), self.members)
+        return Footprint(self.departments * (self.members + 1), self.members,
+                         self.members * self.rate)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Heads then members per department; frontline members rely on each back office."""

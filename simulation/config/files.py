@@ -186,6 +186,12 @@ def _number(v: Any) -> Any:
     return f"{v:g}"
 
 
+def plain_error(error: Any) -> str:
+    """One of pydantic's errors (an item of ``ValidationError.errors()``) in the docs' words."""
+    return _plain(error["type"], error.get("ctx") or {},
+                  error["msg"].removeprefix("Value error, "))
+
+
 def _plain(kind: str, ctx: dict[str, Any], msg: str) -> str:
     rule = _RULES.get(kind)
     if rule is None:

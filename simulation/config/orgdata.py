@@ -185,9 +185,10 @@ class Teams(OrgDesign):
 
     def footprint(self) -> Footprint:
         """The teams' members; those of customer-facing teams face customers."""
-        return Footprint(sum(t.size for t in self.teams), sum(
-            t.size for t in self.teams
-            if (t.level == 0 if t.customer_facing is None else t.customer_facing)))
+        facing = [t for t in self.teams
+                  if (t.level == 0 if t.customer_facing is None else t.customer_facing)]
+        return Footprint(sum(t.size for t in self.teams), sum(t.size for t in facing),
+                         sum(t.size * t.rate for t in facing))
 
     def _team(self, name: str) -> Team:
         return next(t for t in self.teams if t.name == name)

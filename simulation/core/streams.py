@@ -154,8 +154,15 @@ class Streams:
             ss = seed.bit_generator.seed_seq
             if not isinstance(ss, np.random.SeedSequence):
                 raise TypeError("a Generator passed as rng must be seeded with a SeedSequence")
+        elif isinstance(seed, np.random.SeedSequence):
+            ss = seed
         else:
-            ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+            try:
+                ss = np.random.SeedSequence(seed)
+            except (TypeError, ValueError):
+                raise TypeError(f"rng = {seed!r} is not allowed: a seed (an integer >= 0 or a "
+                                "list of them), a numpy SeedSequence or Generator, or None for "
+                                "fresh entropy") from None
         # Children derived from (entropy, spawn_key) rather than ss.spawn(), which would mutate
         # the caller's SeedSequence: the same seed object must give the same run every time.
         children = [

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
+from simulation.config.files import plain_error
 from simulation.config.scenario import Scenario
 from simulation.core.lazy import LazyModule
 from simulation.experiments.inputs import check_counts, with_file_contents
@@ -48,6 +50,9 @@ class Parameter:
         if "=" not in text:
             raise ValueError(f"--vary {text!r}: expected path=low:high or path=a,b,c")
         path, spec = (t.strip() for t in text.split("=", 1))
+        if not path:
+            raise ValueError(f"--vary {text!r}: no parameter path before '=' (e.g. "
+                             "work.communication=0:1)")
         try:
             if ":" in spec:
                 low, high = (float(v) for v in spec.split(":", 1))
@@ -80,8 +85,12 @@ def apply(scenario: Scenario, path: str, value: float) -> Scenario:
         value = bool(round(value))
     elif isinstance(current, int):
         value = round(value)
-    return dataclasses.replace(scenario, **{SECTION_OF[section]: dataclasses.replace(
-        target, **{key: value})})
+    try:
+        changed = dataclasses.replace(target, **{key: value})
+    except ValidationError as err:
+        raise ValueError(f"{path} = {value!r} is not allowed: "
+                         f"{'; '.join(plain_error(e) for e in err.errors())}") from None
+    return dataclasses.replace(scenario, **{SECTION_OF[section]: changed})
 
 
 def factorial(params: Sequence[Parameter], levels: int = 3) -> np.ndarray:

@@ -105,10 +105,11 @@ class OrgModel(mesa.Model):
         self.clock = Clock()
         known = bounds.check(scenario, days=1)  # refused before building when too large
         self.graph = self._build_graph()
+        facing = [d["rate"] for d in self.graph.nodes.values() if d["customer_facing"]]
+        self.footprint = bounds.Footprint(self.graph.number_of_nodes(), len(facing),
+                                          float(sum(facing)))
         if known is None:  # a design that could not say its size: checked once built
-            facing = sum(1 for _, d in self.graph.nodes(data=True) if d["customer_facing"])
-            bounds.check(scenario, days=1,
-                         footprint=bounds.Footprint(self.graph.number_of_nodes(), facing))
+            bounds.check(scenario, days=1, footprint=self.footprint)
         self.metrics = Metrics(scenario.keep_records,
                                self.graph.number_of_nodes() if position_histograms else 0)
         self.day = self._day_engine(compiled)
@@ -259,7 +260,9 @@ class OrgModel(mesa.Model):
 
     def run(self, days: int | None = None) -> OrgModel:
         """Run ``days`` working days (the scenario's ``days`` when omitted); returns self."""
-        self.run_for(self.scenario.days if days is None else days)
+        days = self.scenario.days if days is None else days
+        bounds.check(self.scenario, days, footprint=self.footprint)  # before, not hours into it
+        self.run_for(days)
         return self
 
     def run_out(self, max_days: int | None = None) -> dict[str, float]:
