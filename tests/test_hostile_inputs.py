@@ -89,6 +89,12 @@ CLI_CASES: list[tuple[str, dict, list[str], int, str]] = [
      "customers.expectation = inf is not allowed"),
     ("typo in a section", toml("[work]\ncomunication = 0.5\n"), DESCRIBE, 2,
      "work.comunication: unknown key; did you mean 'communication'?"),
+    ("typo in a team", toml('[organization]\nbuilder = "teams"\n[[organization.teams]]\n'
+                            'name = "a"\nsise = 2\n'), DESCRIBE, 2,
+     "organization.teams.0.sise: unknown key; did you mean 'size'? (allowed: name, size,"),
+    ("typo in a rule", toml('[work.quality_rule]\nkind = "cobb_douglas"\n'
+                            'input_dependance = 0.3\n'), DESCRIBE, 2,
+     "input_dependance: unknown key; did you mean 'input_dependence'?"),
     ("typo in a section name", toml("[poeple]\nenabled = false\n"), DESCRIBE, 2,
      "did you mean 'people'?"),
     ("extends itself", toml('extends = "s.toml"\n'), DESCRIBE, 2, "extends forms a cycle"),

@@ -19,7 +19,8 @@ from __future__ import annotations
 import difflib
 import json
 import tomllib
-from dataclasses import fields
+import typing
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,8 @@ def resolve(spec: str | Path, relative_to: Path | None = None) -> Path:
 
 
 def _did_you_mean(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+    if not allowed:
+        return ""
     close = difflib.get_close_matches(key, list(allowed), n=1)
     return (f"; did you mean {close[0]!r}?" if close else "") + f" (allowed: {', '.join(allowed)})"
 
@@ -149,14 +152,53 @@ def read(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(base, data)
 
 
+def _keys_at(cls: Any, path: tuple[Any, ...]) -> tuple[str, ...]:
+    """The keys allowed in the table at ``path`` below ``cls`` (() when it cannot be told).
+
+    Walks dataclass fields, list items (an index) and tagged unions (a ``kind``), so that an
+    unknown key in ``organization.teams.0`` is matched against a team's keys.
+    """
+    for step in path:
+        if isinstance(step, int):
+            continue
+        choices = [c for c in _dataclasses_in(cls)
+                   if step in {f.name for f in fields(c)} or _kind(c) == step]
+        if not choices:
+            return ()
+        chosen = choices[0]
+        if _kind(chosen) == step:
+            cls = chosen
+            continue
+        hints = typing.get_type_hints(chosen, include_extras=True)
+        cls = hints.get(step)
+    found = _dataclasses_in(cls)
+    return tuple(f.name for f in fields(found[0]) if f.name != "kind") if len(found) == 1 else ()
+
+
+def _kind(cls: type) -> str | None:
+    kind = next((f for f in fields(cls) if f.name == "kind"), None)
+    return kind.default if kind is not None and isinstance(kind.default, str) else None
+
+
+def _dataclasses_in(tp: Any) -> list[type]:
+    """The dataclasses a type annotation can hold (through Annotated, unions and lists)."""
+    if tp is None:
+        return []
+    if isinstance(tp, type) and is_dataclass(tp):
+        return [tp]
+    return [c for arg in typing.get_args(tp) for c in _dataclasses_in(arg)]
+
+
 def _problems(err: ValidationError, source: str, prefix: str,
-              allowed: tuple[str, ...] = ()) -> list[str]:
+              allowed: tuple[str, ...] = (), cls: Any = None) -> list[str]:
     out = []
     for e in err.errors():
         loc = ".".join(str(x) for x in (prefix, *e["loc"]) if str(x) != "")
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] in ("unexpected_keyword_argument", "extra_forbidden"):
-            out.append(f"{source}: {loc}: unknown key{_did_you_mean(str(e['loc'][-1]), allowed)}")
+            here = _keys_at(cls, tuple(e["loc"][:-1])) if cls is not None and len(e["loc"]) > 1 \
+                else allowed
+            out.append(f"{source}: {loc}: unknown key{_did_you_mean(str(e['loc'][-1]), here)}")
         elif e["type"] == "missing_argument":
             out.append(f"{source}: {loc}: required key is missing")
         elif " is not allowed" in msg or msg.startswith(("dependencies[", "teams[")):
@@ -211,7 +253,7 @@ def _validate(cls: type, table: Any, source: str, prefix: str, problems: list[st
     try:
         return TypeAdapter(cls).validate_json(json.dumps(table), strict=True)
     except ValidationError as err:
-        problems.extend(_problems(err, source, prefix, allowed))
+        problems.extend(_problems(err, source, prefix, allowed, cls))
         return None
 
 
