@@ -7,6 +7,7 @@ row), never a traceback for a user's mistake.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -236,8 +237,9 @@ def _cmd_check_network(args: argparse.Namespace) -> int:
     from simulation.experiments.pool import default_workers
 
     scenario = _load(args.scenario)
-    if args.max_runs < 1:
-        raise UsageError(f"--max-runs = {args.max_runs} is not allowed: an integer >= 1")
+    if args.max_runs < args.runs:
+        raise UsageError(f"--max-runs = {args.max_runs} is not allowed: at least --runs "
+                         f"({args.runs})")
     workers = min(args.workers or default_workers(), args.runs)
     start = time.perf_counter()
 
@@ -294,7 +296,10 @@ def _cmd_replicate(args: argparse.Namespace) -> int:
 
 def _points(design: str, params: list, points: int) -> int:
     """How many points the design will run (a factorial of given levels ignores ``--points``)."""
+    from simulation.experiments.inputs import check_counts
     from simulation.experiments.sweep import design_points
+
+    check_counts(points=points)  # before drawing them
 
     try:
         return len(design_points(design, params, points)[0])
@@ -309,6 +314,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if not args.vary:
         raise UsageError("sweep needs at least one --vary path=low:high")
     params = [Parameter.parse(v) for v in args.vary]
+    if args.kpi not in KPIS:
+        close = difflib.get_close_matches(args.kpi, list(KPIS), n=1)
+        raise UsageError(f"--kpi {args.kpi!r} is not a KPI"
+                         + (f"; did you mean {close[0]!r}?" if close else "")
+                         + f" (KPIs: {', '.join(KPIS)})")
     runs = args.runs or base.replications
     days = args.days or base.days
     workers = args.workers or default_workers()
@@ -500,6 +510,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"service-chain {args.command}: --{key} = {value} is not allowed: an integer "
                   ">= 1", file=sys.stderr)
             return 2
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        print(f"service-chain {args.command}: --seed = {args.seed} is not allowed: an integer "
+              ">= 0", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except (ScenarioError, OrgChartError, UsageError, ValueError, FolderBusyError) as err:

@@ -5,7 +5,8 @@ here, with the estimate, instead of exhausting memory or hanging part-way throug
 limit apply:
 
 * **Hard limits**, the same on every machine: at most :data:`MAX_POSITIONS` positions,
-  :data:`MAX_CUSTOMERS` customers and :data:`MAX_DAYS` days.
+  :data:`MAX_CUSTOMERS` customers and :data:`MAX_DAYS` days a run, and :data:`MAX_RUNS` runs an
+  experiment.
 * **The machine's means**: the estimated peak memory of one run, times the runs held at once (the
   workers), must fit in :data:`MEMORY_SHARE` of the machine's physical memory.
 
@@ -27,6 +28,8 @@ MAX_POSITIONS = 1_000_000
 MAX_CUSTOMERS = 50_000_000
 #: Longest run, in working days (400 working years).
 MAX_DAYS = 100_000
+#: Most runs one experiment may ask for (all scenarios or design points together).
+MAX_RUNS = 1_000_000
 #: Share of physical memory the runs held at once may use.
 MEMORY_SHARE = 0.8
 
@@ -151,7 +154,7 @@ def check(scenario: Any, days: int | None = None, workers: int = 1,
     """
     days = scenario.days if days is None else days
     if days > MAX_DAYS:
-        raise TooLargeError(f"days = {days:,} is beyond the longest run the model holds "
+        raise TooLargeError(f"days = {count(days)} is beyond the longest run the model holds "
                             f"({MAX_DAYS:,} working days)")
     est = estimate(scenario, days, footprint)
     if est is None:
@@ -175,3 +178,22 @@ def check(scenario: Any, days: int | None = None, workers: int = 1,
                 f"{_size(total)}. Run it{fewer} with fewer customers, a lower request_rate, "
                 "fewer days or a smaller organization")
     return est
+
+
+def check_runs(runs: int, what: str = "runs") -> None:
+    """Refuse an experiment of more than :data:`MAX_RUNS` runs (or design points).
+
+    Args:
+        runs: How many.
+        what: How the user asked for them, for the message (``runs = 2,000``, or
+            ``1,000 replications x 2 scenarios = 2,000 runs``).
+    """
+    if runs > MAX_RUNS:
+        raise TooLargeError(f"{what} is more than one experiment holds (at most {MAX_RUNS:,}); "
+                            "split it into several")
+
+
+def count(n: float) -> str:
+    """A count with thousands separators, or in exponent form when astronomical."""
+    return f"{n:,.0f}" if abs(n) < 1e15 else f"{n:.3g}"
+

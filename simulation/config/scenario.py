@@ -16,7 +16,7 @@ from typing import Annotated, Any, Self
 from pydantic import ConfigDict, Field, InstanceOf, field_validator
 from pydantic.dataclasses import dataclass
 
-from simulation.config.bounds import MAX_CUSTOMERS, MAX_DAYS
+from simulation.config.bounds import MAX_CUSTOMERS, MAX_DAYS, MAX_RUNS
 from simulation.config.designs import OrgDesign, Pyramid
 from simulation.config.strategies import (
     Compensatory,
@@ -223,7 +223,7 @@ class Scenario:
         default_factory=Customers)
     days: Annotated[int, Field(ge=1, le=MAX_DAYS, description=(
         "Default run length in working days."))] = 250
-    replications: Annotated[int, Field(ge=1, description=(
+    replications: Annotated[int, Field(ge=1, le=MAX_RUNS, description=(
         "Default number of seeded replications."))] = 20
     keep_records: Annotated[bool, Field(description=(
         "Keep every service record (memory grows with the run) instead of aggregating per "

@@ -101,6 +101,10 @@ class Stream:
         self._lent.clear()
 
 
+class SeedError(TypeError, ValueError):
+    """Not a seed: neither a non-negative integer (or a list of them), a seed sequence nor None."""
+
+
 @dataclass(frozen=True)
 class Streams:
     """The model's random streams, one per purpose, all spawned from one ``SeedSequence``.
@@ -160,7 +164,7 @@ class Streams:
             try:
                 ss = np.random.SeedSequence(seed)
             except (TypeError, ValueError):
-                raise TypeError(f"rng = {seed!r} is not allowed: a seed (an integer >= 0 or a "
+                raise SeedError(f"rng = {seed!r} is not allowed: a seed (an integer >= 0 or a "
                                 "list of them), a numpy SeedSequence or Generator, or None for "
                                 "fresh entropy") from None
         # Children derived from (entropy, spawn_key) rather than ss.spawn(), which would mutate

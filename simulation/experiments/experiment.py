@@ -175,6 +175,9 @@ def run_experiment(
     if days is not None and days < 1:
         raise ValueError(f"days = {days} is not allowed: an integer >= 1")
     days = days or scenarios[0].days
+    total = replications * len(scenarios)
+    bounds.check_runs(total, f"{bounds.count(replications)} replications x {len(scenarios)} "
+                             f"scenarios = {bounds.count(total)} runs")
     workers = workers or default_workers()
     scenarios = [with_file_contents(s) for s in scenarios]  # every run reads what this one did
     at_once = 1 if executor is not None else max(1, min(workers, replications * len(scenarios)))

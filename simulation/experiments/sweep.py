@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from simulation.config import bounds
 from simulation.config.files import plain_error
 from simulation.config.scenario import Scenario
 from simulation.core.lazy import LazyModule
@@ -96,6 +98,9 @@ def apply(scenario: Scenario, path: str, value: float) -> Scenario:
 def factorial(params: Sequence[Parameter], levels: int = 3) -> np.ndarray:
     """Every combination of each parameter's levels (its own, or ``levels`` evenly spaced)."""
     grids = [p.levels or tuple(np.linspace(p.low, p.high, levels)) for p in params]
+    size = math.prod(len(g) for g in grids)
+    bounds.check_runs(size, f"a factorial of {' x '.join(str(len(g)) for g in grids)} = "
+                            f"{bounds.count(size)} points")
     return np.array(list(itertools.product(*grids)), dtype=float)
 
 
@@ -217,6 +222,8 @@ def design_points(kind: str, params: Sequence[Parameter], points: int,
     if kind == "lhs":
         return latin_hypercube(params, points, seed), None
     if kind == "sobol":
+        bounds.check_runs(points * (len(params) + 2), f"a Sobol' design of {points:,} x "
+                          f"({len(params)} parameters + 2) = {points * (len(params) + 2):,} points")
         if len(params) < 2:
             raise ValueError("a sobol design needs at least two varied parameters (indices say "
                              "which of them matters); with one, use lhs or factorial")

@@ -258,11 +258,17 @@ class OrgModel(mesa.Model):
             "backlog": float(self.chain.in_progress()),
         }
 
+    def run_for(self, duration: float | int) -> None:
+        """Run ``duration`` working days (Mesa's ``run_for``), refused beforehand if too long."""
+        if isinstance(duration, bool) or not isinstance(duration, int | float) or not (
+                math.isfinite(duration) and duration >= 0):
+            raise ValueError(f"days = {duration!r} is not allowed: a number of days >= 0")
+        bounds.check(self.scenario, math.ceil(duration), footprint=self.footprint)
+        super().run_for(duration)
+
     def run(self, days: int | None = None) -> OrgModel:
         """Run ``days`` working days (the scenario's ``days`` when omitted); returns self."""
-        days = self.scenario.days if days is None else days
-        bounds.check(self.scenario, days, footprint=self.footprint)  # before, not hours into it
-        self.run_for(days)
+        self.run_for(self.scenario.days if days is None else days)
         return self
 
     def run_out(self, max_days: int | None = None) -> dict[str, float]:
