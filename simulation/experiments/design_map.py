@@ -14,7 +14,6 @@ world), or in one (``pyramid:organization.reporting_rate=0.05:1``, that design's
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -26,6 +25,7 @@ import pandas as pd
 
 from simulation.config.scenario import Scenario
 from simulation.experiments.inputs import check_counts, with_file_contents
+from simulation.experiments.store import read_json
 from simulation.experiments.sweep import Parameter, SobolDesign, apply, design_points
 
 #: The KPIs a map judges (those of the compare headline's differences).
@@ -102,7 +102,7 @@ class MapResult:
         path = Path(folder) / "map.json"
         if not path.exists():
             raise FileNotFoundError(f"{folder}: no map.json, not a map folder")
-        meta = json.loads(path.read_text())
+        meta = read_json(path, "it says which points the map runs")
         levers = tuple(Lever(Parameter(p["path"], p["low"], p["high"], tuple(p["levels"])),
                              p["scenario"]) for p in meta["levers"])
         values = np.asarray(meta["points"], dtype=float).reshape(-1, len(levers))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,7 +53,7 @@ class ExperimentResult:
         if not store.manifest_path.exists():
             raise FileNotFoundError(f"{folder}: no manifest.json, not an experiment folder")
         runs = store.read_runs()
-        return cls(Path(folder), json.loads(store.manifest_path.read_text()), runs,
+        return cls(Path(folder), store.read_manifest(), runs,
                    store.read_table("daily", runs), store.read_table("positions", runs),
                    store.read_table("flows", runs), store.read_structure())
 

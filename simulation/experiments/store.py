@@ -213,6 +213,22 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> str:
     return _file_sha(path)
 
 
+def read_json(path: Path, why: str) -> dict[str, Any]:
+    """A JSON object written by an experiment, or ``CorruptResultsError`` naming the file.
+
+    ``why`` says what the file is for, in the message ("it says which experiment ...").
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise CorruptResultsError(f"{path}: not readable ({err}); {why}, so the folder's runs "
+                                  "cannot be used: use another output folder") from None
+    if not isinstance(data, dict):
+        raise CorruptResultsError(f"{path}: not a JSON object; {why}: use another output "
+                                  "folder")
+    return data
+
+
 class ResultStore:
     """The output folder: ``manifest.json``, ``structure.json`` and ``<table>/part-*.parquet``.
 
@@ -228,6 +244,10 @@ class ResultStore:
     def manifest_path(self) -> Path:
         """Where the manifest lives."""
         return self.folder / "manifest.json"
+
+    def read_manifest(self) -> dict[str, Any]:
+        """The folder's manifest; ``CorruptResultsError`` naming it if it is not a JSON object."""
+        return read_json(self.manifest_path, "it says which experiment the folder holds")
 
     def open(self, manifest: dict[str, Any]) -> set[str]:
         """Create or reopen the folder for this experiment; returns the tasks done (not failed).
@@ -259,7 +279,7 @@ class ResultStore:
         if not self.manifest_path.exists():
             self._write_manifest({**manifest, "index": INDEX})
             return {}
-        old = json.loads(self.manifest_path.read_text())
+        old = self.read_manifest()
         if old.get("format") != manifest.get("format"):
             raise ExperimentMismatchError(
                 f"{self.folder}: written in result format {old.get('format')}, this version "
@@ -363,7 +383,7 @@ class ResultStore:
         Counts the runs finished (``ok``) against the manifest's replications times scenarios,
         and says whether a writer is still at work.
         """
-        manifest = json.loads(self.manifest_path.read_text())
+        manifest = self.read_manifest()
         runs = self.read_runs() if runs is None else runs
         expected = int(manifest.get("replications", 0)) * len(manifest.get("scenarios", {}))
         ok = int((runs.status == "ok").sum()) if "status" in runs else len(runs)
@@ -422,7 +442,7 @@ class ResultStore:
     def _indexed(self) -> bool:
         """Whether the folder was written with the commit log (its manifest says so)."""
         try:
-            return "index" in json.loads(self.manifest_path.read_text())
+            return "index" in self.read_manifest()
         except (OSError, ValueError):
             return False
 
@@ -503,7 +523,7 @@ class ResultStore:
         """Each scenario's organization, or ``{}`` for a folder written without it."""
         if not self.structure_path.exists():
             return {}
-        return json.loads(self.structure_path.read_text())
+        return read_json(self.structure_path, "it holds each scenario's organization")
 
     def write_batch(self, rows: list[dict[str, Any]],
                     tables: dict[str, list[pd.DataFrame]]) -> None:
@@ -585,7 +605,7 @@ class ResultStore:
     def _scenario_order(self) -> list[str]:
         if not self.manifest_path.exists():
             return []
-        return list(json.loads(self.manifest_path.read_text()).get("scenarios", {}))
+        return list(self.read_manifest().get("scenarios", {}))
 
 
 def invoking_command() -> str:

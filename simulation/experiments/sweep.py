@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import math
 import warnings
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from simulation.config.files import plain_error
 from simulation.config.scenario import Scenario
 from simulation.core.lazy import LazyModule
 from simulation.experiments.inputs import check_counts, with_file_contents
+from simulation.experiments.store import read_json
 
 stats = LazyModule("scipy.stats")
 qmc = LazyModule("scipy.stats.qmc")
@@ -264,7 +264,7 @@ class SweepResult:
         path = Path(folder) / "sweep.json"
         if not path.exists():
             raise FileNotFoundError(f"{folder}: no sweep.json, not a sweep folder")
-        meta = json.loads(path.read_text())
+        meta = read_json(path, "it says which points the sweep runs")
         params = tuple(Parameter(p["path"], p["low"], p["high"], tuple(p["levels"]))
                        for p in meta["parameters"])
         values = np.asarray(meta["points"], dtype=float).reshape(-1, len(params))

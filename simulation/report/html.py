@@ -9,7 +9,6 @@ file is escaped. ``build_report`` returns the HTML, ``write_report`` writes it a
 from __future__ import annotations
 
 import html
-import json
 import math
 import os
 import time
@@ -326,7 +325,7 @@ def sweep_report(result: SweepResult, kpis: Sequence[str] = ("mean_delay", "rete
                  title: str | None = None) -> str:
     """The report of a sweep (HTML text)."""
     page = _Page()
-    manifest = json.loads((result.folder / "manifest.json").read_text())
+    manifest = ResultStore(result.folder).read_manifest()
     base = next(iter(manifest.get("scenarios", {})), "scenario").rsplit("@", 1)[0]
     title = title or f"Service chain sweep of {base}"
     ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
@@ -371,7 +370,7 @@ def _map_section(page: _Page, result: MapResult) -> str:
 def map_report(result: MapResult, title: str | None = None) -> str:
     """The report of a map of where each design wins (HTML text)."""
     page = _Page()
-    manifest = json.loads((result.folder / "manifest.json").read_text())
+    manifest = ResultStore(result.folder).read_manifest()
     title = title or f"Where each design wins: {result.a} and {result.b}"
     ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
     ranges = ", ".join(f"{_esc(lv.label)} from {lv.parameter.low:g} to {lv.parameter.high:g}"
