@@ -46,7 +46,7 @@ from simulation.experiments.experiment import (
     compare_until,
     default_workers,
 )
-from simulation.experiments.store import FolderBusyError, ResultStore
+from simulation.experiments.store import ExperimentMismatchError, FolderBusyError, ResultStore
 from simulation.model.orgmodel import OrgModel
 
 if TYPE_CHECKING:
@@ -515,7 +515,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               ">= 0", file=sys.stderr)
         return 2
     try:
-        return args.func(args)
+        return _run_command(args)
     except (ScenarioError, OrgChartError, UsageError, ValueError, FolderBusyError) as err:
         print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)
         return 2
@@ -531,6 +531,31 @@ def main(argv: Sequence[str] | None = None) -> int:
               "already written are kept; fix this and run the same command again: it resumes.",
               file=sys.stderr)
         return 2
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """Run the command; with ``--or-new``, a folder of another experiment sends it to a new one."""
+    while True:
+        try:
+            return args.func(args)
+        except ExperimentMismatchError as err:
+            if not getattr(args, "or_new", False) or not args.out:
+                raise
+            refused, args.out = args.out, str(_next_folder(Path(args.out)))
+            print(f"note: {refused} holds another experiment ({_differences(err)}); trying "
+                  f"{args.out} (--or-new)", file=sys.stderr)
+
+
+def _next_folder(folder: Path) -> Path:
+    """``out`` -> ``out-2`` -> ``out-3``: the same command finds its own folder again."""
+    match = re.fullmatch(r"(.*)-(\d+)", folder.name)
+    stem, n = (match.group(1), int(match.group(2))) if match else (folder.name, 1)
+    return folder.with_name(f"{stem}-{n + 1}")
+
+
+def _differences(err: ExperimentMismatchError) -> str:
+    text = str(err)
+    return text.split(": holds a different experiment: ", 1)[-1].split(". Its runs", 1)[0]
 
 
 def build_parser() -> argparse.ArgumentParser:

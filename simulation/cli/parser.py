@@ -24,6 +24,9 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", "-w", type=int, default=None,
                    help="worker processes (default: all cores)")
     p.add_argument("--out", "-o", help="folder for per-run results and the summary")
+    p.add_argument("--or-new", action="store_true",
+                   help="if --out holds a different experiment, write to the next free folder "
+                        "beside it (OUT-2, OUT-3, ...) instead of refusing")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--precision", type=float, default=None,
                    help="add replications until each scenario's mean delay and retention have "
