@@ -484,3 +484,11 @@ def test_control_characters_in_user_text_are_written_out_where_shown(tmp_path: P
     assert "\u202e" not in page and "\u2066" not in page
     assert "B&lt;U+202E&gt;ob" in page or "B<U+202E>ob" in json.dumps(
         ResultStore(tmp_path / "out").read_structure())
+
+
+def test_a_changed_setting_is_named(tmp_path: Path) -> None:
+    scenario = load_scenario("pyramid")
+    run_experiment([scenario], 1, days=DAYS, out=tmp_path, workers=1)
+    with pytest.raises(ExperimentMismatchError, match=r"design\.span: 5 then, 4 now"):
+        run_experiment([scenario.with_design(span=4)], 1, days=DAYS, out=tmp_path, workers=1)
+

@@ -141,3 +141,16 @@ def test_cli_sweep_announces_the_points_it_runs(tmp_path, capsys) -> None:
     assert main(["sweep", "pyramid", "--vary", "organization.reporting_rate=0:2", "--design",
                  "sobol", "--out", str(tmp_path / "one")]) == 2
     assert "a sobol design needs at least two varied parameters" in capsys.readouterr().err
+
+
+def test_the_points_table_holds_the_values_the_runs_used(tmp_path) -> None:
+    """Integer and true/false parameters are rounded before they are recorded, not after."""
+    from simulation.experiments.sweep import sweep
+
+    result = sweep(load_scenario("flat_team"), ["organization.size=3.5:6.5", "people.enabled=0:1"],
+                   design="lhs", points=3, runs=1, days=2, out=tmp_path, workers=1)
+    sizes = result.points["organization.size"].to_numpy()
+    assert (sizes == sizes.round()).all() and set(result.points["people.enabled"]) <= {0.0, 1.0}
+    headcount = result.runs.groupby("point").first()
+    assert len(headcount) == 3
+

@@ -276,6 +276,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not (folder / "manifest.json").exists():
         raise UsageError(f"{folder}: not a results folder (no manifest.json); give the --out "
                          "folder of a compare, demo or sweep")
+    if args.output and Path(args.output).is_dir():
+        raise UsageError(f"-o {args.output}: is a folder; give the report's file name "
+                         "(e.g. report.html)")
     written = write_report(folder, args.output, title=args.title)
     print(f"Report: {written} ({written.stat().st_size / 1e6:.1f} MB, self-contained)")
     said = ResultStore(folder).incomplete()
@@ -526,10 +529,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
     except OSError as err:  # a read-only or full disk, a folder that cannot be made
-        where = f"{err.filename}: " if err.filename else ""
-        print(f"service-chain {args.command}: error:\n{where}{err.strerror or err}. Runs "
-              "already written are kept; fix this and run the same command again: it resumes.",
-              file=sys.stderr)
+        where = err.filename or getattr(args, "out", None) or getattr(args, "output", None)
+        said = f"{where}: " if where else ""
+        resumes = args.command in ("compare", "replicate", "sweep", "map", "demo")
+        print(f"service-chain {args.command}: error:\n{said}{err.strerror or err}"
+              + (". Runs already written are kept; fix this and run the same command again: "
+                 "it resumes." if resumes else "."), file=sys.stderr)
         return 2
 
 

@@ -114,7 +114,8 @@ def check_exclusive(g: nx.MultiDiGraph) -> None:
     for u, edges in totals.items():
         total = sum(p for _, p in edges)
         if total > 1.0 + 1e-9:
-            listed = ", ".join(f"{v!r}: {p:g}" for v, p in edges)
-            raise ValueError(f"position {u!r}: its exclusive inputs' probabilities sum to "
+            name = g.nodes[u].get("name", u)
+            listed = ", ".join(f"{g.nodes[v].get('name', v)}: {p:g}" for v, p in edges)
+            raise ValueError(f"position {name!r}: its exclusive inputs' probabilities sum to "
                              f"{total:g} ({listed}); they are alternatives, so the sum must be "
                              "at most 1")

@@ -83,6 +83,11 @@ def resolve(spec: str | Path, relative_to: Path | None = None) -> Path:
     Raises:
         ScenarioError: when it is neither, with the closest bundled names.
     """
+    if not isinstance(spec, str | Path):
+        raise ScenarioError([f"{spec!r}: a scenario is a bundled name or a file path (text)"])
+    if not str(spec).strip():
+        raise ScenarioError(["an empty scenario name: give a bundled name (pyramid, ...) or the "
+                             "path of a .toml file"])
     path = Path(spec)
     candidates = [path] if path.is_absolute() else [
         *([relative_to / path] if relative_to else []), path]
@@ -124,7 +129,7 @@ def read(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         cycle = " -> ".join(p.name for p in (*_chain, path))
         raise ScenarioError([f"{path}: extends forms a cycle ({cycle})"])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([f"{path}: not valid TOML: {err}"]) from None
     except UnicodeDecodeError as err:
@@ -139,7 +144,7 @@ def read(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     org = data.get("organization")
     if isinstance(org, dict):
         for key in PATH_KEYS:
-            if isinstance(org.get(key), str):
+            if isinstance(org.get(key), str) and org[key].strip():
                 org[key] = str((path.parent / org[key]).resolve())
     parent = data.pop("extends", None)
     if parent is None:
@@ -147,7 +152,12 @@ def read(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(parent, str):
         raise ScenarioError([f"{path}: extends = {parent!r} is not allowed: the name of a "
                              "bundled scenario or a path"])
-    base = read(resolve(parent, path.parent), (*_chain, path))
+    try:
+        parent_path = resolve(parent, path.parent)
+    except ScenarioError as err:
+        raise ScenarioError([f"{path}: extends = {parent!r}: {p}" for p in err.problems]
+                            ) from None
+    base = read(parent_path, (*_chain, path))
     base.pop("name", None)
     return _merge(base, data)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import math
 import sys
 import warnings
 from dataclasses import field, replace
@@ -249,6 +250,8 @@ MAP_OPTIONAL = ("weight", "work", "exclusive", "review")
 
 def read_text(path: Path, what: str) -> str:
     """A CSV file's text exactly as stored (a byte-order mark kept), or OrgChartError."""
+    if path.is_dir():
+        raise OrgChartError(f"{path}: is a folder; the {what} is a CSV file")
     if not path.is_file():
         raise OrgChartError(f"{path}: {what} file not found")
     try:
@@ -473,10 +476,11 @@ class OrgChart(OrgDesign):
         except ValueError:
             raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {text!r} is not "
                                 "a number") from None
-        if not low < value <= high:
+        if not (math.isfinite(value) and low < value <= high):
+            bounded = high < sys.float_info.max
             raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {value} is not "
-                                f"allowed: more than {low:g}"
-                                + (f" and at most {high:g}" if high < float("inf") else ""))
+                                f"allowed: {'' if bounded else 'a finite number '}more than "
+                                f"{low:g}" + (f" and at most {high:g}" if bounded else ""))
         return value
 
     @staticmethod

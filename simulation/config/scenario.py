@@ -233,6 +233,8 @@ class Scenario:
     @classmethod
     def _plain_name(cls, value: str) -> str:
         """No control or formatting characters: a right-to-left override reorders a headline."""
+        if not value.strip():
+            raise ValueError(f"name {value!r} is blank: a scenario needs a name to be told apart")
         bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf")]
         if bad:
             codes = ", ".join(f"U+{ord(c):04X}" for c in bad)

@@ -26,7 +26,14 @@ import pandas as pd
 from simulation.config.scenario import Scenario
 from simulation.experiments.inputs import check_counts, with_file_contents
 from simulation.experiments.store import read_json
-from simulation.experiments.sweep import Parameter, SobolDesign, apply, design_points
+from simulation.experiments.sweep import (
+    Parameter,
+    SobolDesign,
+    apply,
+    as_run,
+    check_distinct,
+    design_points,
+)
 
 #: The KPIs a map judges (those of the compare headline's differences).
 MAP_KPIS = ("retention", "mean_delay", "p95_delay", "mean_morale", "turnover_per_month")
@@ -274,8 +281,10 @@ def map_difference(
                 apply(s, lever.parameter.path, lever.parameter.low)
                 apply(s, lever.parameter.path, lever.parameter.high)
     params = [lv.parameter for lv in levers]
+    check_distinct([f"{lv.scenario or ''}:{lv.parameter.path}" for lv in levers])
     values, sobol = design_points(design, params, points,
                                   seed if design_seed is None else design_seed)
+    values = as_run(a, params, values)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     meta: dict[str, Any] = {
         "a": a.name, "b": b.name, "design": design,

@@ -31,7 +31,12 @@ from tqdm.auto import tqdm
 from simulation.config import bounds
 from simulation.config.orgdata import OrgDataWarning
 from simulation.config.scenario import Scenario
-from simulation.experiments.inputs import with_file_contents
+from simulation.experiments.inputs import (
+    check_counts,
+    check_scenarios,
+    check_seed,
+    with_file_contents,
+)
 from simulation.experiments.pool import default_workers, process_pool, start_workers
 from simulation.experiments.results import KPIS, STEADY_KPIS, ExperimentResult
 from simulation.experiments.store import (
@@ -167,13 +172,14 @@ def run_experiment(
     Returns:
         The result store of the output folder.
     """
+    scenarios = check_scenarios(scenarios)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must be distinct: {', '.join(names)}")
-    if replications < 1:
-        raise ValueError(f"replications = {replications} is not allowed: an integer >= 1")
-    if days is not None and days < 1:
-        raise ValueError(f"days = {days} is not allowed: an integer >= 1")
+    check_counts(replications=replications, days=days, workers=workers)
+    check_seed(seed)
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise ValueError(f"out = {str(out)!r} is not allowed: it exists and is not a folder")
     days = days or scenarios[0].days
     total = replications * len(scenarios)
     bounds.check_runs(total, f"{bounds.count(replications)} replications x {len(scenarios)} "
@@ -301,9 +307,8 @@ def compare(
     """
     import tempfile
 
-    if runs is not None and runs < 1:
-        raise ValueError(f"runs = {runs} is not allowed: an integer >= 1 (or None: the first "
-                         "scenario's replications)")
+    check_counts(runs=runs)
+    scenarios = check_scenarios(scenarios)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     run_experiment(scenarios, runs or scenarios[0].replications, seed=seed, days=days,
                    out=folder, workers=workers, executor=executor, progress=progress,

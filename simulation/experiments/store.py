@@ -173,7 +173,10 @@ def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                 problems.append(f"scenario {name!r}: its settings changed")
             continue
         if then_id["settings"] != now_id["settings"]:
-            problems.append(f"scenario {name!r}: its settings changed")
+            changed = _changed(old["scenarios"][name].get("scenario"),
+                               new["scenarios"][name].get("scenario"))
+            problems.append(f"scenario {name!r}: its settings changed"
+                            + (f" ({', '.join(changed)})" if changed else ""))
         for key in sorted(set(then_id["files"]) | set(now_id["files"])):
             if then_id["files"].get(key) != now_id["files"].get(key):
                 problems.append(f"scenario {name!r}: the contents of its {key.replace('_', ' ')} "
@@ -184,6 +187,28 @@ def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                         f"{code_then['source'][:12]} then; version {code_now['version']}, "
                         f"source {code_now['source'][:12]} now)")
     return problems
+
+
+#: Settings that do not make a run what it is (they are left out of the identity).
+_NOT_SETTINGS = ("description", "org_chart_contents", "internal_customers_contents", "org_chart",
+                 "internal_customers")
+
+
+def _changed(then: Any, now: Any, path: str = "", limit: int = 3) -> list[str]:
+    """Settings that differ between two fingerprints (``design.span: 5 then, 4 now``)."""
+    if isinstance(then, dict) and isinstance(now, dict):
+        out: list[str] = []
+        for key in sorted(set(then) | set(now), key=str):
+            if key in _NOT_SETTINGS:
+                continue
+            out += _changed(then.get(key), now.get(key), f"{path}.{key}" if path else str(key),
+                            limit - len(out))
+            if len(out) >= limit:
+                break
+        return out
+    if then != now:
+        return [f"{path}: {then!r} then, {now!r} now"[:200]]
+    return []
 
 
 def _upgrade(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import typing
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -62,10 +63,37 @@ class Parameter:
                     raise ValueError
                 return cls(path, low, high)
             levels = tuple(float(v) for v in spec.split(","))
-            return cls(path, min(levels), max(levels), levels)
+            if not all(math.isfinite(v) for v in levels):
+                raise ValueError
         except ValueError:
             raise ValueError(f"--vary {text!r}: the range must be low:high with low < high, or "
                              "a list of numbers a,b,c") from None
+        if len(set(levels)) < 2:
+            raise ValueError(f"--vary {text!r}: one level; give low:high or two or more "
+                             "different levels a,b,c")
+        return cls(path, min(levels), max(levels), levels)
+
+
+def check_distinct(paths: Sequence[str]) -> None:
+    """Refuse a parameter varied twice (its two ranges would fight over one value)."""
+    twice = sorted({p for p in paths if paths.count(p) > 1})
+    if twice:
+        raise ValueError(f"--vary {twice[0].lstrip(':')} given twice; vary each parameter once")
+
+
+def value_kind(scenario: Scenario, path: str) -> type:
+    """``bool``, ``int`` or ``float``: what the parameter at ``path`` holds (from its type)."""
+    section, _, key = path.partition(".")
+    target = getattr(scenario, SECTION_OF.get(section, ""), None)
+    if target is None or not dataclasses.is_dataclass(target):
+        return float
+    hint = typing.get_type_hints(type(target)).get(key)
+    kinds = set(typing.get_args(hint)) | {hint}
+    if bool in kinds:
+        return bool
+    if int in kinds and float not in kinds:
+        return int
+    return float
 
 
 def apply(scenario: Scenario, path: str, value: float) -> Scenario:
@@ -82,10 +110,10 @@ def apply(scenario: Scenario, path: str, value: float) -> Scenario:
         close = difflib.get_close_matches(key, list(names), n=1)
         hint = f"; did you mean {section}.{close[0]}?" if close else ""
         raise ValueError(f"{path}: {type(target).__name__} has no parameter {key!r}{hint}")
-    current = getattr(target, key)
-    if isinstance(current, bool):
+    kind = value_kind(scenario, path)
+    if kind is bool:
         value = bool(round(value))
-    elif isinstance(current, int):
+    elif kind is int:
         value = round(value)
     try:
         changed = dataclasses.replace(target, **{key: value})
@@ -93,6 +121,19 @@ def apply(scenario: Scenario, path: str, value: float) -> Scenario:
         raise ValueError(f"{path} = {value!r} is not allowed: "
                          f"{'; '.join(plain_error(e) for e in err.errors())}") from None
     return dataclasses.replace(scenario, **{SECTION_OF[section]: changed})
+
+
+def as_run(base: Scenario, params: Sequence[Parameter], values: np.ndarray) -> np.ndarray:
+    """The design's points as they will run: integer and true/false parameters rounded.
+
+    The points table then records the values the runs used (a Latin hypercube over
+    ``organization.levels=1.5:3.5`` draws 3.117; the run has 3 levels).
+    """
+    out = np.array(values, dtype=float, copy=True)
+    for j, p in enumerate(params):
+        if value_kind(base, p.path) is not float:
+            out[:, j] = np.round(out[:, j])
+    return out
 
 
 def factorial(params: Sequence[Parameter], levels: int = 3) -> np.ndarray:
@@ -361,11 +402,13 @@ def sweep(
     params = [v if isinstance(v, Parameter) else Parameter.parse(v) for v in vary]
     if not params:
         raise ValueError("a sweep needs at least one varied parameter")
+    check_distinct([p.path for p in params])
     for p in params:  # fail now, not in the workers, on a bad path or value
         apply(base, p.path, p.low)
         apply(base, p.path, p.high)
     values, sobol = design_points(design, params, points,
                                   seed if design_seed is None else design_seed)
+    values = as_run(base, params, values)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     meta = {"design": design, "parameters": [
         {"path": p.path, "low": p.low, "high": p.high, "levels": list(p.levels)} for p in params],

@@ -94,6 +94,11 @@ class OrgModel(mesa.Model):
     ) -> None:
         scenario = Scenario() if scenario is None else scenario
         _check_classes(scenario, employee_cls, customer_cls)
+        for key, value in (("compiled", compiled), ("position_histograms", position_histograms)):
+            if value not in (None, True, False) or (value is None and key != "compiled"):
+                raise TypeError(f"{key} = {value!r} is not allowed: True or False"
+                                + (" (or None: compiled when it can be)" if key == "compiled"
+                                   else ""))
         streams, generator = Streams.from_seed(rng)
         super().__init__(rng=generator)
         self.scenario = scenario

@@ -402,6 +402,10 @@ def write_report(folder: str | Path, path: str | Path | None = None,
     text = build_report(folder, title)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.time_ns()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as err:  # name the report, not the temporary file beside it
+        tmp.unlink(missing_ok=True)
+        raise OSError(err.errno, err.strerror, str(target)) from None
     return target
