@@ -25,6 +25,8 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
     assert "pytest" in tests
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci
+    assert '-m "not slow"' in tests  # the suite; the slow statistical runs follow in CI
+    assert any(line.endswith("-m slow") and "pytest" in line for line in ci)
 
 
 def test_python_version_file_selects_312() -> None:
