@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 
 import networkx as nx
@@ -103,3 +104,36 @@ def test_a_run_too_long_is_refused_before_it_starts() -> None:
     with pytest.raises(TooLargeError, match="beyond the longest run"):
         model.run(bounds.MAX_DAYS + 1)
     assert model.clock.now == 0.0 and model.daily().empty
+
+
+def test_an_org_chart_s_size_is_read_as_it_will_be_built() -> None:
+    from pathlib import Path
+
+    from simulation.config.files import load_scenario
+
+    design = load_scenario(Path(__file__).parent.parent / "scenarios" / "examples"
+                           / "my_company.toml").design
+    graph = design.build(np.random.default_rng(0))
+    facing = sum(d["customer_facing"] for _, d in graph.nodes(data=True))
+    assert design.footprint() == Footprint(graph.number_of_nodes(), facing)
+
+
+@pytest.mark.parametrize("market", [10_000.0, math.inf])
+def test_a_large_market_is_a_ceiling_not_the_customers(market: float) -> None:
+    """The market is approached slowly; a run starts with its customers and gains a few."""
+    est = bounds.check(Scenario().with_customers(market=market))
+    assert est.customers == 2 * 1000 + 250 * 1  # doubled by word of mouth, plus marketing
+    assert bounds.check(Scenario().with_customers(market=market, count=0)).customers <= 250
+
+
+def test_numpy_integers_are_counts_like_any_other(tmp_path) -> None:
+    from simulation.config.files import load_scenario
+    from simulation.experiments.experiment import compare
+
+    scenario = load_scenario("flat_team")
+    OrgModel(scenario, rng=1).run(np.int64(2))
+    compare([scenario], runs=np.int64(1), seed=np.int64(7), days=np.int64(2), out=tmp_path,
+            workers=1)
+    again = compare([scenario], runs=2, seed=7, days=2, out=tmp_path, workers=1)  # resumes
+    assert len(again.runs) == 2 and (again.runs.status == "ok").all()
+

@@ -89,8 +89,8 @@ def test_a_killed_experiment_resumes_to_the_same_tables(tmp_path) -> None:
     proc = subprocess.Popen([sys.executable, str(script), str(out), "40"],
                             start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait until some, not all, batches are written
-        if len(list((out / "runs").glob("part-*.parquet"))) >= 3:
+    while time.monotonic() < deadline:  # wait until some, not all, batches are committed
+        if (out / "index.jsonl").exists() and len(ResultStore(out).committed() or {}) >= 3:
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)

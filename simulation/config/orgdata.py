@@ -321,6 +321,16 @@ def _checked_rows(path: Path, reader: csv.DictReader, required: tuple[str, ...],
     return rows
 
 
+def _facing_guess(row: dict, managers: set[str]) -> bool:
+    """Whether a row faces customers, as ``OrgChart.build`` will decide (no report: yes)."""
+    flag = (row.get("customer_facing") or "").strip().lower()
+    if flag in ("yes", "true", "1", "y"):
+        return True
+    if flag in ("no", "false", "0", "n"):
+        return False
+    return (row.get("employee_id") or "").strip() not in managers
+
+
 @dataclass(frozen=True, config=_CONFIG)
 class OrgChart(OrgDesign):
     """Your own organization from an org chart export and an internal-customer map (CSV).
@@ -370,8 +380,14 @@ class OrgChart(OrgDesign):
                 text = Path(self.org_chart).read_bytes().decode("utf-8", "replace")
             except OSError:
                 return None  # building says what is wrong with the file
-        rows = max(sum(1 for line in text.splitlines() if line.strip()) - 1, 0)
-        return Footprint(rows, rows)
+        try:
+            table = [r for r in csv.DictReader(io.StringIO(text.removeprefix("\ufeff"),
+                                                           newline="")) if any(r.values())]
+            managers = {(r.get("manager_id") or "").strip() for r in table}
+            facing = sum(1 for r in table if _facing_guess(r, managers))
+        except (csv.Error, AttributeError):
+            return None  # building says what is wrong with the file
+        return Footprint(len(table), facing)
 
     def build(self, rng: np.random.Generator) -> nx.MultiDiGraph:
         """Read both files and return the graph (nodes labelled by employee id)."""

@@ -30,9 +30,9 @@ from simulation.experiments.sweep import (
     Parameter,
     SobolDesign,
     apply,
-    as_run,
     check_distinct,
     design_points,
+    value_kind,
 )
 
 #: The KPIs a map judges (those of the compare headline's differences).
@@ -269,6 +269,8 @@ def map_difference(
     from simulation.experiments.experiment import compare
 
     check_counts(runs=runs, days=days, points=points)
+    points = int(points)
+    runs, days = (None if v is None else int(v) for v in (runs, days))
     if a.name == b.name:
         raise ValueError(f"the two designs need different names: both are {a.name!r}")
     a, b = with_file_contents(a), with_file_contents(b)
@@ -284,7 +286,10 @@ def map_difference(
     check_distinct([f"{lv.scenario or ''}:{lv.parameter.path}" for lv in levers])
     values, sobol = design_points(design, params, points,
                                   seed if design_seed is None else design_seed)
-    values = as_run(a, params, values)
+    for j, lever in enumerate(levers):  # as run: each lever rounded by the design it moves
+        moved = [s for s in (a, b) if lever.applies_to(s.name)]
+        if any(value_kind(s, lever.parameter.path) is not float for s in moved):
+            values[:, j] = np.round(values[:, j])
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     meta: dict[str, Any] = {
         "a": a.name, "b": b.name, "design": design,

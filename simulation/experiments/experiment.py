@@ -178,6 +178,8 @@ def run_experiment(
         raise ValueError(f"scenario names must be distinct: {', '.join(names)}")
     check_counts(replications=replications, days=days, workers=workers)
     check_seed(seed)
+    replications, seed = int(replications), int(seed)  # numpy integers too: JSON-able, exact
+    days = None if days is None else int(days)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"out = {str(out)!r} is not allowed: it exists and is not a folder")
     days = days or scenarios[0].days
@@ -308,6 +310,7 @@ def compare(
     import tempfile
 
     check_counts(runs=runs)
+    runs = None if runs is None else int(runs)
     scenarios = check_scenarios(scenarios)
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     run_experiment(scenarios, runs or scenarios[0].replications, seed=seed, days=days,

@@ -169,8 +169,11 @@ def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         then_id = old["scenarios"][name].get("identity")
         now_id = new["scenarios"][name].get("identity")
         if then_id is None:  # a folder written before identities: compare the settings
-            if old["scenarios"][name].get("scenario") != new["scenarios"][name].get("scenario"):
-                problems.append(f"scenario {name!r}: its settings changed")
+            changed = _changed(old["scenarios"][name].get("scenario"),  # paths still count:
+                               new["scenarios"][name].get("scenario"),  # no file hashes then
+                               ignore=("org_chart_contents", "internal_customers_contents"))
+            if changed:
+                problems.append(f"scenario {name!r}: its settings changed ({', '.join(changed)})")
             continue
         if then_id["settings"] != now_id["settings"]:
             changed = _changed(old["scenarios"][name].get("scenario"),
@@ -194,15 +197,16 @@ _NOT_SETTINGS = ("description", "org_chart_contents", "internal_customers_conten
                  "internal_customers")
 
 
-def _changed(then: Any, now: Any, path: str = "", limit: int = 3) -> list[str]:
+def _changed(then: Any, now: Any, path: str = "", limit: int = 3,
+             ignore: tuple[str, ...] = _NOT_SETTINGS) -> list[str]:
     """Settings that differ between two fingerprints (``design.span: 5 then, 4 now``)."""
     if isinstance(then, dict) and isinstance(now, dict):
         out: list[str] = []
         for key in sorted(set(then) | set(now), key=str):
-            if key in _NOT_SETTINGS:
+            if key in ignore:
                 continue
             out += _changed(then.get(key), now.get(key), f"{path}.{key}" if path else str(key),
-                            limit - len(out))
+                            limit - len(out), ignore)
             if len(out) >= limit:
                 break
         return out
@@ -236,6 +240,24 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> str:
     _fsync(tmp)
     os.replace(tmp, path)
     return _file_sha(path)
+
+
+def _lock_briefly(fd: int, tries: int = 8, wait: float = 0.025) -> None:
+    """Take an exclusive ``flock``, trying for 0.2 s.
+
+    A reader asking who writes (:meth:`ResultStore.writer`) holds a shared lock for
+    microseconds; a writer starting then must not take it for another writer.
+    """
+    import fcntl
+
+    for attempt in range(tries):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(wait)
 
 
 def read_json(path: Path, why: str) -> dict[str, Any]:
@@ -303,6 +325,7 @@ class ResultStore:
         """Write the manifest, or check the folder's against it and upgrade it; the old one."""
         if not self.manifest_path.exists():
             self._write_manifest({**manifest, "index": INDEX})
+            self.index_path.touch()  # from now on, a missing log was deleted
             return {}
         old = self.read_manifest()
         if old.get("format") != manifest.get("format"):
@@ -342,9 +365,7 @@ class ResultStore:
         fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _lock_briefly(fd)
             except ImportError:  # pragma: no cover - not POSIX: no lock
                 pass
             except BlockingIOError:

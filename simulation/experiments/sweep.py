@@ -398,6 +398,8 @@ def sweep(
     import tempfile
 
     check_counts(runs=runs, days=days, points=points)
+    points = int(points)
+    runs, days = (None if v is None else int(v) for v in (runs, days))
     base = with_file_contents(base)
     params = [v if isinstance(v, Parameter) else Parameter.parse(v) for v in vary]
     if not params:

@@ -9,6 +9,7 @@ collection).
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import mesa
@@ -265,7 +266,7 @@ class OrgModel(mesa.Model):
 
     def run_for(self, duration: float | int) -> None:
         """Run ``duration`` working days (Mesa's ``run_for``), refused beforehand if too long."""
-        if isinstance(duration, bool) or not isinstance(duration, int | float) or not (
+        if isinstance(duration, bool) or not isinstance(duration, numbers.Real) or not (
                 math.isfinite(duration) and duration >= 0):
             raise ValueError(f"days = {duration!r} is not allowed: a number of days >= 0")
         bounds.check(self.scenario, math.ceil(duration), footprint=self.footprint)
