@@ -237,6 +237,8 @@ def _cmd_check_network(args: argparse.Namespace) -> int:
     from simulation.experiments.pool import default_workers
 
     scenario = _load(args.scenario)
+    if args.max_runs is None:
+        args.max_runs = max(80, args.runs)
     if args.max_runs < args.runs:
         raise UsageError(f"--max-runs = {args.max_runs} is not allowed: at least --runs "
                          f"({args.runs})")
@@ -507,11 +509,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    for key in ("runs", "days", "workers", "points"):
+    for key in ("runs", "days", "workers", "points", "max_runs"):
         value = getattr(args, key, None)
         if value is not None and value < 1:
-            print(f"service-chain {args.command}: --{key} = {value} is not allowed: an integer "
-                  ">= 1", file=sys.stderr)
+            print(f"service-chain {args.command}: --{key.replace('_', '-')} = {value} is not "
+                  "allowed: an integer >= 1", file=sys.stderr)
             return 2
     if getattr(args, "seed", None) is not None and args.seed < 0:
         print(f"service-chain {args.command}: --seed = {args.seed} is not allowed: an integer "

@@ -146,9 +146,9 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--runs", "-r", type=int, default=10,
                    help="replications, and how many to add at a time (default 10)")
-    p.add_argument("--max-runs", type=int, default=80,
+    p.add_argument("--max-runs", type=int, default=None,
                    help="add replications until every figure has 90%% power, up to this many "
-                        "(default 80)")
+                        "(default 80, or --runs if more)")
     p.add_argument("--days", type=int, default=1000,
                    help="simulated days per replication, the first tenth a warm-up (default "
                         "1000, on a clock sped up to about 200 visits a day)")
