@@ -555,6 +555,7 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _next_folder(folder: Path) -> Path:
     """``out`` -> ``out-2`` -> ``out-3``: the same command finds its own folder again."""
+    folder = folder.resolve()  # "." has no name to number
     match = re.fullmatch(r"(.*)-(\d+)", folder.name)
     stem, n = (match.group(1), int(match.group(2))) if match else (folder.name, 1)
     return folder.with_name(f"{stem}-{n + 1}")
