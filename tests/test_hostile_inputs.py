@@ -131,6 +131,10 @@ CLI_CASES: list[tuple[str, dict, list[str], int, str]] = [
         '[organization]\nbuilder = "teams"\n[[organization.teams]]\nname = "desk"\n'
         '[[organization.dependencies]]\ncustomer = "desk"\nprovider = "dsk"\n'), DESCRIBE, 2,
      "dependencies[0].provider = 'dsk' is not allowed: no such team; did you mean 'desk'?"),
+    ("teams: a dependency without its customer", toml(
+        '[organization]\nbuilder = "teams"\n[[organization.teams]]\nname = "a"\nsize = 2\n'
+        '[[organization.dependencies]]\nprovider = "a"\n'), DESCRIBE, 2,
+     "organization.dependencies.0.customer: required key is missing"),
     ("teams: nobody faces customers", toml(
         '[organization]\nbuilder = "teams"\n[[organization.teams]]\nname = "a"\nsize = 2\n'
         'customer_facing = false\n'), DESCRIBE, 2, "no position of its Teams faces customers"),
@@ -240,6 +244,11 @@ CLI_CASES: list[tuple[str, dict, list[str], int, str]] = [
                                        for a in ("--vary", f"organization.{k}=.1,.2,.3,.4,.5")],
                                      "--out", "o"], 2,
      "= 6,103,515,625 points is more than one experiment holds"),
+    ("sweep to infinity", {}, ["sweep", "pyramid", "--vary", "customers.market=1:inf", "--out",
+                               "o"], 2, "the range must be low:high with low < high"),
+    ("sweep of 1.2 million runs", {}, ["sweep", "pyramid", "--vary", "work.communication=0:1",
+                                       "--points", "20000", "--runs", "60", "--out", "o"], 2,
+     "20,000 points x 60 runs = 1,200,000 runs is more than one experiment holds"),
     ("sweep KPI misspelt", {}, ["sweep", "pyramid", "--vary", "work.communication=0:1",
                                 "--kpi", "mean_dealy", "--out", "o"], 2,
      "--kpi 'mean_dealy' is not a KPI; did you mean 'mean_delay'?"),

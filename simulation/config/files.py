@@ -209,7 +209,7 @@ def _problems(err: ValidationError, source: str, prefix: str,
             here = _keys_at(cls, tuple(e["loc"][:-1])) if cls is not None and len(e["loc"]) > 1 \
                 else allowed
             out.append(f"{source}: {loc}: unknown key{_did_you_mean(str(e['loc'][-1]), here)}")
-        elif e["type"] == "missing_argument":
+        elif e["type"] in ("missing_argument", "missing"):
             out.append(f"{source}: {loc}: required key is missing")
         elif " is not allowed" in msg or msg.startswith(("dependencies[", "teams[")):
             out.append(f"{source}: {prefix}.{msg}" if prefix else f"{source}: {msg}")

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulation.config import bounds
 from simulation.config.scenario import Scenario
 from simulation.experiments.inputs import check_counts, with_file_contents
 from simulation.experiments.store import read_json
@@ -297,6 +298,10 @@ def map_difference(
                     "high": lv.parameter.high, "levels": list(lv.parameter.levels),
                     "scenario": lv.scenario} for lv in levers],
         "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None}
+    total = 2 * len(values) * (a.replications if runs is None else runs)
+    bounds.check_runs(total, f"2 designs x {len(values):,} points x "
+                             f"{a.replications if runs is None else runs:,} runs = "
+                             f"{bounds.count(total)} runs")
     variants = [_variant(s, levers, row, i) for i, row in enumerate(values) for s in (a, b)]
     record = {f"{s.name}@{i}": (sources or {}).get(s.name, "")
               for i in range(len(values)) for s in (a, b)}

@@ -339,6 +339,8 @@ class ResultStore:
                 "runs would be mixed with these; use another output folder (--out) to "
                 "start a new one")
         upgraded = _upgrade(old, manifest)
+        if "index" not in upgraded and self.index_path.exists():  # adopted last time
+            upgraded["index"] = INDEX
         if upgraded != old:
             self._write_manifest(upgraded)
         return old

@@ -59,7 +59,7 @@ class Parameter:
         try:
             if ":" in spec:
                 low, high = (float(v) for v in spec.split(":", 1))
-                if not low < high:
+                if not (low < high and math.isfinite(low) and math.isfinite(high)):
                     raise ValueError
                 return cls(path, low, high)
             levels = tuple(float(v) for v in spec.split(","))
@@ -411,12 +411,15 @@ def sweep(
     values, sobol = design_points(design, params, points,
                                   seed if design_seed is None else design_seed)
     values = as_run(base, params, values)
+    runs = base.replications if runs is None else runs
+    bounds.check_runs(len(values) * runs, f"{len(values):,} points x {runs:,} runs = "
+                                          f"{bounds.count(len(values) * runs)} runs")
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="service-chain-"))
     meta = {"design": design, "parameters": [
         {"path": p.path, "low": p.low, "high": p.high, "levels": list(p.levels)} for p in params],
         "points": values.tolist(), "sobol_n": sobol.n if sobol is not None else None,
         "source": source}
-    run_sweep(base, params, values, base.replications if runs is None else runs, seed=seed,
+    run_sweep(base, params, values, runs, seed=seed,
               days=days, out=folder, workers=workers, executor=executor, progress=progress,
               attachments={"sweep.json": meta})
     return SweepResult.open(folder)
