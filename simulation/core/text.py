@@ -15,7 +15,7 @@ def hidden(text: str) -> list[str]:
 
 
 def visible(text: str) -> str:
-    """``text`` with each control or formatting character written out as ``<U+XXXX>``.
+    """``text`` with each control or formatting character written out by code point (``<U+202E>``).
 
     A right-to-left override (U+202E) would otherwise reverse what follows it ("-40%" shows as
     "%04-"), a zero-width space would hide a difference between two names, and a carriage
