@@ -75,7 +75,7 @@ class Estimate:
 
     Attributes:
         positions: Positions in the organization.
-        customers: Most customers the market may reach.
+        customers: Most customers a run may reach (its initial ones doubled, plus marketing).
         requests_per_day: External requests a day with that many customers.
         days: Run length in days.
         memory: Estimated peak memory of one run, in bytes (the process itself excluded).
