@@ -30,6 +30,19 @@ def run(scenario: Scenario | None = None, days: int = 10, seed: int = 1, **kwarg
     return model
 
 
+def write_files(root, files: dict) -> None:
+    """Write ``{name: text or bytes}`` under ``root`` (None: skip), making folders."""
+    for name, content in files.items():
+        if content is None:
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
 HOSTILE = "<script>alert(1)</script>"
 
 

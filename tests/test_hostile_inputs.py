@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import write_files
 
 from simulation.cli.commands import main
 from simulation.config.bounds import TooLargeError
@@ -300,24 +301,12 @@ CLI_CASES: list[tuple[str, dict, list[str], int, str]] = [
 ]
 
 
-def _write(root: Path, files: dict) -> None:
-    for name, content in files.items():
-        if content is None:
-            continue
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
 @pytest.mark.parametrize(("files", "argv", "code", "fragment"),
                          [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
 def test_a_mistake_on_the_command_line_exits_with_a_message(
         tmp_path: Path, monkeypatch, capsys, files: dict, argv: list[str], code: int,
         fragment: str) -> None:
-    _write(tmp_path, files)
+    write_files(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     assert main(argv) == code
     out, err = capsys.readouterr()

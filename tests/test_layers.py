@@ -14,8 +14,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "simulation"
 
 #: Lowest first; a module may import from its own layer and those before it.
-LAYERS = ("core", "config", "agents", "chain", "compiled", "model", "experiments", "checks",
-          "report", "cli")
+LAYERS = ("core", "config", "agents", "chain", "compiled", "model", "experiments", "eventlog",
+          "checks", "report", "cli")
 
 
 def module_name(path: Path) -> str:

@@ -31,10 +31,12 @@ def sample_inputs(
 ) -> list[Dependency]:
     """The per-request dependencies a request needs.
 
-    Each is drawn with its probability, never anyone already on the request's chain, and nothing
-    beyond the depth limit. The ``m``-th dependency's draw is the ``m``-th of the request's own
-    key (:func:`simulation.core.keyed.keyed_uniform`): the same request draws the same way in
-    every design, whatever other requests drew before it. Exclusive dependencies share one draw
+    Each is drawn with its probability, nothing beyond the depth limit, and never anyone already
+    on the request's chain, except by an exclusive input: a Markov route may come back to a
+    position (a ticket that goes back and forth), and ends by its probability of needing none.
+    The ``m``-th dependency's draw is the ``m``-th of the request's own key
+    (:func:`simulation.core.keyed.keyed_uniform`): the same request draws the same way in every
+    design, whatever other requests drew before it. Exclusive dependencies share one draw
     (the key's ``len(dependencies)``-th): at most one of them is needed (Markov routing).
     """
     if request.depth >= max_depth:
@@ -50,7 +52,7 @@ def sample_inputs(
                 continue
         elif p < 1.0 and keyed.keyed_uniform(request.key, m) >= p:
             continue
-        if not request.on_chain(dep.provider):
+        if dep.exclusive or not request.on_chain(dep.provider):  # a route may come back
             needed.append(dep)
     return needed
 
@@ -169,6 +171,7 @@ class Employee(mesa.Agent):
         self.blamed_wait = 0.0
         self.blamed_work = 0.0
         self.blamed_handoff = 0.0
+        self.blamed_hold = 0.0  # waiting on others outside the chain, after this one's work
         self.blamed_quality = 0.0
         self.hired = model.steps
         self.left: int | None = None

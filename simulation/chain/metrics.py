@@ -113,6 +113,8 @@ class Metrics:
                                 if positions else None)
         self._edges = EDGES.tolist()
         self.records: list[ServiceRecord] = []
+        # with records: (request id, when its finished work left its position, after any hold)
+        self.releases: list[tuple[int, float]] = []
         self.services = 0
         self.external_arrived = 0
         self.external_completed = 0

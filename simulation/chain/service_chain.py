@@ -53,6 +53,7 @@ class ServiceChain:
         self.role = [str(nodes[i]["role"]) for i in range(n)]
         self.department = [str(nodes[i]["department"]) for i in range(n)]
         self.manager = [int(nodes[i].get("manager", -1)) for i in range(n)]
+        self.hold = [float(nodes[i].get("hold", 0.0)) for i in range(n)]
         self.vacancy_wait = [0.0] * n
         # the latest report each position made to its manager: when (-1: none yet), its load
         self.report_time = [-1.0] * n
@@ -217,16 +218,35 @@ class ServiceChain:
         self._pass_on(request)
 
     def _pass_on(self, request: Request) -> None:
-        """The work is done for good: to its requester (after a handoff) or its customer."""
+        """The work is done for good: to its requester or its customer.
+
+        First it waits on others outside the chain (the position's ``hold``), then, crossing a
+        department, the handoff (twin: the kernel's ``_pass_on``).
+        """
         parent = request.parent
         self.metrics.requests_completed += 1
+        hold = self.hold[request.node]
+        delay = 0.0
+        if hold > 0.0:
+            delay = request.hold_delay = hold * self.model.streams.work.exponential()
+        if self.metrics.keep_records:
+            self.metrics.releases.append((request.id, self.clock.now + delay))
         if parent is None:
-            self._finish_root(request)
-        elif request.handoff and self.handoff_mean > 0.0:
-            delay = self.handoff_mean * self.model.streams.work.exponential()
+            if delay > 0.0:
+                self.clock.schedule(self.clock.now + delay, self._release, request)
+            else:
+                self._finish_root(request)
+            return
+        if request.handoff and self.handoff_mean > 0.0:
+            delay += self.handoff_mean * self.model.streams.work.exponential()
+        if delay > 0.0:
             self.clock.schedule(self.clock.now + delay, self._deliver, request)
         else:
             self._deliver(request)
+
+    def _release(self, root: Request) -> None:
+        """A root's hold is over: it reaches its customer or internal requester."""
+        self._finish_root(root)
 
     def _send_to_gates(self, request: Request) -> bool:
         """Fork the quality gates' checks of the finished work (``Employee.needs_approval``)."""
@@ -289,7 +309,7 @@ class ServiceChain:
     def _deliver(self, child: Request) -> None:
         now = self.clock.now
         child.delivered = now
-        child.handoff_delay = now - child.finish
+        child.handoff_delay = now - child.finish - child.hold_delay
         quality = (rules.handed_over(child.quality, self.handoff_keep) if child.handoff
                    else child.quality)
         parent = child.parent
@@ -360,19 +380,21 @@ class ServiceChain:
         """Blame an external request's delay and quality lost on the people who caused them.
 
         Delay follows the critical path (at each fork-join, the input delivered last); each
-        employee on it is blamed for its queueing wait, its work and its handoff, which add up
-        exactly to the customer's delay. Waiting that a vacancy causes is blamed on the vacant
-        post (``vacancy_wait``), never on a successor: work held at the empty post, work
-        waiting at whoever covers it, and work that joined a new hire's queue during the busy
-        period the backlog they took over began. Work a leaver handed over blames the leaver for
-        its time with them. Quality lost (``1 - q``) is split at each step by the
-        quality rule's ``blame`` between own skill and inputs, and passed down the tree.
+        employee on it is blamed for its queueing wait, its work, its hold (waiting on others
+        outside the chain) and its handoff, which add up exactly to the customer's delay.
+        Waiting that a vacancy causes is blamed on the vacant post (``vacancy_wait``), never on
+        a successor: work held at the empty post, work waiting at whoever covers it, and work
+        that joined a new hire's queue during the busy period the backlog they took over began.
+        Work a leaver handed over blames the leaver for its time with them. Quality lost
+        (``1 - q``) is split at each step by the quality rule's ``blame`` between own skill and
+        inputs, and passed down the tree.
         """
         stack = [root]
         while stack:  # the critical path: each pass of the work, and before it the last
             r = stack.pop()  # input, review or check delivered (twin: the kernel's _attribute)
             if not r.passed:  # else the last pass is the one its gates' checks kept
                 self._blame_pass(r.node, self._segment(r))
+            r.server.blamed_hold += r.hold_delay
             if r is not root:
                 r.server.blamed_handoff += r.handoff_delay
             for children in (r.children, r.checks):
@@ -576,7 +598,7 @@ class ServiceChain:
                 if server.current is not None:
                     located.append(server.current)
         in_transit = [arg for fn, arg in self.clock.scheduled()
-                      if getattr(fn, "__name__", "") == "_deliver"]
+                      if getattr(fn, "__name__", "") in ("_deliver", "_release")]
         waiting: dict[int, Request] = {}
         for r in located + in_transit:
             parent = r.parent

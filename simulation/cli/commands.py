@@ -7,6 +7,7 @@ row), never a traceback for a user's mistake.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import os
@@ -271,6 +272,143 @@ def _cmd_check_network(args: argparse.Namespace) -> int:
     return 0 if passed == len(results) else 1
 
 
+def log_format(args: argparse.Namespace):
+    """The event log's format from ``--mapping``, ``--preset`` and the column and state flags."""
+    from simulation.eventlog.read import LogError, LogFormat, read_format
+
+    base = read_format(args.mapping) if args.mapping else LogFormat()
+    columns = dict(base.columns)
+    for role in ("case", "time", "status", "team", "resource", "start", "complete", "lifecycle",
+                 "order", "case_start"):
+        value = getattr(args, f"column_{role}", None)
+        if value:
+            columns["state" if role == "status" else role] = value
+    states = dict(base.states)
+    for item in args.map_state:
+        name, sep, kind = item.rpartition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--map-state {item!r} is not allowed: NAME=KIND, e.g. "
+                             "'Awaiting Vendor=waiting'")
+        states[name.strip()] = kind.strip()
+    try:
+        return dataclasses.replace(
+            base, columns=columns, states=states, preset=args.preset or base.preset,
+            time_format=args.time_format or base.time_format,
+            out_of_order="clamp" if args.clamp_times else base.out_of_order)
+    except LogError as err:
+        raise UsageError(str(err)) from None
+
+
+def _cmd_discover(args: argparse.Namespace) -> int:
+    from simulation.eventlog.discover import discover
+    from simulation.eventlog.read import read_log
+    from simulation.eventlog.scenario import (
+        UTILISATION,
+        scenario_files,
+        service_mode,
+        services,
+    )
+
+    out = Path(args.output)
+    if out.suffix != ".toml":
+        raise UsageError(f"--output {args.output!r} is not allowed: a .toml file name")
+    utilisation = UTILISATION if args.utilisation is None else args.utilisation
+    if not 0.0 < utilisation < 1.0:
+        raise UsageError(f"--utilisation {utilisation!r} is not allowed: in (0, 1)")
+    fmt = log_format(args)
+    start = time.perf_counter()
+    log = read_log(args.log, fmt)
+    period = None
+    if args.start or args.end:
+        period = (_date(args.start, "--from", log.case_start.min()),
+                  _date(args.end, "--to", log.case_start.max()))
+    found = discover(log, args.level, period=period)
+    files = scenario_files(found, out.name.removesuffix(".toml"), utilisation, args.service)
+    existing = [out.parent / name for name in files if (out.parent / name).exists()]
+    if existing and not args.force:
+        raise UsageError(f"{existing[0]}: exists; choose another --output or add --force")
+    if not out.parent.is_dir():
+        raise UsageError(f"{out.parent}: no such folder for --output")
+    for name, text in files.items():
+        (out.parent / name).write_text(text, encoding="utf-8")
+    s = found.summary
+    read_as = f" (read as {log.preset})" if log.preset else ""
+    print(f"{log.source}{read_as}: {s['cases']} cases opened {s['period_start'][:16]} to "
+          f"{s['period_end'][:16]}" + (f"; {s['outside_period']} outside that period left out"
+                                        if s["outside_period"] else ""))
+    print(f"  calendar {s['calendar']}: {s['working_days']:.1f} working days, "
+          f"{s['arrival_rate']:.4g} cases a working day, mean case "
+          f"{s['mean_duration']:.3g} working days")
+    print(f"  {s['positions']} positions ({args.level} level), {s['handovers']} hand-overs, "
+          f"{s['ping_pong_cases']} cases going back and forth (A to B to A), longest route "
+          f"{s['longest_route']} visits")
+    mode = service_mode(found, args.service)
+    table = services(found, utilisation, mode).sort_values("visits", ascending=False).head(8)
+    print("\n  busiest positions (times per visit in working days):")
+    print(f"  {'position':<24} {'visits':>7} {'queued':>7} {'working':>8} {'waiting':>8} "
+          f"{'rate':>8} {'hold':>6}")
+    for r in table.itertuples():
+        print(f"  {str(r.position)[:24]:<24} {r.visits:>7.0f} {r.queued:>7.3f} "
+              f"{r.working:>8.3f} {r.waiting:>8.3f} {r.server_rate:>8.3g} {r.hold:>6.3f}")
+    if mode == "split":
+        print(f"\nAssumed: servers {utilisation:.0%} busy at the observed load (--utilisation);"
+              " the rest of each visit is waiting on others (hold).")
+    else:
+        print("\nServers from the time working per visit, holds from the time waiting on "
+              "others (--service working).")
+    print("Not in the model yet: per-position calendars and arrivals by hour (in the "
+          "discovery record).")
+    for name in files:
+        print(f"wrote {out.parent / name}")
+    print(f"({time.perf_counter() - start:.1f} s) Next: service-chain run {out}")
+    return 0
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from simulation.eventlog.fit import fit, markdown
+    from simulation.eventlog.read import read_log
+    from simulation.eventlog.scenario import UTILISATION
+
+    utilisation = UTILISATION if args.utilisation is None else args.utilisation
+    if not 0.0 < utilisation < 1.0:
+        raise UsageError(f"--utilisation {utilisation!r} is not allowed: in (0, 1)")
+    if not 0.0 < args.train_share < 1.0:
+        raise UsageError(f"--train-share {args.train_share!r} is not allowed: in (0, 1)")
+    if args.runs < 1 or args.warm_up < 0 or args.seed < 0:
+        raise UsageError("--runs must be at least 1, --warm-up and --seed at least 0")
+    if args.output and Path(args.output).suffix not in (".md", ".csv"):
+        raise UsageError(f"--output {args.output!r} is not allowed: a .md or .csv file")
+    scenario = _load(args.scenario) if args.scenario else None
+    start = time.perf_counter()
+    log = read_log(args.log, log_format(args))
+    period = None
+    if args.start or args.end:
+        period = (_date(args.start, "--from", log.case_start.min()),
+                  _date(args.end, "--to", log.case_start.max()))
+    result = fit(log, scenario, args.level, args.train_share, args.runs, args.seed,
+                 utilisation, args.service, period, args.warm_up)
+    text = markdown(result)
+    print(text)
+    if args.output:
+        out = Path(args.output)
+        if out.suffix == ".csv":
+            result.table.to_csv(out, index=False)
+        else:
+            out.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {out}")
+    print(f"({time.perf_counter() - start:.0f} s)")
+    return 0
+
+
+def _date(text: str | None, flag: str, default: pd.Timestamp) -> pd.Timestamp:
+    if text is None:
+        return default
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise UsageError(f"{flag} {text!r} is not a date (e.g. 2016-03-01)") from None
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from simulation.report.html import write_report
 
@@ -421,11 +559,22 @@ def _report(args: argparse.Namespace, out: Path | None, folder: Path) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
+    if args.log:
+        log_path = Path(args.log)
+        if not any(s in (".csv", ".xes") for s in (x.lower() for x in log_path.suffixes)):
+            raise UsageError(f"--log {args.log!r} is not allowed: a .csv, .csv.gz, .xes or "
+                             ".xes.gz file")
+        start = _date(args.log_start, "--log-start", pd.Timestamp("2026-01-05"))
+        scenario = dataclasses.replace(scenario, keep_records=True)
     model = OrgModel(scenario, rng=args.seed)
     for w in load_warnings(model):
         print(w, file=sys.stderr)
     model.run(args.days)
     kpis = model.kpis()
+    if args.log:  # the work finished by the horizon, before the run-out moves the model on
+        from simulation.eventlog.write import simulated_log, write_log
+
+        write_log(simulated_log(model, start=start), log_path)
     out = _out_dir(args.out)
     if out is not None:  # the tables at the horizon, before the run-out moves the model on
         model.daily().to_csv(out / "daily.csv")
@@ -440,6 +589,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
         print(f"\nKPIs, daily series, employees and attribution written to {out}/")
+    if args.log:
+        print(f"Event log written to {log_path}")
     return 0
 
 
@@ -572,4 +723,5 @@ def build_parser() -> argparse.ArgumentParser:
         "list": _cmd_list, "describe": _cmd_describe, "run": _cmd_run, "compare": _cmd_compare,
         "sweep": _cmd_sweep, "replicate": _cmd_replicate, "map": _cmd_map, "demo": _cmd_demo,
         "validate": _cmd_validate, "check-network": _cmd_check_network,
+        "discover": _cmd_discover, "fit": _cmd_fit,
         "report": _cmd_report, "schema": _cmd_schema})

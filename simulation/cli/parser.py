@@ -42,6 +42,35 @@ def _add_report_option(p: argparse.ArgumentParser, default: str | None) -> None:
                       else ""))
 
 
+def _add_log_options(p: argparse.ArgumentParser) -> None:
+    """How to read an event log: a mapping file, a preset, columns, states, the time format."""
+    g = p.add_argument_group("reading the log (columns are recognised by name unless given)")
+    g.add_argument("--mapping", metavar="FILE",
+                   help="a TOML file: preset, time_format, missing, out_of_order, [columns], "
+                        "[states]")
+    g.add_argument("--preset", choices=("servicenow", "jira", "generic", "xes"),
+                   help="column and state names of a common system (a ServiceNow export is "
+                        "recognised by its columns)")
+    for role, what in (("case", "case (ticket) id"), ("time", "timestamp of each change"),
+                       ("status", "state or activity"), ("team", "team (group) holding the case"),
+                       ("resource", "person holding the case"),
+                       ("start", "start time (activity logs)"),
+                       ("complete", "complete time (activity logs)"),
+                       ("lifecycle", "lifecycle transition (start, complete)"),
+                       ("order", "order of the events within a case"),
+                       ("case-start", "when the case was opened")):
+        g.add_argument(f"--{role}", dest=f"column_{role.replace('-', '_')}", metavar="COLUMN",
+                       help=f"column of the {what}")
+    g.add_argument("--map-state", action="append", default=[], metavar="NAME=KIND",
+                   help="what a state means: queued, working, waiting, done or ignore; repeat")
+    g.add_argument("--time-format", metavar="FORMAT",
+                   help="strftime format of the times, e.g. '%%d/%%m/%%Y %%H:%%M' (default: "
+                        "recognised; day-first and month-first both fitting is refused)")
+    g.add_argument("--clamp-times", action="store_true",
+                   help="with an order column, take a time before its case's previous event as "
+                        "that event's (default: refuse it, naming the row)")
+
+
 def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                  ) -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
@@ -66,6 +95,13 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p.add_argument("--days", type=int, default=None, help="working days (default: scenario's)")
     p.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     p.add_argument("--out", "-o", help="folder for kpis.json, daily.csv, employees.csv")
+    p.add_argument("--log", metavar="FILE",
+                   help="also write the run's event log (.csv, .xes, .gz too): a case per "
+                        "customer request, its state changes at each position (keeps every "
+                        "service record, so the run takes the Python engine)")
+    p.add_argument("--log-start", default="2026-01-05", metavar="DATE",
+                   help="wall-clock date of the run's first working day in the log (default "
+                        "2026-01-05, a Monday; working days Mon-Fri 09:00-17:00)")
     p.set_defaults(func=handlers["run"])
     p = _parser(sub, "compare", "compare scenarios over paired seeded replications",
                 "  service-chain compare pyramid inverted_pyramid two_way_street --runs 30\n"
@@ -156,6 +192,60 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p.add_argument("--workers", "-w", type=int, default=None,
                    help="worker processes (default: all cores)")
     p.set_defaults(func=handlers["check-network"])
+    p = _parser(sub, "discover",
+                "build a scenario from an event log (CSV or XES): who hands work to whom, "
+                "demand, time per visit, calendars",
+                "  service-chain discover incidents.csv.gz -o my_org.toml\n"
+                "  service-chain discover log.xes --level person -o people.toml\n"
+                "  service-chain discover tickets.csv --case id --time changed --status status "
+                "--team queue --map-state 'Waiting for customer=waiting' -o helpdesk.toml\n")
+    p.add_argument("log", metavar="LOG", help="a CSV or XES file (.gz too)")
+    p.add_argument("--output", "-o", required=True, metavar="OUT.toml",
+                   help="the scenario to write (its CSV files and discovery record go beside it)")
+    p.add_argument("--level", choices=("team", "person"), default="team",
+                   help="a position is a team (default) or a person")
+    _add_log_options(p)
+    p.add_argument("--utilisation", type=float, default=None, metavar="U",
+                   help="servers' utilisation at the observed load, in (0, 1): how each visit is "
+                        "split between work and waiting on others (default 0.75, an assumption: "
+                        "the log has elapsed times, not effort)")
+    p.add_argument("--service", choices=("auto", "working", "split"), default="auto",
+                   help="how a visit's time is shared between work and waiting on others: "
+                        "working (the log times work), split (a stated utilisation); auto: "
+                        "working for logs with start and complete events, else split")
+    p.add_argument("--from", dest="start", default=None, metavar="DATE",
+                   help="first case start to use (default: the log's busy period)")
+    p.add_argument("--to", dest="end", default=None, metavar="DATE",
+                   help="last case start to use (default: the log's busy period)")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist")
+    p.set_defaults(func=handlers["discover"])
+    p = _parser(sub, "fit",
+                "how well a scenario reproduces a real log on a held-out period, beside a "
+                "baseline", "  service-chain fit incidents.csv.gz\n"
+                "  service-chain fit incidents.csv.gz my_org.toml --runs 5 -o fit.md\n")
+    p.add_argument("log", metavar="LOG", help="a CSV or XES file (.gz too)")
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
+                   help="the scenario to test (default: discovered from the log's first part)")
+    p.add_argument("--level", choices=("team", "person"), default="team",
+                   help="a position is a team (default) or a person")
+    _add_log_options(p)
+    p.add_argument("--train-share", type=float, default=0.7, metavar="SHARE",
+                   help="share of the period (in working time) discovery sees (default 0.7)")
+    p.add_argument("--runs", "-r", type=int, default=3, help="replications (default 3)")
+    p.add_argument("--seed", type=int, default=2026, help="root seed (default 2026)")
+    p.add_argument("--warm-up", type=int, default=20, metavar="DAYS",
+                   help="working days the model runs before the held-out period (default 20)")
+    p.add_argument("--utilisation", type=float, default=None, metavar="U",
+                   help="as for discover (default 0.75)")
+    p.add_argument("--service", choices=("auto", "working", "split"), default="auto",
+                   help="as for discover")
+    p.add_argument("--from", dest="start", default=None, metavar="DATE",
+                   help="first case start to use (default: the log's busy period)")
+    p.add_argument("--to", dest="end", default=None, metavar="DATE",
+                   help="last case start to use (default: the log's busy period)")
+    p.add_argument("--output", "-o", default=None, metavar="FILE",
+                   help="also write the table (.md or .csv)")
+    p.set_defaults(func=handlers["fit"])
     p = _parser(sub, "report", "write the interactive HTML report of a results folder",
                 "  service-chain report results/cmp -o report.html\n"
                 "  service-chain report results/sobol\n")

@@ -204,6 +204,7 @@ class CompiledDay:
             e.blamed_wait = row_f[k.Q_BWAIT]
             e.blamed_work = row_f[k.Q_BWORK]
             e.blamed_handoff = row_f[k.Q_BHAND]
+            e.blamed_hold = row_f[k.Q_BHOLD]
             e.blamed_quality = row_f[k.Q_BQUAL]
             e.current = None
             e.queue = []

@@ -30,12 +30,17 @@ _MAX_TREE = 1 << 22
 
 
 def _tree_bound(inputs_of: list[list[Any]], max_depth: int) -> list[int]:
-    """Most requests one request at each position can create (every input needed, depth 0)."""
+    """Most requests one request at each position can create (depth 0).
+
+    Every input needed, except that of exclusive inputs only one is (the largest).
+    """
     n = len(inputs_of)
     size = [[1] * n for _ in range(max_depth + 1)]
     for d in range(max_depth - 1, -1, -1):
         for node in range(n):
-            total = 1 + sum(size[d + 1][dep.provider] for dep in inputs_of[node])
+            deps = inputs_of[node]
+            total = 1 + sum(size[d + 1][dep.provider] for dep in deps if not dep.exclusive)
+            total += max([size[d + 1][dep.provider] for dep in deps if dep.exclusive] or [0])
             size[d][node] = min(total, _MAX_TREE + 1)
     return size[0] if max_depth > 0 else [1] * n
 
@@ -72,8 +77,9 @@ class Engine:
         self.pos[:, k.S_MANAGER] = chain.manager
         for i, group in enumerate(chain.group_of):  # each team a ring, in position order
             self.pos[i, k.S_TNEXT] = group[(group.index(i) + 1) % len(group)]
-        self.sv = np.zeros((n, 4))  # vacancy wait; the latest report's time, load and skill
-        self.sv[:, k.V_REPORTED] = -1.0
+        self.sv = np.zeros((n, 5))  # vacancy wait; the latest report's time, load and skill;
+        self.sv[:, k.V_REPORTED] = -1.0  # the position's mean hold
+        self.sv[:, k.V_HOLD] = chain.hold
         self.vacancy_wait = self.sv[:, k.V_VACANT]  # a view: the kernel adds to it
         self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
         self.pf = np.zeros((max(16, 2 * n), k.NPF))
@@ -156,8 +162,10 @@ class Engine:
         # it creates, one per review or gate of the work it finishes, a defect per finish, and a
         # gate's catch per check delivered up the chain
         uniforms = self.margin_pool * (degree + reviews) + reviews + max_depth + 6
+        holds = self.margin_pool + 2 if any(h > 0.0 for h in chain.hold) else 0  # one a pass-on
         self.mg = np.array([self.margin_pool, self.margin_heap,
-                            (self.margin_pool + 2) * phases + 1, uniforms], dtype=np.int64)
+                            (self.margin_pool + 2) * phases + 1 + holds, uniforms],
+                           dtype=np.int64)
         self.nb = np.zeros((max_depth + 2) * (degree + 1) + reviews + 1, dtype=np.int64)
         self.fr = np.zeros((max_depth + 3, 3), dtype=np.int64)
 
@@ -417,7 +425,8 @@ class Engine:
                 located.append(r)
                 r = int(ri[r, k.R_QSIB])
         size = int(self.ic[k.I_HSIZE])
-        in_transit = [int(a) for kind, a in self.hi[:size, 1:3].tolist() if kind == k.DELIVER]
+        in_transit = [int(a) for kind, a in self.hi[:size, 1:3].tolist()
+                      if kind in (k.DELIVER, k.RELEASE)]
         waiting = set()
         for r in located + in_transit:
             parent = int(ri[r, k.R_PARENT])

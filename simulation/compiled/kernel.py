@@ -72,8 +72,8 @@ F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = ra
 F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
 # a reviewed pass's blame: the latest one (L*, on the work) and the one a review checked (P*)
 F_LWAIT, F_LWORK, F_LPRIOR, F_LVACANT, F_PWAIT, F_PWORK, F_PPRIOR, F_PVACANT = range(15, 23)
-F_THOR = 23
-NRF = 24
+F_THOR, F_HOLD = 23, 24  # F_HOLD: the hold drawn when the work was passed on
+NRF = 25
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
 P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
@@ -81,12 +81,12 @@ NPI = 11
 # ---- persons: float columns
 Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
 Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = range(6, 14)
-Q_EXPECT = 14
-NPF = 15
+Q_EXPECT, Q_BHOLD = 14, 15
+NPF = 16
 # ---- positions: integer columns (``pos``) and float columns (``sv``)
 S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER, S_TNEXT = range(6)  # S_TNEXT: team ring
-V_VACANT, V_REPORTED, V_LOAD, V_SKILL = range(4)  # vacancy wait; the latest report's time,
-# load and skill (inf: coached since)
+V_VACANT, V_REPORTED, V_LOAD, V_SKILL, V_HOLD = range(5)  # vacancy wait; the latest report's
+# time, load and skill (inf: coached since); the mean hold of finished work (waiting on others)
 # ---- customers (by serial number)
 C_SAT, C_EXPECT, C_SERVED = range(3)
 # ---- integer state
@@ -120,7 +120,7 @@ DONE, GROW_POOL, GROW_HEAP, GROW_DELAYS, GROW_FLOWS, NEED_DRAWS, NEED_UNIFORMS =
 # margins: room one event may need (requests, heap slots, work-stream exponential draws,
 # decisions-stream uniform draws)
 M_POOL, M_HEAP, M_E, M_U = range(4)
-FINISH, DELIVER, COMPLAIN = 0, 1, 2
+FINISH, DELIVER, COMPLAIN, RELEASE = 0, 1, 2, 3  # RELEASE: a root's hold is over
 INTERNAL_AFTER = 1e12  # CustomerFirst: internal-only work after every customer's
 
 
@@ -380,6 +380,7 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     rf[r, F_FINISH] = now
     rf[r, F_QUALITY] = 0.0
     rf[r, F_HDELAY] = 0.0
+    rf[r, F_HOLD] = 0.0
     rf[r, F_SKILL] = 0.0
     rf[r, F_SIZE] = -1.0
     rf[r, F_WEIGHT] = weight
@@ -435,7 +436,7 @@ def _sample_inputs(ri, ei, ew, lo, hi, r, maxdepth, u, ic, out, top):
                 continue
         elif p < 1.0 and _keyed_uniform(key, j - lo) >= p:
             continue
-        if not _on_chain(ri, r, ei[j, E_TO]):
+        if ei[j, E_EXCL] or not _on_chain(ri, r, ei[j, E_TO]):  # a route may come back
             out[top + k] = j
             k += 1
     return k
@@ -771,6 +772,7 @@ def _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares):
             _segment(ri, rf, pi, pf, r)
             _blame_pass(pf, sv, node, ri[r, R_LSERVER], rf[r, F_LWAIT], rf[r, F_LWORK],
                         ri[r, R_LPREV], rf[r, F_LPRIOR], rf[r, F_LVACANT])
+        pf[ri[r, R_SERVER], Q_BHOLD] += rf[r, F_HOLD]
         if r != root:
             pf[ri[r, R_SERVER], Q_BHAND] += rf[r, F_HDELAY]
         for lst in range(2):  # the inputs and reviews, then the checks
@@ -896,7 +898,7 @@ def _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk,
     (``ServiceChain._checked`` and ``_pass_on``).
     """
     while True:
-        rf[child, F_HDELAY] = now - rf[child, F_FINISH]
+        rf[child, F_HDELAY] = now - rf[child, F_FINISH] - rf[child, F_HOLD]
         quality = rf[child, F_QUALITY]
         if ri[child, R_HANDOFF] == 1:
             quality = _handed_over(quality, xp[X_HKEEP])
@@ -935,12 +937,17 @@ def _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk,
         ri[parent, R_PASSED] = 1  # released by its gates: passed on (ServiceChain._pass_on)
         rf[parent, F_FINISH] = now
         ic[I_COMPLETED] += 1
+        delay = _held(ri, rf, sv, e, ic, parent)
         if ri[parent, R_PARENT] < 0:
-            _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv,
-                         delays, n, parent, now, sk, skf, shares)
+            if delay > 0.0:
+                _schedule(ht, hi, ic, now + delay, RELEASE, parent, 0)
+            else:
+                _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk,
+                             fv, delays, n, parent, now, sk, skf, shares)
             return
         if ri[parent, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
-            delay = xp[X_HMEAN] * _exponential(e, ic)
+            delay += xp[X_HMEAN] * _exponential(e, ic)
+        if delay > 0.0:
             _schedule(ht, hi, ic, now + delay, DELIVER, parent, 0)
             return
         child = parent
@@ -991,15 +998,31 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
                   r, np.int64(k), now, nb, fr, np.bool_(True))
             return
     ic[I_COMPLETED] += 1
+    delay = _held(ri, rf, sv, e, ic, r)  # twin: ServiceChain._pass_on
     if ri[r, R_PARENT] < 0:
-        _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv, delays,
-                     n, r, now, sk, skf, shares)
-    elif ri[r, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
-        delay = xp[X_HMEAN] * _exponential(e, ic)
+        if delay > 0.0:
+            _schedule(ht, hi, ic, now + delay, RELEASE, r, 0)
+        else:
+            _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv,
+                         delays, n, r, now, sk, skf, shares)
+        return
+    if ri[r, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0:
+        delay += xp[X_HMEAN] * _exponential(e, ic)
+    if delay > 0.0:
         _schedule(ht, hi, ic, now + delay, DELIVER, r, 0)
     else:
         _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk, fv, delays,
                  n, r, now, sk, skf, shares)
+
+
+@njit(**_OPTIONS, inline="always")
+def _held(ri, rf, sv, e, ic, r):
+    """The hold finished work ``r`` waits at its position before it is passed on (0: none)."""
+    hold = sv[ri[r, R_NODE], V_HOLD]
+    if hold > 0.0:
+        rf[r, F_HOLD] = hold * _exponential(e, ic)
+        return rf[r, F_HOLD]
+    return 0.0
 
 
 @njit(**_OPTIONS)
@@ -1081,6 +1104,9 @@ def run_until(end, ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei
                 _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo,
                         rlo, glo, u, e, cf, fk, fv, delays, a, b, now, nb, fr, sk, skf, shares,
                         ph, edges)
+            elif kind == RELEASE:  # a root's hold is over: to its customer or requester
+                _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk, fv,
+                             delays, pos.shape[0], a, now, sk, skf, shares)
             elif kind == COMPLAIN:  # failure demand: customer ``a`` back with a complaint
                 if _arrived(ic, g, now):
                     ic[I_COMPLAINTS] += 1

@@ -30,12 +30,15 @@ def add_position(
     name: str | None = None,
     manager: object = None,
     demand: float | None = None,
+    hold: float = 0.0,
 ) -> None:
     """Add one position with every attribute the model reads.
 
     ``manager`` is the position it reports to (None: nobody), who acts up when it falls vacant
     and has no peer. ``demand`` is the position's share of external demand, a relative weight
     (None: customers choose customer-facing positions at random, as in the bundled designs).
+    ``hold`` is the mean time (days, exponential) finished work then waits on someone outside
+    the chain (the customer, a vendor) before it is passed on; the server is free meanwhile.
     """
     role = visible(str(role))  # user text: no control character may act where it is shown
     g.add_node(
@@ -49,6 +52,7 @@ def add_position(
         customer_facing=customer_facing,
         manager=manager,
         demand=demand,
+        hold=hold,
     )
 
 

@@ -74,11 +74,15 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
             require(facing, f"node {node!r}", "demand", demand,
                     "only on a customer-facing position")
             demand = float(demand)
+        hold = attrs.get("hold", 0.0)
+        require(isinstance(hold, int | float) and not isinstance(hold, bool)
+                and 0.0 <= hold < math.inf, f"node {node!r}", "hold", hold,
+                "a mean time in days, 0 or more, that finished work waits on others")
         add_position(
             g, node, role=role, level=level, department=str(attrs["department"]),
             skill=float(attrs["skill"]), rate=float(attrs["rate"]),
             customer_facing=facing, name=attrs.get("name"), manager=attrs.get("manager"),
-            demand=demand,
+            demand=demand, hold=float(hold),
         )
     for node, data in graph.nodes(data=True):
         boss = data.get("manager")

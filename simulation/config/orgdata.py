@@ -103,6 +103,10 @@ class Team:
         "Each member's share of external demand, a relative weight (customer-facing teams "
         "only; when any team gives one, the others' members weigh 1 and each position gets "
         "exactly its share of requests; else customers choose positions at random)."))] = None
+    hold: Annotated[float, Field(ge=0.0, allow_inf_nan=False, description=(
+        "Mean days (exponential) a member's finished work then waits on others outside the "
+        "chain (the customer, a vendor) before it is passed on; the member is free meanwhile."
+    ))] = 0.0
 
     @model_validator(mode="after")
     def _demand(self) -> Self:
@@ -206,6 +210,7 @@ class Teams(OrgDesign):
                 add_position(g, node, role=team.name, level=team.level,
                              department=team.department, skill=draw_skill(rng, team.skill),
                              rate=team.rate, customer_facing=facing, demand=team.demand,
+                             hold=team.hold,
                              name=f"{team.name} {k + 1}" if team.size > 1 else team.name)
                 members[team.name].append(node)
                 node += 1
@@ -244,7 +249,7 @@ class OrgDataWarning(UserWarning):
 
 
 #: Optional columns each file may have besides the required ones.
-ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand")
+ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand", "hold")
 MAP_OPTIONAL = ("weight", "work", "exclusive", "review")
 
 
@@ -427,7 +432,12 @@ class OrgChart(OrgDesign):
                 customer_facing=facing, manager=p["manager_id"] or None,
                 demand=(self._number(chart, p, "demand", 1.0, 0.0, sys.float_info.max)
                         if p.get("demand") else None),
+                hold=(self._number(chart, p, "hold", 0.0, -1.0, sys.float_info.max)
+                      if p.get("hold") else 0.0),
             )
+            if g.nodes[eid]["hold"] < 0.0:
+                raise OrgChartError(f"{chart}: row {p['line']}, column 'hold': "
+                                    f"{p['hold']!r} is not allowed: days, 0 or more")
             if p.get("demand") and not facing:
                 raise OrgChartError(f"{chart}: row {p['line']}, column 'demand': only a "
                                     "customer-facing employee receives external demand")

@@ -103,6 +103,8 @@ class Request:
         server: The employee who took the work into their queue.
         handoff: Whether the output crosses a department boundary on its way back.
         handoff_delay: The hand-off delay drawn for that crossing (days).
+        hold_delay: Time the finished work waited on others outside the chain (its position's
+            ``hold``) before it was passed on (days).
         delivered: When the output reached the requester.
     """
 
@@ -122,6 +124,7 @@ class Request:
         "finish",
         "handoff",
         "handoff_delay",
+        "hold_delay",
         "id",
         "inputs",
         "key",
@@ -191,6 +194,7 @@ class Request:
         self.finish = arrival
         self.quality = 0.0
         self.handoff_delay = 0.0
+        self.hold_delay = 0.0
         self.delivered = arrival
         self.server: Any = None  # the Employee who did the work
         self.skill = 0.0  # effective skill of the server when the work finished

@@ -82,8 +82,8 @@ def employee_summary(model: Run) -> pd.DataFrame:
             "internal_response": e.internal_response / n if n else math.nan,
             "internal_satisfaction": e.internal_score / n if n else math.nan,
             "blamed_wait": e.blamed_wait, "blamed_work": e.blamed_work,
-            "blamed_handoff": e.blamed_handoff,
-            "blamed_delay": e.blamed_wait + e.blamed_work + e.blamed_handoff,
+            "blamed_handoff": e.blamed_handoff, "blamed_hold": e.blamed_hold,
+            "blamed_delay": e.blamed_wait + e.blamed_work + e.blamed_handoff + e.blamed_hold,
             "blamed_quality": e.blamed_quality,
         })
     return pd.DataFrame(rows)
@@ -137,7 +137,8 @@ def positions(model: Run) -> pd.DataFrame:
     people["score"] = people.internal_satisfaction.fillna(0.0) * people.internal_served
     sums = people.groupby("position")[[
         "busy", "score", "internal_served", "external_served", "blamed_wait", "blamed_work",
-        "blamed_handoff", "blamed_delay", "blamed_quality", "tasks_done", "sojourn_sum"]].sum()
+        "blamed_handoff", "blamed_hold", "blamed_delay", "blamed_quality", "tasks_done",
+        "sojourn_sum"]].sum()
     table = pd.DataFrame({"position": range(model.graph.number_of_nodes())}).set_index(
         "position").join(sums)
     table["occupants"] = people.groupby("position").size()
@@ -180,12 +181,13 @@ def attribution(model: Run, by: str = "level") -> pd.DataFrame:
     allowed = ("level", "role", "department", "employee_id")
     if by not in allowed:
         raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
-    cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_delay", "blamed_quality"]
+    cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_hold", "blamed_delay",
+            "blamed_quality"]
     table = model.employee_summary().groupby(by)[cols].sum()
     vacant = float(np.sum(model.chain.vacancy_wait))
     if vacant > 0.0:
         table.loc[VACANT] = {"blamed_wait": vacant, "blamed_work": 0.0, "blamed_handoff": 0.0,
-                             "blamed_delay": vacant, "blamed_quality": 0.0}
+                             "blamed_hold": 0.0, "blamed_delay": vacant, "blamed_quality": 0.0}
     for col in ("blamed_delay", "blamed_quality"):
         total = table[col].sum()
         table[col.replace("blamed_", "share_")] = table[col] / total if total else math.nan

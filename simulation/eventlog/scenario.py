@@ -1,0 +1,226 @@
+"""A discovered service chain written as a scenario: a TOML file, its org chart and its map.
+
+Each position's time per visit ``W`` (working days, measured) is shared between its server and a
+hold (waiting on others: finished work the server no longer occupies). Two ways to share it:
+
+- ``working``, where the log times work (start and complete events): the server's rate is one
+  over the mean time working per visit, the hold the mean time waiting on others; queueing
+  comes out of the model, and the fit shows whether it matches.
+- ``split``, where the log has one timestamp per change and time in a "working" state is
+  elapsed time, not effort (a ticketing system): the split is not in the log, so it rests on one
+  stated assumption, the servers' utilisation ``u`` at the observed load. An M/M/1 server at
+  that load has rate ``mu = lambda / u`` and mean sojourn ``S = u / (lambda (1 - u))``; the rest
+  of the visit, ``W - S``, is the hold. Where ``S`` would exceed ``W`` the whole visit is the
+  server's (``mu = lambda + 1 / W``, a lower load).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulation.eventlog.discover import Discovery
+
+#: Servers' utilisation at the observed load (assumption: the log has elapsed times, not effort;
+#: ``discover --utilisation`` sets it, and docs/eventlogs.md shows what it changes).
+UTILISATION = 0.75
+#: Requests a customer makes per working day (assumption; it sets only how many customers share
+#: the measured demand, which the discovered scenario keeps fixed: no churn, no word of mouth).
+REQUESTS_PER_CUSTOMER = 1.0 / 21.0
+
+
+#: Rate of a position whose visits take no time (an org chart's rates are finite).
+INSTANT = 1e6
+
+
+@dataclass(frozen=True)
+class Service:
+    """A position's server rate and hold from its measured visits."""
+
+    rate: float  # tasks per working day
+    hold: float  # mean working days after the work, waiting on others
+    load: float  # the server's utilisation at the observed visit rate
+
+
+def split(visit_rate: float, sojourn: float, utilisation: float = UTILISATION) -> Service:
+    """The server and the hold that give mean time ``sojourn`` per visit at ``visit_rate``."""
+    if not 0.0 < utilisation < 1.0:
+        raise ValueError(f"utilisation = {utilisation!r} is not allowed: in (0, 1)")
+    if sojourn <= 0.0 or visit_rate <= 0.0:  # visits of no length: no work time to speak of
+        return Service(INSTANT, 0.0, 0.0)
+    server = utilisation / (visit_rate * (1.0 - utilisation))
+    if server >= sojourn:
+        rate = visit_rate + 1.0 / sojourn
+        return Service(rate, 0.0, visit_rate / rate)
+    return Service(visit_rate / utilisation, sojourn - server, utilisation)
+
+
+SERVICES = ("auto", "working", "split")
+
+
+def service_mode(discovery: Discovery, service: str = "auto") -> str:
+    """``working`` or ``split``: ``auto`` is ``working`` where the log times work."""
+    if service not in SERVICES:
+        raise ValueError(f"service = {service!r} is not allowed: one of {', '.join(SERVICES)}")
+    if service == "auto":
+        return "working" if discovery.timed_work else "split"
+    return service
+
+
+def timed(visit_rate: float, working: float, waiting: float) -> Service:
+    """The server from the time working per visit, the hold from the time waiting on others."""
+    if working <= 0.0:
+        return Service(INSTANT, max(waiting, 0.0), 0.0)
+    return Service(1.0 / working, max(waiting, 0.0), visit_rate * working)
+
+
+def services(discovery: Discovery, utilisation: float = UTILISATION,
+             service: str = "auto") -> pd.DataFrame:
+    """The positions table with each one's ``server_rate``, ``hold`` and ``server_load``."""
+    table = discovery.positions.copy()
+    if service_mode(discovery, service) == "working":
+        parts = [timed(v, a, o) for v, a, o in
+                 zip(table["visit_rate"], table["working"], table["waiting"], strict=True)]
+    else:
+        parts = [split(v, w, utilisation) for v, w in
+                 zip(table["visit_rate"], table["sojourn"], strict=True)]
+    table["server_rate"] = [p.rate for p in parts]
+    table["hold"] = [p.hold for p in parts]
+    table["server_load"] = [p.load for p in parts]
+    return table
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _csv(rows: list[list[object]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISATION,
+                   service: str = "auto") -> dict[str, str]:
+    """File name to contents: ``<stem>.toml``, its org chart, its map and the discovery record.
+
+    Raises:
+        ValueError: where a position's server would be overloaded (``working`` on a log whose
+            working time is elapsed time), naming it.
+    """
+    mode = service_mode(discovery, service)
+    table = services(discovery, utilisation, mode)
+    over = table[table["server_load"] >= 1.0]
+    if len(over):
+        row = over.sort_values("server_load").iloc[-1]
+        raise ValueError(
+            f"position {row['position']!r}: {row['visit_rate']:.4g} visits a working day of "
+            f"{row['working']:.4g} working days each would load its server {row['server_load']:.3g}"
+            " times over: the log's working time is elapsed time, not effort; discover with "
+            "--service split (a stated utilisation)")
+    person = discovery.level == "person"
+    chart = [["employee_id", "name", "role", "department", "manager_id", "customer_facing",
+              "demand", "rate", "hold"]]
+    for row in table.itertuples():
+        facing = row.last > 0
+        chart.append([row.position, row.position, row.team if person else row.position,
+                      row.team if person else "organization", "", "yes" if facing else "no",
+                      int(row.last) if facing else "", _number(row.server_rate),
+                      _number(row.hold)])
+    routing = discovery.reversed_routing()
+    mapping = [["employee", "relies_on", "need", "how_often", "exclusive"]]
+    for target, rows in routing.groupby("target", sort=True):
+        probabilities = _at_most_one(rows["probability"].to_numpy())
+        for source, p in zip(rows["source"], probabilities, strict=True):
+            if p > 0.0:
+                mapping.append([target, source, "information", f"{p:.10f}", "yes"])
+    s = discovery.summary
+    days = max(1, math.ceil(s["working_days"]))
+    lasts = table.loc[table["last"] > 0, "last"]
+    customers = max(1, round(s["arrival_rate"] / REQUESTS_PER_CUSTOMER),
+                    math.ceil(lasts.sum() / lasts.min()))  # every facing position seats one
+    depth = int(min(50, max(6, s["longest_route"])))
+    chart_name, map_name = f"{stem}_org_chart.csv", f"{stem}_internal_customers.csv"
+    toml = "\n".join([
+        f"name = {json.dumps(stem)}",
+        f"description = {json.dumps(_description(discovery, utilisation, mode))}",
+        f"days = {days}",
+        "",
+        "[organization]",
+        'builder = "org_chart"',
+        f"org_chart = {json.dumps(chart_name)}",
+        f"internal_customers = {json.dumps(map_name)}",
+        "approval_prob = 0.0",
+        "",
+        "[work]",
+        "# hand-overs in the log are instantaneous: the wait after one is the next position's",
+        "handoff_delay = 0.0",
+        "rework = 0.0",
+        f"max_depth = {depth}",
+        "",
+        "[people]",
+        "# morale, learning and quits are not in the log: switch on to study them (the",
+        "# model's defaults, from the literature, not from this organization)",
+        "enabled = false",
+        "",
+        "[customers]",
+        f"# {s['arrival_rate']:.6g} cases per working day, measured; customers neither leave",
+        "# nor talk (not in the log)",
+        f"count = {customers}",
+        f"request_rate = {s['arrival_rate'] / customers:.10g}",
+        "churn = false",
+        "word_of_mouth = false",
+        "acquisition_per_day = 0.0",
+        "failure_demand = 0.0",
+        "",
+    ])
+    record = {
+        "source": discovery.source, "level": discovery.level, "service": mode,
+        "utilisation": utilisation if mode == "split" else None,
+        "summary": {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                    for k, v in s.items()},
+        "calendar": {"weekdays": list(discovery.calendar.weekdays),
+                     "start": discovery.calendar.start, "end": discovery.calendar.end},
+        "arrivals_per_week_by_weekday_and_hour": discovery.arrivals.round(4).to_numpy()
+        .tolist(),
+        "positions": json.loads(table.replace([np.inf], None).to_json(orient="records")),
+    }
+    return {f"{stem}.toml": toml, chart_name: _csv(chart), map_name: _csv(mapping),
+            f"{stem}_discovery.json": json.dumps(record, indent=1) + "\n"}
+
+
+def _at_most_one(p: np.ndarray) -> np.ndarray:
+    """Probabilities rounded down to 10 places, so their sum stays at most 1."""
+    return np.floor(p * 1e10) / 1e10
+
+
+def _description(discovery: Discovery, utilisation: float, mode: str) -> str:
+    s = discovery.summary
+    how = ("the time working and waiting on others per visit are measured" if mode == "working"
+           else "the split of each visit between work and waiting on others assumes servers "
+                f"{utilisation:.0%} busy")
+    return (f"Discovered by service-chain discover from {Path(discovery.source).name}: "
+            f"{s['cases']} cases opened {s['period_start'][:10]} to {s['period_end'][:10]}, "
+            f"{s['positions']} positions ({discovery.level} level), calendar "
+            f"{s['calendar']} (one model day is one working day). Routing, demand and time "
+            f"per visit are measured; {how}.")
+
+
+def write_scenario(discovery: Discovery, out: str | Path, utilisation: float = UTILISATION,
+                   service: str = "auto") -> list[Path]:
+    """Write the scenario ``out`` (a .toml path) and its files beside it; returns the paths."""
+    out = Path(out)
+    stem = out.name.removesuffix(".toml")
+    written = []
+    for name, text in scenario_files(discovery, stem, utilisation, service).items():
+        path = out.parent / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,123 @@
+"""Simulated logs out: a run's external requests as an event log, in CSV or XES.
+
+A case is an external customer's request; its events are the state changes of each visit to a
+position: ``queued`` when the work joined the position's queue (its inputs all in), ``working``
+when the work began, ``waiting`` when the work was finished but waited on others outside the
+chain (the position's hold), and ``done`` when the customer had the answer. The team is the
+position's role and the resource its name (an org chart's employee id or name), so the log reads
+back with ``discover`` at either level. Times are put on the wall clock by a working calendar:
+one model day is one working day.
+
+Only work finished by the end of the run has records; a case still open then has the visits it
+finished and no ``done``. A request with several inputs at once (fork-join) has its visits
+interleaved; a Markov route's visits follow one another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+from xml.sax.saxutils import quoteattr
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from simulation.eventlog.calendar import Calendar
+
+#: Where a run's working time 0 falls on the wall clock by default (a Monday).
+START = pd.Timestamp("2026-01-05")
+COLUMNS = ("case", "timestamp", "state", "team", "resource")
+
+
+class LoggedRun(Protocol):
+    """What the writer reads from a model: its graph, its records and when work left."""
+
+    graph: nx.MultiDiGraph
+
+    def records(self) -> pd.DataFrame: ...  # noqa: D102
+
+
+def simulated_log(model: LoggedRun, calendar: Calendar | None = None,
+                  start: pd.Timestamp | str = START) -> pd.DataFrame:
+    """The run's external requests as state changes (needs ``Scenario.keep_records``).
+
+    Columns ``case``, ``timestamp``, ``state``, ``team``, ``resource``.
+    """
+    calendar = calendar or Calendar()
+    records = model.records()
+    records = records[records["external"]]
+    released = dict(model.metrics.releases)  # type: ignore[attr-defined]
+    nodes = model.graph.nodes
+    order = list(nodes)
+    team = np.array([str(nodes[n]["role"]) for n in order], dtype=object)
+    name = np.array([str(nodes[n]["name"]) for n in order], dtype=object)
+    request = records["request_id"].to_numpy()
+    last_pass = ~records.duplicated("request_id", keep="last").to_numpy()
+    out = records["request_id"].map(released).to_numpy(dtype=float)
+    node = records["provider_node"].to_numpy()
+    root = records["root_id"].to_numpy()
+    parts = [
+        (records["ready"].to_numpy(), "queued", np.ones(len(records), dtype=bool)),
+        (records["start"].to_numpy(), "working", np.ones(len(records), dtype=bool)),
+        (records["finish"].to_numpy(), "waiting",
+         last_pass & (np.nan_to_num(out, nan=-1.0) > records["finish"].to_numpy())),
+        (out, "done", last_pass & (request == root) & ~np.isnan(out)),
+    ]
+    frames = []
+    for rank, (times, state, keep) in enumerate(parts):
+        frames.append(pd.DataFrame({"root": root[keep], "t": times[keep], "rank": rank,
+                                    "state": state, "team": team[node[keep]],
+                                    "resource": name[node[keep]]}))
+    events = pd.concat(frames, ignore_index=True)
+    events = events.sort_values(["root", "t", "rank"], kind="stable")
+    origin = calendar.working_days(pd.Series([pd.Timestamp(start)]))[0]
+    stamps = calendar.wall_clock(origin + events["t"].to_numpy())
+    return pd.DataFrame({"case": "C" + events["root"].astype(str).to_numpy(),
+                         "timestamp": stamps, "state": events["state"].to_numpy(),
+                         "team": events["team"].to_numpy(),
+                         "resource": events["resource"].to_numpy()})
+
+
+def write_log(log: pd.DataFrame, path: str | Path) -> Path:
+    """Write a simulated log as CSV or XES (by the suffix; ``.gz`` compresses)."""
+    path = Path(path)
+    suffixes = [s.lower() for s in path.suffixes]
+    if ".xes" in suffixes:
+        text = _xes(log)
+        if suffixes[-1] == ".gz":
+            import gzip
+
+            with gzip.open(path, "wt", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+    if ".csv" not in suffixes:
+        raise ValueError(f"{path}: a log is written as .csv, .csv.gz, .xes or .xes.gz")
+    table = log.copy()
+    table["timestamp"] = table["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3]
+    table.to_csv(path, index=False)
+    return path
+
+
+def _xes(log: pd.DataFrame) -> str:
+    """XES (IEEE 1849): a trace per case, an event per state change."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<log xes.version="1849.2016" xmlns="http://www.xes-standard.org/">',
+             '<extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>',
+             '<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>',
+             '<extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>']
+    stamps = log["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "+00:00"
+    table = log.assign(stamp=stamps)
+    for case, events in table.groupby("case", sort=False):
+        lines.append(f'<trace><string key="concept:name" value={quoteattr(str(case))}/>')
+        for e in events.itertuples():
+            lines.append(
+                f'<event><string key="concept:name" value={quoteattr(e.state)}/>'
+                f'<string key="org:group" value={quoteattr(str(e.team))}/>'
+                f'<string key="org:resource" value={quoteattr(str(e.resource))}/>'
+                f'<date key="time:timestamp" value="{e.stamp}"/></event>')
+        lines.append("</trace>")
+    lines.append("</log>")
+    return "\n".join(lines) + "\n"

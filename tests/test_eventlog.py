@@ -1,0 +1,271 @@
+"""Event logs: reading, discovery, simulated logs out, and the round trip between them."""
+
+from __future__ import annotations
+
+import gzip
+import math
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import simulation.agents.employee as employee_module
+from simulation import OrgModel, Scenario
+from simulation.config.custom_graph import CustomGraph
+from simulation.config.files import load_scenario
+from simulation.config.scenario import Customers, People, Work
+from simulation.eventlog.calendar import Calendar, discover_calendar
+from simulation.eventlog.discover import discover
+from simulation.eventlog.read import LogFormat, read_log
+from simulation.eventlog.scenario import scenario_files, services, split, write_scenario
+from simulation.eventlog.states import Kind
+from simulation.eventlog.write import simulated_log, write_log
+
+EXTRACT = Path(__file__).parent / "data" / "incidents_week.csv.gz"
+
+#: The known chain of the round trip: (position, rate, hold, demand); exclusive inputs.
+TRUTH = [("desk", 40.0, 0.05, 2.0), ("l2", 15.0, 0.2, 1.0), ("vendor", 10.0, 0.0, None)]
+INPUTS = [("desk", "l2", 0.4), ("l2", "desk", 0.5), ("l2", "vendor", 0.3), ("vendor", "l2", 0.3)]
+
+
+def known_scenario(days: int = 200) -> Scenario:
+    """Three positions with Markov routing that comes back (desk to l2 to desk) and holds."""
+    g = nx.MultiDiGraph()
+    for name, rate, hold, demand in TRUTH:
+        attrs = {"rate": rate, "hold": hold, "role": name, "name": name,
+                 "customer_facing": demand is not None}
+        if demand is not None:
+            attrs["demand"] = demand
+        g.add_node(name, **attrs)
+    for customer, provider, p in INPUTS:
+        g.add_edge(customer, provider, key=f"{customer}-{provider}", probability=p,
+                   exclusive=True)
+    return Scenario(name="known", design=CustomGraph(graph=g), days=days, keep_records=True,
+                    work=Work(max_depth=40, handoff_delay=0.0, rework=0.0),
+                    people=People(enabled=False),
+                    customers=Customers(count=600, request_rate=0.02, churn=False,
+                                        word_of_mouth=False, acquisition_per_day=0.0,
+                                        failure_demand=0.0))
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    model = OrgModel(known_scenario(), rng=3)
+    model.run(200)
+    log = simulated_log(model)
+    folder = tmp_path_factory.mktemp("logs")
+    return {ext: write_log(log, folder / f"run.{ext}") for ext in ("csv", "xes", "csv.gz")}
+
+
+def _rediscovered(path: Path) -> tuple:
+    found = discover(read_log(path))
+    routing = found.reversed_routing().set_index(["target", "source"])["probability"]
+    table = services(found, service="working").set_index("position")
+    return found, routing, table
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize("ext", ["csv", "xes", "csv.gz"])
+def test_round_trip_gives_routing_times_and_calendar_back(simulated, ext):
+    found, routing, table = _rediscovered(simulated[ext])
+    for customer, provider, p in INPUTS:
+        assert routing[(customer, provider)] == pytest.approx(p, abs=0.05), (customer, provider)
+    for name, rate, hold, _ in TRUTH:
+        assert table.loc[name, "server_rate"] == pytest.approx(rate, rel=0.10), name
+        assert table.loc[name, "hold"] == pytest.approx(hold, rel=0.10, abs=1e-9), name
+    assert found.calendar == Calendar()  # written Mon-Fri 09:00-17:00, found again
+    assert found.summary["ping_pong_cases"] > 100
+
+
+def test_round_trip_fails_when_routes_cannot_come_back(monkeypatch, tmp_path):
+    """A mutant that cuts a route at a position already on it (the rule before Markov routes
+    could come back) loses the returns, and the round trip says so."""
+    def cut(dependencies, request, max_depth):
+        return [d for d in original(dependencies, request, max_depth)
+                if not request.on_chain(d.provider)]
+    original = employee_module.sample_inputs
+    monkeypatch.setattr(employee_module, "sample_inputs", cut)
+    model = OrgModel(known_scenario(), rng=3)
+    model.run(200)
+    _, routing, _ = _rediscovered(write_log(simulated_log(model), tmp_path / "cut.csv"))
+    assert routing.get(("l2", "desk"), 0.0) < 0.5 - 0.05
+
+
+def test_rediscovered_scenario_runs_with_the_measured_chain(simulated, tmp_path):
+    found = discover(read_log(simulated["csv"]))
+    write_scenario(found, tmp_path / "again.toml", service="working")
+    scenario = load_scenario(tmp_path / "again.toml")
+    model = OrgModel(scenario, rng=1)
+    rates = {model.graph.nodes[n]["name"]: model.graph.nodes[n]["rate"] for n in model.graph}
+    assert rates["desk"] == pytest.approx(40.0, rel=0.1)
+    model.run(60)
+    assert model.run_out()["mean_delay"] > 0
+
+
+# --------------------------------------------------------------------------- the engines
+
+
+def _engines(scenario: Scenario, days: int) -> tuple[OrgModel, OrgModel]:
+    runs = []
+    for compiled in (True, False):
+        model = OrgModel(scenario, rng=5, compiled=compiled)
+        model.run(days)
+        runs.append(model)
+    return runs[0], runs[1]
+
+
+def test_holds_and_returning_routes_are_twins():
+    scenario = known_scenario(60)
+    scenario = Scenario(**{**scenario.__dict__, "keep_records": False,
+                           "people": People(quit_rate_per_month=0.3)})
+    a, b = _engines(scenario, 60)
+    assert a.compiled and not b.compiled
+    pa, pb = a.employee_summary(), b.employee_summary()
+    assert pa["blamed_hold"].sum() > 1.0
+    assert pa.equals(pb)
+    assert a.run_out() == b.run_out()
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_blame_with_holds_adds_up_to_the_customers_delay(compiled):
+    scenario = Scenario(**{**known_scenario(60).__dict__, "keep_records": False})
+    model = OrgModel(scenario, rng=2, compiled=compiled)
+    model.run(60)
+    assert model.compiled == compiled
+    table = model.attribution("employee_id")
+    parts = table[["blamed_wait", "blamed_work", "blamed_handoff", "blamed_hold"]].sum(axis=1)
+    np.testing.assert_allclose(table["blamed_delay"], parts, rtol=1e-12)
+    assert table["blamed_hold"].sum() > 1.0
+    assert table["blamed_delay"].sum() == pytest.approx(model.metrics.delay_sum, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- the real extract
+
+
+def test_the_extract_is_read_as_servicenow_and_discovered():
+    log = read_log(EXTRACT)
+    assert log.preset == "servicenow"
+    assert log.cases == 2073
+    assert set(log.events["kind"]) <= {k.value for k in Kind}
+    found = discover(log)
+    s = found.summary
+    assert s["calendar"] == "Mon-Fri 08:00-20:00"  # the full log: 08:00-19:00
+    assert s["positions"] > 20 and s["ping_pong_cases"] > 50
+    routing = found.reversed_routing()
+    sums = routing.groupby("target")["probability"].sum()
+    assert (sums <= 1.0 + 1e-12).all()
+    first = found.positions.set_index("position")["first"]
+    visits = found.positions.set_index("position")["finished_visits"]
+    np.testing.assert_allclose((sums.reindex(visits.index).fillna(0.0) * visits + first),
+                               visits, rtol=1e-12)  # every visit: first, or handed on
+
+
+def test_discovered_extract_builds_and_runs(tmp_path):
+    found = discover(read_log(EXTRACT))
+    paths = write_scenario(found, tmp_path / "week.toml")
+    assert [p.name for p in paths] == ["week.toml", "week_org_chart.csv",
+                                       "week_internal_customers.csv", "week_discovery.json"]
+    model = OrgModel(load_scenario(tmp_path / "week.toml"), rng=1)
+    model.run(10)
+    assert model.run_out()["mean_delay"] > 0
+
+
+def test_working_service_is_refused_where_working_time_is_elapsed_time():
+    found = discover(read_log(EXTRACT))
+    with pytest.raises(ValueError, match="elapsed time, not effort"):
+        scenario_files(found, "x", service="working")
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_split_keeps_the_time_per_visit_at_the_observed_load():
+    s = split(visit_rate=20.0, sojourn=0.5, utilisation=0.75)
+    assert s.rate == pytest.approx(20.0 / 0.75)
+    assert 1.0 / (s.rate - 20.0) + s.hold == pytest.approx(0.5)
+    short = split(visit_rate=1.0, sojourn=0.1, utilisation=0.75)  # M/M/1 at 0.75 is longer
+    assert short.hold == 0.0 and 1.0 / (short.rate - 1.0) == pytest.approx(0.1)
+
+
+@settings(max_examples=200)
+@given(st.datetimes(min_value=pd.Timestamp("2000-01-01").to_pydatetime(),
+                    max_value=pd.Timestamp("2040-01-01").to_pydatetime()),
+       st.sampled_from([Calendar(), Calendar((0, 1, 2, 3, 4, 5), 7.5, 19.0),
+                        Calendar(tuple(range(7)), 0.0, 24.0), Calendar((2,), 10.0, 11.0)]))
+def test_the_working_clock_and_the_wall_clock_are_inverses(moment, calendar):
+    t = pd.Timestamp(moment)
+    w = calendar.working_days(pd.Series([t]))[0]
+    back = calendar.wall_clock(np.array([w]))[0]
+    hour = t.hour + t.minute / 60 + t.second / 3600 + t.microsecond / 3.6e9
+    if t.day_of_week in calendar.weekdays and calendar.start <= hour < calendar.end:
+        assert abs((back - t).total_seconds()) < 1e-3
+    else:  # outside working time: the end of the working time before it (or the next start)
+        assert calendar.working_days(pd.Series([back]))[0] == pytest.approx(w, abs=1e-9)
+
+
+def test_calendar_discovery_finds_weekdays_and_hours():
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2026-01-05") + pd.to_timedelta(rng.integers(0, 70, 5000), "D")
+    hours = pd.to_timedelta(rng.uniform(7.0, 15.0, 5000), "h")
+    stamps = pd.Series(days + hours)
+    stamps = stamps[stamps.dt.day_of_week < 4]  # Monday to Thursday
+    assert discover_calendar(stamps) == Calendar((0, 1, 2, 3), 7.0, 15.0)
+
+
+# --------------------------------------------------------------------------- other shapes
+
+
+def test_activity_logs_with_start_and_complete_columns(tmp_path):
+    path = tmp_path / "activities.csv"
+    path.write_text(
+        "case,activity,start,end,group\n"
+        "1,triage,2026-01-05 09:00,2026-01-05 09:30,desk\n"
+        "1,fix,2026-01-05 10:30,2026-01-05 12:30,l2\n"
+        "2,triage,2026-01-05 10:00,2026-01-05 10:15,desk\n"
+        "2,fix,2026-01-05 11:00,2026-01-05 11:30,desk\n")
+    log = read_log(path, LogFormat(columns={"state": "activity", "team": "group"}))
+    assert log.timed_work
+    found = discover(log, calendar=Calendar())
+    pos = found.positions.set_index("position")
+    assert pos.loc["l2", "queued"] == pytest.approx(1.0 / 8.0)  # 09:30 to 10:30 queued at l2
+    assert pos.loc["l2", "working"] == pytest.approx(2.0 / 8.0)
+    assert found.summary["handovers"] == 1
+
+
+def test_lifecycle_xes_is_read(tmp_path):
+    path = tmp_path / "log.xes.gz"
+    body = (
+        '<?xml version="1.0"?><log xmlns="http://www.xes-standard.org/">'
+        '<trace><string key="concept:name" value="A"/>'
+        '<event><string key="concept:name" value="check"/><string key="org:group" value="x"/>'
+        '<string key="lifecycle:transition" value="start"/>'
+        '<date key="time:timestamp" value="2026-01-05T09:00:00+01:00"/></event>'
+        '<event><string key="concept:name" value="check"/><string key="org:group" value="x"/>'
+        '<string key="lifecycle:transition" value="complete"/>'
+        '<date key="time:timestamp" value="2026-01-05T10:00:00+01:00"/></event>'
+        '</trace></log>')
+    with gzip.open(path, "wt") as fh:
+        fh.write(body)
+    log = read_log(path)
+    assert log.timed_work and log.preset == "xes"
+    assert log.events["kind"].tolist() == ["working", "done"]
+    assert log.events["time"].iloc[0] == pd.Timestamp("2026-01-05 08:00")  # in UTC
+    assert not math.isnan(discover(log, calendar=Calendar((0,), 0.0, 24.0))
+                          .positions["working"].iloc[0])
+
+
+def test_missing_teams_take_the_cases_previous_team(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("case,time,status,team\n"
+                    "1,2026-01-05 09:00,new,?\n1,2026-01-05 10:00,working,a\n"
+                    "1,2026-01-05 11:00,working,?\n1,2026-01-05 12:00,done,\n"
+                    "2,2026-01-05 09:00,new,?\n2,2026-01-05 13:00,done,?\n")
+    found = discover(read_log(path), calendar=Calendar())
+    assert sorted(found.positions["position"]) == ["(unassigned)", "a"]
+    assert found.summary["handovers"] == 0

@@ -1,0 +1,133 @@
+"""A hostile user's event logs: every mistake exits 2 naming the file and the row (or the key),
+never a traceback; each row of the table writes its files and runs ``discover`` in this process.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from conftest import write_files
+
+from simulation.cli.commands import main
+
+OK = ("case,time,status,team\n"
+      "1,2026-01-05 09:00,new,a\n1,2026-01-05 10:00,working,b\n1,2026-01-05 11:00,done,b\n"
+      "2,2026-01-05 09:30,new,a\n2,2026-01-05 12:00,done,a\n")
+DISCOVER = ["discover", "log.csv", "-o", "out.toml"]
+
+#: (id, files, command line, exit code, fragment of the output)
+CASES: list[tuple[str, dict, list[str], int, str]] = [
+    ("a good log", {"log.csv": OK}, DISCOVER, 0, "wrote out.toml"),
+    ("empty file", {"log.csv": ""}, DISCOVER, 2, "log.csv: the log is empty"),
+    ("header only", {"log.csv": "case,time,status,team\n"}, DISCOVER, 2,
+     "a header but no events"),
+    ("no case column", {"log.csv": "id2,time,status,team\n1,2026-01-05 09:00,new,a\n"},
+     DISCOVER, 2, "row 1 (header): no column for the case id; name it with --case"),
+    ("no state column", {"log.csv": "case,time,foo,team\n1,2026-01-05 09:00,new,a\n"},
+     DISCOVER, 2, "no column for the state or activity; name it with --status"),
+    ("no time column", {"log.csv": "case,when2,status,team\n1,x,new,a\n"}, DISCOVER, 2,
+     "no timestamp column"),
+    ("no team or resource", {"log.csv": "case,time,status\n1,2026-01-05 09:00,new\n"},
+     DISCOVER, 2, "no team or resource column"),
+    ("named column missing", {"log.csv": OK}, [*DISCOVER, "--team", "group"], 2,
+     "no column 'group' for the team"),
+    ("bad time on row 4", {"log.csv": OK.replace("2026-01-05 11:00", "yesterday")}, DISCOVER,
+     2, "log.csv: row 4: time 'yesterday' is not a time"),
+    ("blank time", {"log.csv": OK.replace("2026-01-05 10:00", "")}, DISCOVER, 2,
+     "row 3: no timestamp"),
+    ("time not in the given format", {"log.csv": OK},
+     [*DISCOVER, "--time-format", "%d/%m/%Y %H:%M"], 2, "row 2: time '2026-01-05 09:00' is "
+     "not in the format"),
+    ("day and month ambiguous",
+     {"log.csv": "case,time,status,team\n1,01/02/2026 09:00,new,a\n1,03/04/2026 10:00,done,a\n"},
+     DISCOVER, 2, "both day first and month first"),
+    ("unknown state", {"log.csv": OK.replace("working", "Pending approval")}, DISCOVER, 2,
+     "row 3: state 'Pending approval' is not mapped to a kind"),
+    ("unknown state mapped", {"log.csv": OK.replace("working", "Pending approval")},
+     [*DISCOVER, "--map-state", "Pending approval=working"], 0, "wrote out.toml"),
+    ("map-state without a kind", {"log.csv": OK}, [*DISCOVER, "--map-state", "Pending"], 2,
+     "NAME=KIND"),
+    ("map-state to no kind", {"log.csv": OK}, [*DISCOVER, "--map-state", "new=later"], 2,
+     "not a kind; one of queued, working, waiting, done, ignore"),
+    ("every case one event",
+     {"log.csv": "case,time,status,team\n1,2026-01-05 09:00,new,a\n2,2026-01-05 10:00,new,a\n"},
+     DISCOVER, 2, "row 2: every case has a single event"),
+    ("every state ignored", {"log.csv": OK}, [*DISCOVER, "--map-state", "new=ignore",
+                                              "--map-state", "working=ignore",
+                                              "--map-state", "done=ignore"], 2,
+     "every event is ignored"),
+    ("no case id", {"log.csv": OK.replace("2,2026-01-05 09:30", ",2026-01-05 09:30")},
+     DISCOVER, 2, "row 5: no case id"),
+    ("time goes back in the order column",
+     {"log.csv": "case,seq,time,status,team\n1,1,2026-01-05 10:00,new,a\n"
+                 "1,2,2026-01-05 09:00,working,a\n1,3,2026-01-05 11:00,done,a\n"},
+     [*DISCOVER, "--order", "seq"], 2, "row 3: time 2026-01-05 09:00:00 of case '1' is before"),
+    ("time goes back, clamped",
+     {"log.csv": "case,seq,time,status,team\n1,1,2026-01-05 10:00,new,a\n"
+                 "1,2,2026-01-05 09:00,working,a\n1,3,2026-01-05 11:00,done,a\n"},
+     [*DISCOVER, "--order", "seq", "--clamp-times"], 0, "wrote out.toml"),
+    ("order not a number",
+     {"log.csv": "case,seq,time,status,team\n1,x,2026-01-05 10:00,new,a\n"
+                 "1,2,2026-01-05 11:00,done,a\n"}, [*DISCOVER, "--order", "seq"], 2,
+     "row 2: order 'x' in column 'seq' is not a number"),
+    ("a row with an extra field", {"log.csv": OK.replace("new,a\n", "new,a,extra\n", 1)},
+     DISCOVER, 2, "log.csv: row 2 has 5 fields, the header 4"),
+    ("a row cut short", {"log.csv": OK.replace("working,b\n", "working\n")}, DISCOVER, 2,
+     "log.csv: row 3 has 3 fields, the header 4: a row cut short?"),
+    ("not UTF-8", {"log.csv": OK.replace("team", "t\xe9am").encode("latin-1")}, DISCOVER, 2,
+     "not UTF-8"),
+    ("truncated gzip", {"log.csv.gz": gzip.compress(OK.encode())[:30]},
+     ["discover", "log.csv.gz", "-o", "out.toml"], 2, "log.csv.gz: "),
+    ("a folder", {"logdir/x": "1"}, ["discover", "logdir", "-o", "out.toml"], 2, "is a folder"),
+    ("no such log", {}, DISCOVER, 2, "log file not found"),
+    ("XES not XML", {"log.xes": "<log><trace>"}, ["discover", "log.xes", "-o", "out.toml"], 2,
+     "not readable as XES"),
+    ("XES with no events", {"log.xes": "<log></log>"}, ["discover", "log.xes", "-o", "out.toml"],
+     2, "no events"),
+    ("complete before start",
+     {"log.csv": "case,activity,start,end,team\n1,a,2026-01-05 10:00,2026-01-05 09:00,x\n"},
+     DISCOVER, 2, "row 2: completes (2026-01-05 09:00:00) before it starts"),
+    ("mapping file with an unknown key", {"log.csv": OK, "m.toml": 'colums = {case = "id"}\n'},
+     [*DISCOVER, "--mapping", "m.toml"], 2, "m.toml: key 'colums' is not known (did you mean "
+     "'columns'?)"),
+    ("mapping file with an unknown role", {"log.csv": OK, "m.toml": '[columns]\ncas = "id"\n'},
+     [*DISCOVER, "--mapping", "m.toml"], 2, "column role 'cas' is not known"),
+    ("mapping file not TOML", {"log.csv": OK, "m.toml": "[columns\n"},
+     [*DISCOVER, "--mapping", "m.toml"], 2, "m.toml: not valid TOML"),
+    ("mapping file missing", {"log.csv": OK}, [*DISCOVER, "--mapping", "m.toml"], 2,
+     "mapping file not found"),
+    ("utilisation 1", {"log.csv": OK}, [*DISCOVER, "--utilisation", "1"], 2,
+     "--utilisation 1.0 is not allowed: in (0, 1)"),
+    ("output not TOML", {"log.csv": OK}, ["discover", "log.csv", "-o", "out.txt"], 2,
+     "a .toml file name"),
+    ("output exists", {"log.csv": OK, "out.toml": "x"}, DISCOVER, 2,
+     "out.toml: exists; choose another --output or add --force"),
+    ("output folder missing", {"log.csv": OK}, ["discover", "log.csv", "-o", "no/out.toml"], 2,
+     "no such folder"),
+    ("from is not a date", {"log.csv": OK}, [*DISCOVER, "--from", "soon"], 2,
+     "--from 'soon' is not a date"),
+    ("period with no case", {"log.csv": OK}, [*DISCOVER, "--from", "2030-01-01"], 2,
+     "no case starts between"),
+]
+
+
+@pytest.mark.parametrize(("files", "argv", "code", "fragment"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_a_hostile_log_exits_with_a_message(tmp_path: Path, monkeypatch, capsys, files: dict,
+                                            argv: list[str], code: int, fragment: str) -> None:
+    write_files(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == code, capsys.readouterr()
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert fragment in out + err, out + err
+
+
+def test_a_discovered_scenario_from_a_good_log_runs(tmp_path: Path, monkeypatch, capsys) -> None:
+    write_files(tmp_path, {"log.csv": OK})
+    monkeypatch.chdir(tmp_path)
+    assert main(DISCOVER) == 0
+    assert main(["run", "out.toml", "--days", "5"]) == 0
+    assert "mean_delay" in capsys.readouterr().out
