@@ -269,3 +269,32 @@ def test_missing_teams_take_the_cases_previous_team(tmp_path):
     found = discover(read_log(path), calendar=Calendar())
     assert sorted(found.positions["position"]) == ["(unassigned)", "a"]
     assert found.summary["handovers"] == 0
+
+
+# --------------------------------------------------------------------------- the full real log
+
+
+def _full_log() -> Path | None:
+    """The full UCI log where this machine has it (``../shared/data`` or the variable)."""
+    import os
+
+    for candidate in (os.environ.get("SERVICE_CHAIN_FULL_LOG"),
+                      Path(__file__).resolve().parents[2] / "shared" / "data"
+                      / "uci498_incident_event_log.csv.gz"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_full_log() is None, reason="the full log is not on this machine (the "
+                    "extract is tested above)")
+def test_discovery_of_the_full_log_takes_under_30_seconds(tmp_path):
+    import time
+
+    start = time.perf_counter()
+    found = discover(read_log(_full_log()))
+    write_scenario(found, tmp_path / "full.toml")
+    elapsed = time.perf_counter() - start
+    assert found.summary["cases"] == 24645 and found.summary["positions"] == 75
+    assert elapsed < 30.0, f"{elapsed:.1f} s"

@@ -73,7 +73,12 @@ def test_organization_is_drawn_point_up_or_point_down(small_comparison) -> None:
         assert len(people.x) == len(nodes)
         assert [b.label for b in fig.layout.updatemenus[0].buttons] == [
             "morale", "utilisation", "delay attributed"]
-        assert "serves:" in people.text[0] and "external customers" in people.text[-1]
+        assert "serves:" in people.hovertext[0]
+        assert "external customers" in people.hovertext[-1]
+        assert list(people.text) == list(nodes.role)  # each person by their own role
+        lines = next(t for t in fig.data if t.name == "reports to")
+        assert lines.x.count(None) == int((nodes.manager >= 0).sum())  # one per reporting line
+        assert not [t for t in fig.layout.yaxis.ticktext if "(level" in t and "frontline" not in t]
     means = plots.position_means(result.positions, "pyramid")
     people = next(t for t in figs["pyramid"].data if t.name == "employees")
     np.testing.assert_allclose(people.marker.color, means.morale.to_numpy())
@@ -82,12 +87,14 @@ def test_organization_is_drawn_point_up_or_point_down(small_comparison) -> None:
 def test_attribution_bars_add_up_to_the_delay_blamed_per_run(small_comparison) -> None:
     result = small_comparison
     fig = plots.attribution(result.positions, result.structure)
-    by_level = [t for t in fig.data if t.visible is True]
+    by_level = [t for t in fig.data if t.visible is True]  # the first view: by role
     assert len(by_level) == 4  # 2 scenarios x (delay, quality)
+    assert list(by_level[0].x) == sorted(by_level[0].x)  # the largest at the top
     pos = result.positions[result.positions.scenario == "pyramid"]
     expected = (pos.blamed_delay.sum() + pos.vacancy_wait.sum()) / pos.replication.nunique()
     assert sum(by_level[0].x) == pytest.approx(expected)
-    assert len(fig.layout.updatemenus[0].buttons) == 3
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == [
+        "by role", "by department", "by level", "top 10 employees"]
 
 
 def test_internal_service_matrix_is_the_service_weighted_mean(small_comparison) -> None:

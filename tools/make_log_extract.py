@@ -24,6 +24,7 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "incidents_wee
 
 
 def main(source: str) -> None:
+    """Write the extract from the full log at ``source``."""
     log = pd.read_csv(source, dtype=str, keep_default_na=False, usecols=COLUMNS)[COLUMNS]
     opened = pd.to_datetime(log["opened_at"], format="%d/%m/%Y %H:%M")
     keep = (opened >= "2016-03-07") & (opened < "2016-03-14")

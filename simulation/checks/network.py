@@ -148,8 +148,9 @@ def jackson(graph: nx.MultiDiGraph, customers_per_day: float, max_depth: int = 5
 def _check_acyclic(graph: nx.MultiDiGraph, names: list[str], max_depth: int) -> None:
     """Inputs, reviews and scheduled requests form no cycle and no chain beyond the depth cap.
 
-    The model never lets a position wait for itself (a provider already on the request's chain
-    is skipped) and stops at ``max_depth``: either would cut the routing the equations assume.
+    The model skips a provider already on the request's chain unless the input is exclusive (a
+    returning Markov route), and stops at ``max_depth``: either would cut the routing the
+    equations assume.
     """
     links = nx.DiGraph()
     links.add_nodes_from(graph.nodes)
@@ -169,9 +170,10 @@ def _check_acyclic(graph: nx.MultiDiGraph, names: list[str], max_depth: int) -> 
                                    "stops asking") from None
         return
     path = " -> ".join(names[u] for u, _ in cycle) + f" -> {names[cycle[0][0]]}"
-    raise ProductFormError(f"the dependencies form a cycle ({path}): the model never lets work "
-                           "wait for a position already on its chain; give a rework loop as a "
-                           "review edge instead")
+    raise ProductFormError(f"the dependencies form a cycle ({path}): work comes back to a "
+                           "position on its chain only by exclusive inputs, and the model stops "
+                           "such a route at work.max_depth where the equations assume none; "
+                           "give a rework loop as a review edge instead")
 
 
 def as_network(scenario: Scenario, seed: int = 0,

@@ -605,6 +605,9 @@ def _cmd_describe(args: argparse.Namespace) -> int:
           f"{scenario.customers.request_rate:g} requests a day each, "
           f"{g.number_of_edges()} dependencies, {scenario.days} days x "
           f"{scenario.replications} replications by default\n")
+    rule = getattr(scenario.design, "facing_rule", None)
+    if rule is not None:
+        print(f"Who faces customers: {rule(g)}\n")
     load = offered_load(g, scenario.customers, scenario.work.max_depth)
     load["department"] = [g.nodes[i]["department"] for i in load.position]
     summary = load.groupby(["level", "role"]).agg(

@@ -377,6 +377,21 @@ class OrgChart(OrgDesign):
             used = read_text(Path(self.internal_customers), "internal-customer map")
         return replace(self, org_chart_contents=chart, internal_customers_contents=used)
 
+    def facing_rule(self, graph: nx.MultiDiGraph) -> str:
+        """Who serves external customers in the built ``graph``, and by which rule, in words."""
+        text = self.org_chart_contents
+        if text is None:
+            text = read_text(Path(self.org_chart), "org chart")
+        header = next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))), [])
+        facing = [d for d in graph.nodes.values() if d["customer_facing"]]
+        share = f"{len(facing)} of {graph.number_of_nodes()} employees"
+        if "customer_facing" in [h.strip() for h in header]:
+            return f"{share} serve external customers, as the customer_facing column says."
+        return (f"{share} serve external customers: the org chart has no customer_facing "
+                "column, so everyone without reports does. Add a customer_facing column "
+                "(yes or no) to say who serves customers; a manager may, a back-office "
+                "specialist may not.")
+
     def footprint(self) -> Footprint | None:
         """The org chart's rows (all of them counted as customer-facing, an upper bound)."""
         text = self.org_chart_contents

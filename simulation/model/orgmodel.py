@@ -355,7 +355,11 @@ class OrgModel(mesa.Model):
         return results.flows(self)
 
     def attribution(self, by: str = "level") -> pd.DataFrame:
-        """Where the chain breaks, summed by ``level``, ``role``, ``department`` or employee."""
+        """Where the chain breaks, by ``level``, ``role``, ``department``, post or employee.
+
+        ``by`` is one of ``level``, ``role``, ``department``, ``position_id`` (the post) or
+        ``employee_id`` (the person).
+        """
         return results.attribution(self, by)
 
     def kpis(self) -> dict[str, Any]:

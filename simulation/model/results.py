@@ -63,15 +63,26 @@ def records(model: Run) -> pd.DataFrame:
 
 
 def employee_summary(model: Run) -> pd.DataFrame:
-    """One row per employee (past and present): load, service given, blame attributed."""
+    """One row per employee (past and present): load, service given, blame attributed.
+
+    ``employee_id`` is the person (a new hire is a new person); ``position_id`` the post as the
+    organization names it (an org chart's employee id); ``name`` the post's name for its first
+    holder and, for the people hired into it later, that name with ``(hire k)``.
+    """
     now = model.clock.now
     rows = []
-    for e in [*model.former_employees, *model.employees]:
+    people = sorted([*model.former_employees, *model.employees], key=lambda e: e.unique_id)
+    hires: dict[int, int] = {}
+    for e in people:
+        k = hires[e.node] = hires.get(e.node, -1) + 1
+        node = model.graph.nodes[e.node]
         span = ((e.left if e.left is not None else now) - e.hired) or math.nan
         n = e.internal_served
         rows.append({
             "employee_id": e.unique_id, "position": e.node,
-            "name": model.graph.nodes[e.node]["name"], "role": e.role, "level": e.level,
+            "position_id": str(node.get("id", e.node)),
+            "name": str(node["name"]) + (f" (hire {k})" if k else ""),
+            "role": e.role, "level": e.level,
             "department": e.department, "active": e.active, "hired": e.hired,
             "left": e.left, "morale": e.morale, "skill": e.skill,
             "accepted": e.accepted, "tasks_done": e.tasks_done, "handed_over": e.handed,
@@ -92,18 +103,19 @@ def employee_summary(model: Run) -> pd.DataFrame:
 def structure(model: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The organization as tables: positions (nodes) and internal-service dependencies.
 
-    ``nodes``: ``position``, ``name``, ``role``, ``level``, ``department``,
-    ``customer_facing``, ``demand`` (share of external demand; NaN: customers choose at
-    random). ``edges``: ``provider``, ``customer`` (positions), ``need``, ``purpose``,
+    ``nodes``: ``position``, ``position_id`` (the design's own id: an org chart's employee
+    id), ``name``, ``role``, ``level``, ``department``, ``manager`` (the position reported
+    to; -1: none), ``customer_facing``, ``demand`` (share of external demand; NaN: customers
+    choose at random). ``edges``: ``provider``, ``customer`` (positions), ``need``, ``purpose``,
     ``probability`` (per request), ``per_day`` (scheduled), ``review``, ``work`` (the
     provider's task's work content, in tasks), ``gate`` and ``thoroughness`` (a quality
     gate's), ``directed`` (coaching given by the reports), ``exclusive`` (one of the
     customer's alternatives: Markov routing).
     """
     nodes = pd.DataFrame([
-        {"position": n, "name": str(d["name"]), "role": str(d["role"]),
-         "level": int(d["level"]), "department": str(d["department"]),
-         "customer_facing": bool(d["customer_facing"]),
+        {"position": n, "position_id": str(d.get("id", n)), "name": str(d["name"]),
+         "role": str(d["role"]), "level": int(d["level"]), "department": str(d["department"]),
+         "manager": int(d.get("manager", -1)), "customer_facing": bool(d["customer_facing"]),
          "demand": math.nan if d.get("demand") is None else float(d["demand"])}
         for n, d in sorted(model.graph.nodes(data=True))])
     edges = pd.DataFrame([
@@ -171,23 +183,35 @@ VACANT = "vacant posts"
 
 
 def attribution(model: Run, by: str = "level") -> pd.DataFrame:
-    """Where the chain breaks, summed by ``level``, ``role``, ``department`` or employee.
+    """Where the chain breaks, summed by ``level``, ``role``, ``department``, post or employee.
 
     Delay (days) and quality lost on external customers' critical paths, largest first;
-    shares are of the total over all external requests completed so far. The wait while
+    shares are of the total over all external requests completed so far. By post
+    (``position_id``, an org chart's employee id) or person (``employee_id``), the rows carry
+    the name, role and department too. The wait while
     posts stood vacant is a row of its own, ``"vacant posts"`` (:data:`VACANT`), so the rows
     add up to the customers' delay.
     """
-    allowed = ("level", "role", "department", "employee_id")
+    allowed = ("level", "role", "department", "position_id", "employee_id")
     if by not in allowed:
         raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
     cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_hold", "blamed_delay",
             "blamed_quality"]
-    table = model.employee_summary().groupby(by)[cols].sum()
+    people = model.employee_summary()
+    table = people.groupby(by)[cols].sum()
+    if by in ("employee_id", "position_id"):  # who they are, not only a number
+        keys = ["name", "position_id", "role", "department"] if by == "employee_id" else [
+            "role", "department"]
+        first = people.groupby(by)[keys].first()
+        if by == "position_id":
+            first.insert(0, "name", people.groupby(by)["name"].first().str.replace(
+                r" \(hire \d+\)$", "", regex=True))
+        table = first.join(table)
     vacant = float(np.sum(model.chain.vacancy_wait))
     if vacant > 0.0:
         table.loc[VACANT] = {"blamed_wait": vacant, "blamed_work": 0.0, "blamed_handoff": 0.0,
-                             "blamed_hold": 0.0, "blamed_delay": vacant, "blamed_quality": 0.0}
+                             "blamed_hold": 0.0, "blamed_delay": vacant, "blamed_quality": 0.0,
+                             **dict.fromkeys(table.columns.difference(cols), "")}
     for col in ("blamed_delay", "blamed_quality"):
         total = table[col].sum()
         table[col.replace("blamed_", "share_")] = table[col] / total if total else math.nan

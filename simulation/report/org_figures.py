@@ -31,11 +31,22 @@ def position_means(positions: pd.DataFrame, scenario: str) -> pd.DataFrame:
 
 
 def _layout(nodes: pd.DataFrame, inverted: bool) -> tuple[dict[int, tuple[float, float]], float]:
-    """Positions drawn by level: frontline widest; point up, or point down when inverted."""
+    """Positions drawn by level: frontline widest; point up, or point down when inverted.
+
+    Within a level, departments side by side (in the order of their first position) and, in a
+    department, people under their manager's place, so reporting lines stay short.
+    """
     xy: dict[int, tuple[float, float]] = {}
     widest = int(nodes.groupby("level").size().max()) if len(nodes) else 1
-    for level, part in nodes.groupby("level"):
-        part = part.sort_values(["department", "position"])
+    dept_order = {d: i for i, d in enumerate(dict.fromkeys(nodes.sort_values("position")
+                                                           .department))}
+    managers = dict(zip(nodes.position, nodes.get("manager", pd.Series(-1, index=nodes.index)),
+                        strict=True))
+    for level, part in sorted(nodes.groupby("level"), key=lambda lp: -lp[0]):
+        part = part.assign(
+            _dept=part.department.map(dept_order),
+            _boss=[xy.get(int(managers.get(p, -1)), (0.0, 0.0))[0] for p in part.position])
+        part = part.sort_values(["_dept", "_boss", "position"])
         n = len(part)
         spread = widest * (0.35 + 0.65 * n / widest)
         xs = np.linspace(-spread / 2, spread / 2, n) if n > 1 else np.zeros(1)
@@ -69,6 +80,17 @@ def organization(structure: Mapping[str, Any], positions: pd.DataFrame,
     stats = positions.reindex(nodes.position)
     names = dict(zip(nodes.position, nodes.name, strict=True))
     fig = go.Figure()
+    if "manager" in nodes:  # reporting lines, under the dependencies
+        xs, ys = [], []
+        for p, boss in nodes[["position", "manager"]].itertuples(index=False):
+            if int(boss) >= 0:
+                (x0, y0), (x1, y1) = xy[int(p)], xy[int(boss)]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="reports to",
+                                     hoverinfo="skip", line={"color": "#555", "width": 1.5}))
+    _departments(fig, nodes, xy, inverted)
     needs = sorted(set(edges.need)) if len(edges) else []
     for k, need in enumerate(needs):
         xs: list[float | None] = []
@@ -117,9 +139,14 @@ def organization(structure: Mapping[str, Any], positions: pd.DataFrame,
                   ("delay attributed", "delay attributed (days per run)",
                    stats.blamed_delay.to_numpy(), "Cividis_r")]
     size = max(5.0, min(16.0, 600.0 / max(widest, 1.0)))
+    labelled = len(nodes) <= 40  # each person by their own role, where it can be read
     fig.add_trace(go.Scatter(
         x=[xy[int(p)][0] for p in nodes.position], y=[xy[int(p)][1] for p in nodes.position],
-        mode="markers", name="employees", text=hover, hoverinfo="text",
+        mode="markers+text" if labelled else "markers", name="employees",
+        hovertext=hover, hoverinfo="text",
+        text=[text(r) for r in nodes.role] if labelled else None,
+        textposition="bottom center" if not inverted else "top center",
+        textfont={"size": 9, "color": "#333"},
         marker={"size": size, "color": colourings[0][2], "colorscale": colourings[0][3],
                 "showscale": True, "line": {"color": "#333", "width": 0.5},
                 "colorbar": {"title": {"text": colourings[0][1]}, "thickness": 12}}))
@@ -135,9 +162,9 @@ def organization(structure: Mapping[str, Any], positions: pd.DataFrame,
     low, high = ranges.get(colourings[0][0], (None, None))
     fig.data[node_trace].marker.update(cmin=low, cmax=high)
     levels = sorted(set(nodes.level))
-    roles = nodes.groupby("level").role.agg(lambda r: r.mode().iat[0])
     ticks = [(-lv if inverted else lv) for lv in levels] + [customer_y]
-    labels = [f"{text(roles[lv])} (level {lv})" for lv in levels] + ["customers"]
+    labels = ["frontline (level 0)" if lv == 0 else f"level {lv}" for lv in levels] + [
+        "customers"]
     fig.update_yaxes(tickvals=ticks, ticktext=labels, zeroline=False, showgrid=False)
     fig.update_xaxes(visible=False)
     shape = "inverted pyramid: point down, customers on top" if inverted else \
@@ -146,6 +173,26 @@ def organization(structure: Mapping[str, Any], positions: pd.DataFrame,
                  buttons=buttons)
     fig.update_layout(margin={"l": 150})
     return place_menus(fig)
+
+
+def _departments(fig: go.Figure, nodes: pd.DataFrame, xy: dict[int, tuple[float, float]],
+                 inverted: bool) -> None:
+    """Each department's people on a shaded band at each level, its name beside the highest."""
+    if nodes.department.nunique() < 2:
+        return
+    for k, (dept, part) in enumerate(nodes.groupby("department", sort=False)):
+        colour = rgba(OKABE_ITO[k % 7], 0.12)
+        for _, row in part.groupby("level"):
+            x = [xy[int(p)][0] for p in row.position]
+            y = xy[int(row.position.iloc[0])][1]
+            fig.add_shape(type="rect", x0=min(x) - 0.45, x1=max(x) + 0.45, y0=y - 0.32,
+                          y1=y + 0.32, line={"width": 0}, layer="below", fillcolor=colour)
+        head = part[part.level == part.level.max()]
+        x = [xy[int(p)][0] for p in head.position]
+        y = xy[int(head.position.iloc[0])][1]
+        fig.add_annotation(x=(min(x) + max(x)) / 2, y=y + (-0.42 if inverted else 0.42),
+                           text=f"<i>{text(dept)}</i>", showarrow=False,
+                           font={"size": 10, "color": "#444"})
 
 
 def colour_ranges(positions: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -178,18 +225,20 @@ def _grouped(positions: pd.DataFrame, structures: Mapping[str, Any]) -> pd.DataF
 
 def attribution(positions: pd.DataFrame, structures: Mapping[str, Any],
                 colors: Mapping[str, str] | None = None, top: int = 10) -> go.Figure:
-    """Where the chain breaks: delay and quality lost attributed to levels, roles, people.
+    """Where the chain breaks: delay and quality lost attributed to roles, departments, people.
 
     External customers' delay is blamed along each request's critical path (queueing, work
     and handoffs) and quality lost on the inputs that lowered it. Bars are per-run means; the
-    buttons switch between levels, roles and the ``top`` employees.
+    buttons switch between roles, departments, levels and the ``top`` employees (largest
+    first).
     """
     names = scenario_names(positions)
     colors = colors_for(names, colors)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.28, subplot_titles=[
         "delay to external customers (days per run)", "quality lost (units per run)"])
     table = _grouped(positions, structures)
-    groupings = {"by level": "level", "by role": "role", f"top {top} employees": "employee"}
+    groupings = {"by role": "role", "by department": "department", "by level": "level",
+                 f"top {top} employees": "employee"}
     visible_sets = []
     for g, col in enumerate(groupings.values()):
         idx = []
@@ -202,9 +251,11 @@ def attribution(positions: pd.DataFrame, structures: Mapping[str, Any],
             vacant = part["vacancy_wait"].sum() / runs if "vacancy_wait" in part else 0.0
             if vacant > 0:  # the wait at vacant posts: a row of its own, never a successor's
                 sums.loc["vacant posts"] = [vacant, 0.0]
-            if col == "employee":
-                sums = sums.sort_values("blamed_delay", ascending=False).head(top)
-            sums = sums.iloc[::-1] if col == "employee" else sums.sort_index(ascending=False)
+            if col == "level":
+                sums = sums.sort_index(ascending=False)
+            else:  # largest at the top
+                sums = sums.sort_values("blamed_delay", ascending=False)
+                sums = (sums.head(top) if col == "employee" else sums).iloc[::-1]
             for c, metric in enumerate(("blamed_delay", "blamed_quality"), start=1):
                 fig.add_trace(go.Bar(
                     x=sums[metric].to_numpy(), y=[text(i) for i in sums.index], orientation="h",
