@@ -252,3 +252,19 @@ def test_no_customers_with_shares_is_allowed_and_bad_run_counts_are_refused():
         network.check_network(scenario, runs=0)
     with pytest.raises(ValueError, match="days = 5"):
         network.check_network(scenario, days=5)
+
+
+def test_offered_load_shares_demand_by_the_positions_weights():
+    """Demand shares (3 : 1 : none, which weighs 1) set each desk's load, not an even split."""
+    from simulation.checks.offered_load import offered_load
+    from simulation.config.scenario import Customers
+
+    g = nx.DiGraph()
+    for i, demand in enumerate((3.0, 1.0, None)):
+        attrs = {"rate": 10.0, "customer_facing": True}
+        if demand is not None:
+            attrs["demand"] = demand
+        g.add_node(i, **attrs)
+    graph = nx.convert_node_labels_to_integers(CustomGraph(graph=g).build(None))
+    load = offered_load(graph, Customers(count=100, request_rate=0.05))
+    np.testing.assert_allclose(load.arrivals_per_day, [3.0, 1.0, 1.0])

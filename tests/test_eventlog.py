@@ -298,3 +298,106 @@ def test_discovery_of_the_full_log_takes_under_30_seconds(tmp_path):
     elapsed = time.perf_counter() - start
     assert found.summary["cases"] == 24645 and found.summary["positions"] == 75
     assert elapsed < 30.0, f"{elapsed:.1f} s"
+
+
+# --------------------------------------------------------------------------- fit
+
+
+@pytest.fixture(scope="module")
+def stationary_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The known chain's log over 120 working days: a process that does not drift."""
+    model = OrgModel(known_scenario(120), rng=11)
+    model.run(120)
+    return write_log(simulated_log(model), tmp_path_factory.mktemp("fit") / "known.csv")
+
+
+def test_fit_of_a_rediscovered_chain_is_as_close_as_the_past(stationary_log):
+    from simulation.eventlog.fit import fit
+
+    result = fit(read_log(stationary_log), service="working", replications=2, warm_up=10)
+    table = result.table.set_index("measure")
+    emd = table.loc["case duration: Earth mover's distance"]
+    assert emd.model_distance < 2.0 * emd.baseline_distance + 0.01
+    routes = table.loc["routes: 3-gram distance (control flow)"]
+    assert routes.model_distance < 0.1
+    mean = table.loc["case duration: mean"]
+    assert mean.model == pytest.approx(mean.held_out, rel=0.15)
+
+
+def test_fit_shows_a_wrong_model(stationary_log):
+    """A mutant chain, every server at half its rate, is told apart from the right one."""
+    from simulation.eventlog.fit import fit
+
+    g = known_scenario().design.graph.copy()
+    for _, data in g.nodes(data=True):
+        data["rate"] = data["rate"] / 2.0
+    wrong = Scenario(**{**known_scenario(120).__dict__, "design": CustomGraph(graph=g)})
+    result = fit(read_log(stationary_log), wrong, replications=2, warm_up=10)
+    table = result.table.set_index("measure")
+    emd = table.loc["case duration: Earth mover's distance"]
+    assert emd.model_distance > 3.0 * emd.baseline_distance
+    assert "not held out" in " ".join(result.notes)
+
+
+def test_ngram_distance_runs_from_zero_to_one():
+    from simulation.eventlog.fit import ngram_distance
+
+    routes = [["a", "b"], ["a", "b", "a"], ["c"]]
+    assert ngram_distance(routes, routes) == 0.0
+    assert ngram_distance(routes, routes * 3) == pytest.approx(0.0)  # frequencies per route
+    assert ngram_distance([["a"]], [["b"]]) == 1.0
+    assert 0.0 < ngram_distance(routes, [["a", "b"]]) < 1.0
+
+
+def test_person_level_discovery_of_the_extract_builds_and_runs(tmp_path):
+    found = discover(read_log(EXTRACT), level="person")
+    teams = discover(read_log(EXTRACT), level="team")
+    assert found.summary["positions"] > teams.summary["positions"]
+    assert found.summary["cases"] == teams.summary["cases"]
+    table = found.positions.set_index("position")
+    assert (table["team"] != "").all()
+    queues = [p for p in table.index if p.endswith("(unassigned)")]
+    assert queues and all(table.loc[q, "team"] in q for q in queues)  # a team's own queue
+    write_scenario(found, tmp_path / "people.toml")
+    model = OrgModel(load_scenario(tmp_path / "people.toml"), rng=1)
+    chart = pd.read_csv(tmp_path / "people_org_chart.csv")
+    assert set(chart["department"]) <= set(table["team"])  # people grouped by their team
+    model.run(5)
+    assert model.run_out()["mean_delay"] > 0
+
+
+def test_hyperexponential_holds_have_their_mean_and_variation():
+    from simulation.core import rules
+
+    rng = np.random.default_rng(1)
+    e = rng.standard_exponential((2, 400_000))
+    for cv in (1.0, 2.0, 5.0):
+        x = np.array([rules.hyperexponential(0.3, cv, a, b) for a, b in e.T])
+        assert x.mean() == pytest.approx(0.3, rel=0.02)
+        assert x.std() / x.mean() == pytest.approx(cv, rel=0.05)
+
+
+def test_variable_holds_are_twins():
+    g = known_scenario().design.graph.copy()
+    g.nodes["l2"]["hold_cv"] = 4.0
+    g.nodes["desk"]["hold_cv"] = 1.5
+    scenario = Scenario(**{**known_scenario(40).__dict__, "keep_records": False,
+                           "design": CustomGraph(graph=g)})
+    a, b = _engines(scenario, 40)
+    assert a.compiled and not b.compiled
+    assert a.employee_summary().equals(b.employee_summary())
+    assert a.run_out() == b.run_out()
+
+
+def test_cases_resolved_at_first_contact_are_visits(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("case,time,status,team,opened\n"
+                    "1,2026-01-05 10:00,resolved,desk,2026-01-05 09:00\n"
+                    "1,2026-01-09 10:00,closed,desk,2026-01-05 09:00\n"
+                    "2,2026-01-05 09:00,new,desk,2026-01-05 09:00\n"
+                    "2,2026-01-05 13:00,done,desk,2026-01-05 09:00\n")
+    found = discover(read_log(path, LogFormat(columns={"case_start": "opened"})),
+                     calendar=Calendar())
+    desk = found.positions.set_index("position").loc["desk"]
+    assert desk["visits"] == 2 and desk["first"] == 2 and desk["last"] == 2
+    assert desk["sojourn"] == pytest.approx((1.0 / 8 + 4.0 / 8) / 2)  # 1 h and 4 h of 8

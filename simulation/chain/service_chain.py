@@ -54,6 +54,7 @@ class ServiceChain:
         self.department = [str(nodes[i]["department"]) for i in range(n)]
         self.manager = [int(nodes[i].get("manager", -1)) for i in range(n)]
         self.hold = [float(nodes[i].get("hold", 0.0)) for i in range(n)]
+        self.hold_cv = [float(nodes[i].get("hold_cv", 1.0)) for i in range(n)]
         self.vacancy_wait = [0.0] * n
         # the latest report each position made to its manager: when (-1: none yet), its load
         self.report_time = [-1.0] * n
@@ -225,10 +226,15 @@ class ServiceChain:
         """
         parent = request.parent
         self.metrics.requests_completed += 1
-        hold = self.hold[request.node]
+        node = request.node
+        hold = self.hold[node]
         delay = 0.0
-        if hold > 0.0:
-            delay = request.hold_delay = hold * self.model.streams.work.exponential()
+        if hold > 0.0:  # twin: the kernel's _held
+            work = self.model.streams.work
+            e1 = work.exponential()
+            delay = (rules.hyperexponential(hold, self.hold_cv[node], e1, work.exponential())
+                     if self.hold_cv[node] > 1.0 else hold * e1)
+            request.hold_delay = delay
         if self.metrics.keep_records:
             self.metrics.releases.append((request.id, self.clock.now + delay))
         if parent is None:

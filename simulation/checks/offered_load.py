@@ -12,12 +12,16 @@ from simulation.config.scenario import Customers
 def offered_load(graph: nx.MultiDiGraph, customers: Customers, max_depth: int = 6) -> pd.DataFrame:
     """Each position's arrival rate and offered load from the traffic equations.
 
-    External demand is spread evenly over customer-facing positions; scheduled dependencies add
-    their rate at the provider; per-request dependencies forward ``probability`` of a position's
-    arrivals to the provider, up to ``max_depth`` hops (``lambda = sum_k (P^T)^k gamma``). Review
+    External demand is shared over customer-facing positions by their ``demand`` weights (a
+    position without one weighs 1, as ``Market`` seats customers; none given: evenly, as
+    customers choosing at random do on average); scheduled dependencies add their rate at the
+    provider; per-request dependencies forward ``probability`` of a position's arrivals to the
+    provider, up to ``max_depth`` hops (``lambda = sum_k (P^T)^k gamma``). Review
     dependencies add a reviewed position's returned passes, ``1 / (1 - P)`` per request, and
-    send ``p`` of the passes to the reviewer. Exact for acyclic graphs within the depth limit;
-    an upper bound with cycles (the model never asks anyone already on a request's chain).
+    send ``p`` of the passes to the reviewer. Exact for acyclic graphs and for exclusive
+    (Markov) routes, which may come back, within the depth limit; an upper bound where other
+    dependencies form a cycle (the model asks no one already on a request's chain but by an
+    exclusive input).
     Loads use nominal rates (baseline morale, full proficiency).
 
     Args:
@@ -33,7 +37,9 @@ def offered_load(graph: nx.MultiDiGraph, customers: Customers, max_depth: int = 
     facing = [i for i in range(n) if graph.nodes[i]["customer_facing"]]
     if facing:
         count = customers.initial_count(len(facing))
-        gamma[facing] = count * customers.request_rate / len(facing)
+        weights = np.array([1.0 if graph.nodes[i].get("demand") is None
+                            else float(graph.nodes[i]["demand"]) for i in facing])
+        gamma[facing] = count * customers.request_rate * weights / weights.sum()
     routing = np.zeros((n, n))
     review = np.zeros((n, n))
     for u, v, data in graph.edges(data=True):

@@ -77,9 +77,10 @@ class Engine:
         self.pos[:, k.S_MANAGER] = chain.manager
         for i, group in enumerate(chain.group_of):  # each team a ring, in position order
             self.pos[i, k.S_TNEXT] = group[(group.index(i) + 1) % len(group)]
-        self.sv = np.zeros((n, 5))  # vacancy wait; the latest report's time, load and skill;
-        self.sv[:, k.V_REPORTED] = -1.0  # the position's mean hold
+        self.sv = np.zeros((n, 6))  # vacancy wait; the latest report's time, load and skill;
+        self.sv[:, k.V_REPORTED] = -1.0  # the position's mean hold and its variation
         self.sv[:, k.V_HOLD] = chain.hold
+        self.sv[:, k.V_HOLDCV] = chain.hold_cv
         self.vacancy_wait = self.sv[:, k.V_VACANT]  # a view: the kernel adds to it
         self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
         self.pf = np.zeros((max(16, 2 * n), k.NPF))
@@ -162,7 +163,8 @@ class Engine:
         # it creates, one per review or gate of the work it finishes, a defect per finish, and a
         # gate's catch per check delivered up the chain
         uniforms = self.margin_pool * (degree + reviews) + reviews + max_depth + 6
-        holds = self.margin_pool + 2 if any(h > 0.0 for h in chain.hold) else 0  # one a pass-on
+        holds = 2 * (self.margin_pool + 2) if any(h > 0.0 for h in chain.hold) else 0  # two a
+        # pass-on at most
         self.mg = np.array([self.margin_pool, self.margin_heap,
                             (self.margin_pool + 2) * phases + 1 + holds, uniforms],
                            dtype=np.int64)

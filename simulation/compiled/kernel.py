@@ -42,6 +42,7 @@ def _rule(function):
 
 
 _discounted = _rule(rules.discounted)
+_hyperexponential = _rule(rules.hyperexponential)
 _disconfirmation = _rule(rules.disconfirmation)
 _smoothed = _rule(rules.smoothed)
 _averaged = _rule(rules.averaged)
@@ -85,8 +86,9 @@ Q_EXPECT, Q_BHOLD = 14, 15
 NPF = 16
 # ---- positions: integer columns (``pos``) and float columns (``sv``)
 S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER, S_TNEXT = range(6)  # S_TNEXT: team ring
-V_VACANT, V_REPORTED, V_LOAD, V_SKILL, V_HOLD = range(5)  # vacancy wait; the latest report's
-# time, load and skill (inf: coached since); the mean hold of finished work (waiting on others)
+V_VACANT, V_REPORTED, V_LOAD, V_SKILL, V_HOLD, V_HOLDCV = range(6)  # vacancy wait; the latest
+# report's time, load and skill (inf: coached since); the mean hold of finished work (waiting on
+# others) and its coefficient of variation
 # ---- customers (by serial number)
 C_SAT, C_EXPECT, C_SERVED = range(3)
 # ---- integer state
@@ -1018,9 +1020,14 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
 @njit(**_OPTIONS, inline="always")
 def _held(ri, rf, sv, e, ic, r):
     """The hold finished work ``r`` waits at its position before it is passed on (0: none)."""
-    hold = sv[ri[r, R_NODE], V_HOLD]
+    node = ri[r, R_NODE]
+    hold = sv[node, V_HOLD]
     if hold > 0.0:
-        rf[r, F_HOLD] = hold * _exponential(e, ic)
+        e1 = _exponential(e, ic)
+        if sv[node, V_HOLDCV] > 1.0:
+            rf[r, F_HOLD] = _hyperexponential(hold, sv[node, V_HOLDCV], e1, _exponential(e, ic))
+        else:
+            rf[r, F_HOLD] = hold * e1
         return rf[r, F_HOLD]
     return 0.0
 

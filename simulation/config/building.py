@@ -31,6 +31,7 @@ def add_position(
     manager: object = None,
     demand: float | None = None,
     hold: float = 0.0,
+    hold_cv: float = 1.0,
 ) -> None:
     """Add one position with every attribute the model reads.
 
@@ -38,7 +39,8 @@ def add_position(
     and has no peer. ``demand`` is the position's share of external demand, a relative weight
     (None: customers choose customer-facing positions at random, as in the bundled designs).
     ``hold`` is the mean time (days, exponential) finished work then waits on someone outside
-    the chain (the customer, a vendor) before it is passed on; the server is free meanwhile.
+    the chain (the customer, a vendor) before it is passed on; the server is free meanwhile;
+    ``hold_cv`` its coefficient of variation (1: exponential; more: hyperexponential).
     """
     role = visible(str(role))  # user text: no control character may act where it is shown
     g.add_node(
@@ -53,6 +55,7 @@ def add_position(
         manager=manager,
         demand=demand,
         hold=hold,
+        hold_cv=hold_cv,
     )
 
 

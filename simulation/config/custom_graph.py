@@ -78,11 +78,15 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(isinstance(hold, int | float) and not isinstance(hold, bool)
                 and 0.0 <= hold < math.inf, f"node {node!r}", "hold", hold,
                 "a mean time in days, 0 or more, that finished work waits on others")
+        hold_cv = attrs.get("hold_cv", 1.0)
+        require(isinstance(hold_cv, int | float) and not isinstance(hold_cv, bool)
+                and 1.0 <= hold_cv <= 100.0, f"node {node!r}", "hold_cv", hold_cv,
+                "from 1 (exponential) to 100")
         add_position(
             g, node, role=role, level=level, department=str(attrs["department"]),
             skill=float(attrs["skill"]), rate=float(attrs["rate"]),
             customer_facing=facing, name=attrs.get("name"), manager=attrs.get("manager"),
-            demand=demand, hold=float(hold),
+            demand=demand, hold=float(hold), hold_cv=float(hold_cv),
         )
     for node, data in graph.nodes(data=True):
         boss = data.get("manager")

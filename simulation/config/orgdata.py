@@ -107,6 +107,9 @@ class Team:
         "Mean days (exponential) a member's finished work then waits on others outside the "
         "chain (the customer, a vendor) before it is passed on; the member is free meanwhile."
     ))] = 0.0
+    hold_cv: Annotated[float, Field(ge=1.0, le=100.0, description=(
+        "Coefficient of variation of the hold: 1 exponential, more a two-phase "
+        "hyperexponential (most waits short, a few very long)."))] = 1.0
 
     @model_validator(mode="after")
     def _demand(self) -> Self:
@@ -210,7 +213,7 @@ class Teams(OrgDesign):
                 add_position(g, node, role=team.name, level=team.level,
                              department=team.department, skill=draw_skill(rng, team.skill),
                              rate=team.rate, customer_facing=facing, demand=team.demand,
-                             hold=team.hold,
+                             hold=team.hold, hold_cv=team.hold_cv,
                              name=f"{team.name} {k + 1}" if team.size > 1 else team.name)
                 members[team.name].append(node)
                 node += 1
@@ -249,7 +252,7 @@ class OrgDataWarning(UserWarning):
 
 
 #: Optional columns each file may have besides the required ones.
-ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand", "hold")
+ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand", "hold", "hold_cv")
 MAP_OPTIONAL = ("weight", "work", "exclusive", "review")
 
 
@@ -449,7 +452,12 @@ class OrgChart(OrgDesign):
                         if p.get("demand") else None),
                 hold=(self._number(chart, p, "hold", 0.0, -1.0, sys.float_info.max)
                       if p.get("hold") else 0.0),
+                hold_cv=self._number(chart, p, "hold_cv", 1.0, 0.0, 100.0),
             )
+            if g.nodes[eid]["hold_cv"] < 1.0:
+                raise OrgChartError(f"{chart}: row {p['line']}, column 'hold_cv': "
+                                    f"{p['hold_cv']!r} is not allowed: from 1 (exponential) to "
+                                    "100")
             if g.nodes[eid]["hold"] < 0.0:
                 raise OrgChartError(f"{chart}: row {p['line']}, column 'hold': "
                                     f"{p['hold']!r} is not allowed: days, 0 or more")

@@ -22,6 +22,18 @@ LOG_FLOOR = 1e-12
 # ---------------------------------------------------------------------- services and judgement
 
 
+def hyperexponential(mean: float, cv: float, e1: float, e2: float) -> float:
+    """A draw with ``mean`` and coefficient of variation ``cv`` >= 1 from two exponentials.
+
+    A two-phase hyperexponential with balanced means (Whitt 1982): phase one with probability
+    ``p = (1 + sqrt((cv^2 - 1) / (cv^2 + 1))) / 2`` and mean ``mean / (2 p)``, else phase two
+    with mean ``mean / (2 (1 - p))``; ``exp(-e1)``, a uniform, chooses the phase, ``e2`` scales
+    it. A hold's distribution: most waits short, a few very long.
+    """
+    p = 0.5 * (1.0 + math.sqrt((cv * cv - 1.0) / (cv * cv + 1.0)))
+    return e2 * mean / (2.0 * p) if math.exp(-e1) < p else e2 * mean / (2.0 * (1.0 - p))
+
+
 def discounted(quality: float, delay: float, tolerance: float) -> float:
     """Value of a service of ``quality`` after ``delay`` days, with patience ``tolerance``.
 

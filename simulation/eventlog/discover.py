@@ -194,7 +194,9 @@ def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,
     """Each case's visits (position spells) and the case's arrival, end and whether resolved.
 
     A case ends at the first event of its last run of done states (later events only close it);
-    a spell in a done state before that (a resolution reopened) counts as waiting.
+    a spell in a done state before that (a resolution reopened) counts as waiting. A case
+    resolved at its first event (at first contact) is one visit to the position on that event,
+    from when the case was opened.
     """
     n = len(case)
     bounds = np.flatnonzero(np.r_[True, case[1:] != case[:-1], True])
@@ -209,7 +211,8 @@ def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,
         end = w[stop] if resolved else np.nan
         start = min(arrival[c], w[lo])
         case_rows.append((case[lo], start, end, resolved))
-        if not len(not_done):
+        if not len(not_done):  # resolved at its first event: one visit, opened to resolved
+            rows.append((case[lo], key[lo], start, w[lo], w[lo] - start, 0.0, 0.0, True))
             continue
         current, begin = key[lo], start
         spent = {"queued": w[lo] - start, "working": 0.0, "waiting": 0.0}

@@ -94,7 +94,35 @@ def services(discovery: Discovery, utilisation: float = UTILISATION,
     table["server_rate"] = [p.rate for p in parts]
     table["hold"] = [p.hold for p in parts]
     table["server_load"] = [p.load for p in parts]
+    table["hold_cv"] = _hold_cv(discovery, table, service_mode(discovery, service))
     return table
+
+
+def _hold_cv(discovery: Discovery, table: pd.DataFrame, mode: str) -> list[float]:
+    """Each hold's coefficient of variation, from the finished visits, in [1, 100].
+
+    ``working``: the spread of the time waiting per visit; ``split``: of each visit's time
+    beyond the server's mean sojourn. Below 1 (or with fewer than 10 visits) it is 1, the
+    exponential.
+    """
+    visits = discovery.visits
+    finished = visits[visits["finished"]] if len(visits) else visits
+    groups = dict(list(finished.groupby("position"))) if len(finished) else {}
+    out = []
+    for row in table.itertuples():
+        part = groups.get(row.position)
+        if part is None or len(part) < 10 or row.hold <= 0.0:
+            out.append(1.0)
+            continue
+        if mode == "working":
+            h = part["waiting"].to_numpy(dtype=float)
+        else:
+            server = 1.0 / (row.server_rate - row.visit_rate)
+            h = np.clip(part["sojourn"].to_numpy(dtype=float) - server, 0.0, None)
+        mean = h.mean()
+        cv = h.std() / mean if mean > 0 else 1.0
+        out.append(float(min(max(cv, 1.0), 100.0)))
+    return out
 
 
 def _number(x: float) -> str:
@@ -127,13 +155,13 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
             "--service split (a stated utilisation)")
     person = discovery.level == "person"
     chart = [["employee_id", "name", "role", "department", "manager_id", "customer_facing",
-              "demand", "rate", "hold"]]
+              "demand", "rate", "hold", "hold_cv"]]
     for row in table.itertuples():
         facing = row.last > 0
         chart.append([row.position, row.position, row.team if person else row.position,
                       row.team if person else "organization", "", "yes" if facing else "no",
                       int(row.last) if facing else "", _number(row.server_rate),
-                      _number(row.hold)])
+                      _number(row.hold), _number(row.hold_cv)])
     routing = discovery.reversed_routing()
     mapping = [["employee", "relies_on", "need", "how_often", "exclusive"]]
     for target, rows in routing.groupby("target", sort=True):
