@@ -178,7 +178,7 @@ def test_discovered_extract_builds_and_runs(tmp_path):
 
 def test_working_service_is_refused_where_working_time_is_elapsed_time():
     found = discover(read_log(EXTRACT))
-    with pytest.raises(ValueError, match="elapsed time, not effort"):
+    with pytest.raises(ValueError, match=r"incidents_week\.csv\.gz: position .* elapsed time"):
         scenario_files(found, "x", service="working")
 
 
@@ -249,13 +249,20 @@ def test_lifecycle_xes_is_read(tmp_path):
         '<event><string key="concept:name" value="check"/><string key="org:group" value="x"/>'
         '<string key="lifecycle:transition" value="complete"/>'
         '<date key="time:timestamp" value="2026-01-05T10:00:00+01:00"/></event>'
+        '</trace><trace><string key="concept:name" value="B"/>'
+        '<event><string key="concept:name" value="check"/><string key="org:group" value="x"/>'
+        '<string key="lifecycle:transition" value="start"/>'
+        '<date key="time:timestamp" value="2026-01-05T11:00:00+01:00"/></event>'
+        '<event><string key="concept:name" value="check"/><string key="org:group" value="x"/>'
+        '<string key="lifecycle:transition" value="complete"/>'
+        '<date key="time:timestamp" value="2026-01-05T12:00:00+01:00"/></event>'
         '</trace></log>')
     with gzip.open(path, "wt") as fh:
         fh.write(body)
     log = read_log(path)
     assert log.timed_work and log.preset == "xes"
-    assert log.events["kind"].tolist() == ["working", "done"]
-    assert log.events["time"].iloc[0] == pd.Timestamp("2026-01-05 08:00")  # in UTC
+    assert log.events["kind"].tolist() == ["working", "done"] * 2
+    assert log.events["time"].iloc[0] == pd.Timestamp("2026-01-05 09:00")  # as written
     assert not math.isnan(discover(log, calendar=Calendar((0,), 0.0, 24.0))
                           .positions["working"].iloc[0])
 
@@ -265,7 +272,7 @@ def test_missing_teams_take_the_cases_previous_team(tmp_path):
     path.write_text("case,time,status,team\n"
                     "1,2026-01-05 09:00,new,?\n1,2026-01-05 10:00,working,a\n"
                     "1,2026-01-05 11:00,working,?\n1,2026-01-05 12:00,done,\n"
-                    "2,2026-01-05 09:00,new,?\n2,2026-01-05 13:00,done,?\n")
+                    "2,2026-01-06 09:00,new,?\n2,2026-01-06 13:00,done,?\n")
     found = discover(read_log(path), calendar=Calendar())
     assert sorted(found.positions["position"]) == ["(unassigned)", "a"]
     assert found.summary["handovers"] == 0
@@ -394,10 +401,31 @@ def test_cases_resolved_at_first_contact_are_visits(tmp_path):
     path.write_text("case,time,status,team,opened\n"
                     "1,2026-01-05 10:00,resolved,desk,2026-01-05 09:00\n"
                     "1,2026-01-09 10:00,closed,desk,2026-01-05 09:00\n"
-                    "2,2026-01-05 09:00,new,desk,2026-01-05 09:00\n"
-                    "2,2026-01-05 13:00,done,desk,2026-01-05 09:00\n")
+                    "2,2026-01-06 09:00,new,desk,2026-01-06 09:00\n"
+                    "2,2026-01-06 13:00,done,desk,2026-01-06 09:00\n")
     found = discover(read_log(path, LogFormat(columns={"case_start": "opened"})),
                      calendar=Calendar())
     desk = found.positions.set_index("position").loc["desk"]
     assert desk["visits"] == 2 and desk["first"] == 2 and desk["last"] == 2
     assert desk["sojourn"] == pytest.approx((1.0 / 8 + 4.0 / 8) / 2)  # 1 h and 4 h of 8
+
+
+def test_time_zone_offsets_keep_the_wall_clock(tmp_path):
+    """A log written with a local offset has the working hours of the same log without one
+    (converting to UTC had moved a Monday-to-Friday 09:00-17:00 log to 00:00-24:00)."""
+    rows = ["case,time,status,team"]
+    for d in range(10):
+        day = pd.Timestamp("2026-01-05") + pd.offsets.BDay(d)
+        for h in range(8):
+            start = day + pd.Timedelta(hours=9 + h)
+            rows += [f"{d}-{h},{start:%Y-%m-%dT%H:%M:%S}{{z}},new,a",
+                     f"{d}-{h},{start + pd.Timedelta(minutes=50):%Y-%m-%dT%H:%M:%S}{{z}},done,a"]
+    found = {}
+    for zone in ("", "-08:00", "+10:00", "Z"):
+        path = tmp_path / f"log{zone.replace(':', '')}.csv"
+        path.write_text("\n".join(rows).replace("{z}", zone) + "\n")
+        found[zone] = discover(read_log(path))
+    assert found[""].calendar == Calendar((0, 1, 2, 3, 4), 9.0, 17.0)
+    for zone in ("-08:00", "+10:00", "Z"):
+        assert found[zone].calendar == found[""].calendar
+        assert found[zone].summary["mean_duration"] == found[""].summary["mean_duration"]

@@ -14,8 +14,12 @@ from simulation.cli.commands import main
 
 OK = ("case,time,status,team\n"
       "1,2026-01-05 09:00,new,a\n1,2026-01-05 10:00,working,b\n1,2026-01-05 11:00,done,b\n"
-      "2,2026-01-05 09:30,new,a\n2,2026-01-05 12:00,done,a\n")
+      "2,2026-01-06 09:30,new,a\n2,2026-01-06 12:00,done,a\n")
 DISCOVER = ["discover", "log.csv", "-o", "out.toml"]
+#: Two weeks of cases at one team, two hours long, every working day (no hand-over at all).
+LONG = "case,time,status,team\n" + "".join(
+    f"{d}{h},2026-01-{5 + d:02d} {9 + h}:00,new,desk\n{d}{h},2026-01-{5 + d:02d} {11 + h}:00,done,"
+    "desk\n" for d in range(12) for h in range(4))
 
 #: (id, files, command line, exit code, fragment of the output)
 CASES: list[tuple[str, dict, list[str], int, str]] = [
@@ -58,7 +62,7 @@ CASES: list[tuple[str, dict, list[str], int, str]] = [
                                               "--map-state", "working=ignore",
                                               "--map-state", "done=ignore"], 2,
      "every event is ignored"),
-    ("no case id", {"log.csv": OK.replace("2,2026-01-05 09:30", ",2026-01-05 09:30")},
+    ("no case id", {"log.csv": OK.replace("2,2026-01-06 09:30", ",2026-01-06 09:30")},
      DISCOVER, 2, "row 5: no case id"),
     ("time goes back in the order column",
      {"log.csv": "case,seq,time,status,team\n1,1,2026-01-05 10:00,new,a\n"
@@ -66,7 +70,8 @@ CASES: list[tuple[str, dict, list[str], int, str]] = [
      [*DISCOVER, "--order", "seq"], 2, "row 3: time 2026-01-05 09:00:00 of case '1' is before"),
     ("time goes back, clamped",
      {"log.csv": "case,seq,time,status,team\n1,1,2026-01-05 10:00,new,a\n"
-                 "1,2,2026-01-05 09:00,working,a\n1,3,2026-01-05 11:00,done,a\n"},
+                 "1,2,2026-01-05 09:00,working,a\n1,3,2026-01-05 11:00,done,a\n"
+                 "2,1,2026-01-06 10:00,new,a\n2,2,2026-01-06 11:00,done,a\n"},
      [*DISCOVER, "--order", "seq", "--clamp-times"], 0, "wrote out.toml"),
     ("order not a number",
      {"log.csv": "case,seq,time,status,team\n1,x,2026-01-05 10:00,new,a\n"
@@ -110,6 +115,32 @@ CASES: list[tuple[str, dict, list[str], int, str]] = [
      "--from 'soon' is not a date"),
     ("period with no case", {"log.csv": OK}, [*DISCOVER, "--from", "2030-01-01"], 2,
      "no case starts between"),
+    # ------------------------------------------------------------------ found by a hostile battery
+    ("from with a time zone", {"log.csv": LONG}, [*DISCOVER, "--from", "2026-01-05T00:00+01:00"],
+     0, "wrote out.toml"),
+    ("from empty", {"log.csv": OK}, [*DISCOVER, "--from", ""], 2, "--from '' is not a date"),
+    ("from after to", {"log.csv": OK}, [*DISCOVER, "--from", "2026-02-01", "--to", "2026-01-01"],
+     2, "is after --to"),
+    ("all events at one time", {"log.csv": OK.replace("01-06", "01-05").replace("09:30", "09:00")
+                                .replace("10:00", "09:00").replace("11:00", "09:00")
+                                .replace("12:00", "09:00")}, DISCOVER, 2, "too short a period"),
+    ("no case is done", {"log.csv": OK.replace("done", "working")}, DISCOVER, 2,
+     "no case reaches a done state"),
+    ("a time beyond 2261", {"log.csv": OK.replace("2026-01-05 11:00", "2300-01-01 11:00")},
+     DISCOVER, 2, "row 4: time '2300-01-01 11:00' is outside the years 1678 to 2261"),
+    ("person level without people", {"log.csv": OK}, [*DISCOVER, "--level", "person"], 2,
+     "no event names a person"),
+    ("dates without times", {"log.csv": "case,time,status,team\n1,2026-01-05,new,a\n"
+                                        "1,2026-01-07,done,a\n2,2026-01-06,new,a\n"
+                                        "2,2026-01-08,done,a\n"}, DISCOVER, 2,
+     "every time is at midnight"),
+    ("mapping with a bad kind", {"log.csv": OK, "m.toml": '[states]\nnew = "pending"\n'},
+     [*DISCOVER, "--mapping", "m.toml"], 2, "m.toml: state 'new' = 'pending': not a kind"),
+    ("mapping states not names", {"log.csv": OK, "m.toml": "[states]\nnew = 3\n"},
+     [*DISCOVER, "--mapping", "m.toml"], 2, "[states] must be a table of names, e.g. "
+     '"Waiting for customer" = "waiting"'),
+    ("a simulated log into no folder", {}, ["run", "pyramid", "--days", "2", "--log",
+                                            "nofolder/sim.csv"], 2, "no such folder 'nofolder'"),
 ]
 
 
@@ -125,9 +156,19 @@ def test_a_hostile_log_exits_with_a_message(tmp_path: Path, monkeypatch, capsys,
     assert fragment in out + err, out + err
 
 
-def test_a_discovered_scenario_from_a_good_log_runs(tmp_path: Path, monkeypatch, capsys) -> None:
-    write_files(tmp_path, {"log.csv": OK})
+@pytest.mark.parametrize("log", [OK, LONG], ids=["hand-overs", "one team, no hand-over"])
+def test_a_discovered_scenario_from_a_good_log_runs(tmp_path: Path, monkeypatch, capsys,
+                                                    log: str) -> None:
+    write_files(tmp_path, {"log.csv": log})
     monkeypatch.chdir(tmp_path)
     assert main(DISCOVER) == 0
     assert main(["run", "out.toml", "--days", "5"]) == 0
     assert "mean_delay" in capsys.readouterr().out
+
+
+def test_to_a_day_takes_the_whole_day(tmp_path: Path, monkeypatch, capsys) -> None:
+    write_files(tmp_path, {"log.csv": LONG})
+    monkeypatch.chdir(tmp_path)
+    assert main([*DISCOVER, "--from", "2026-01-05", "--to", "2026-01-09"]) == 0
+    out = capsys.readouterr().out
+    assert "20 cases opened 2026-01-05 09:00 to 2026-01-09 12:00" in out

@@ -304,6 +304,7 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     from simulation.eventlog.read import read_log
     from simulation.eventlog.scenario import (
         UTILISATION,
+        overloaded,
         scenario_files,
         service_mode,
         services,
@@ -319,9 +320,11 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     log = read_log(args.log, fmt)
     period = None
-    if args.start or args.end:
+    if args.start is not None or args.end is not None:
         period = (_date(args.start, "--from", log.case_start.min()),
-                  _date(args.end, "--to", log.case_start.max()))
+                  _date(args.end, "--to", log.case_start.max(), end=True))
+        if args.start is not None and args.end is not None and period[0] > period[1]:
+            raise UsageError(f"--from {args.start} is after --to {args.end}")
     found = discover(log, args.level, period=period)
     files = scenario_files(found, out.name.removesuffix(".toml"), utilisation, args.service)
     existing = [out.parent / name for name in files if (out.parent / name).exists()]
@@ -333,9 +336,9 @@ def _cmd_discover(args: argparse.Namespace) -> int:
         (out.parent / name).write_text(text, encoding="utf-8")
     s = found.summary
     read_as = f" (read as {log.preset})" if log.preset else ""
-    print(f"{log.source}{read_as}: {s['cases']} cases opened {s['period_start'][:16]} to "
-          f"{s['period_end'][:16]}" + (f"; {s['outside_period']} outside that period left out"
-                                        if s["outside_period"] else ""))
+    print(f"{log.source}{read_as}: {s['cases']} cases opened {s['first_case'][:16]} to "
+          f"{s['last_case'][:16]}" + (f"; {s['outside_period']} outside that period left out"
+                                      if s["outside_period"] else ""))
     print(f"  calendar {s['calendar']}: {s['working_days']:.1f} working days, "
           f"{s['arrival_rate']:.4g} cases a working day, mean case "
           f"{s['mean_duration']:.3g} working days")
@@ -343,6 +346,10 @@ def _cmd_discover(args: argparse.Namespace) -> int:
           f"{s['ping_pong_cases']} cases going back and forth (A to B to A), longest route "
           f"{s['longest_route']} visits")
     mode = service_mode(found, args.service)
+    if args.service == "auto" and found.timed_work and mode == "split":
+        print(f"  the log times work, but {overloaded(found)}: a team works several cases "
+              "at once, so visits are split by the stated utilisation (--level person to "
+              "time each person's work)")
     table = services(found, utilisation, mode).sort_values("visits", ascending=False).head(8)
     print("\n  busiest positions (times per visit in working days):")
     print(f"  {'position':<24} {'visits':>7} {'queued':>7} {'working':>8} {'waiting':>8} "
@@ -382,9 +389,11 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     log = read_log(args.log, log_format(args))
     period = None
-    if args.start or args.end:
+    if args.start is not None or args.end is not None:
         period = (_date(args.start, "--from", log.case_start.min()),
-                  _date(args.end, "--to", log.case_start.max()))
+                  _date(args.end, "--to", log.case_start.max(), end=True))
+        if args.start is not None and args.end is not None and period[0] > period[1]:
+            raise UsageError(f"--from {args.start} is after --to {args.end}")
     result = fit(log, scenario, args.level, args.train_share, args.runs, args.seed,
                  utilisation, args.service, period, args.warm_up)
     text = markdown(result)
@@ -400,13 +409,25 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str | None, flag: str, default: pd.Timestamp) -> pd.Timestamp:
+def _date(text: str | None, flag: str, default: pd.Timestamp, end: bool = False
+          ) -> pd.Timestamp:
+    """A date or time from the command line, as written (an offset dropped, as logs' are).
+
+    With ``end``, a date without a time is the end of that day.
+    """
     if text is None:
         return default
     try:
-        return pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise UsageError(f"{flag} {text!r} is not a date (e.g. 2016-03-01)") from None
+        stamp = pd.Timestamp(text.strip())
+    except (ValueError, TypeError, OverflowError):
+        stamp = pd.NaT
+    if stamp is pd.NaT or not text.strip():
+        raise UsageError(f"{flag} {text!r} is not a date (e.g. 2016-03-01)")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    if end and len(text.strip()) <= 10:  # a day: all of it
+        stamp += pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    return stamp
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -565,6 +586,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--log {args.log!r} is not allowed: a .csv, .csv.gz, .xes or "
                              ".xes.gz file")
         start = _date(args.log_start, "--log-start", pd.Timestamp("2026-01-05"))
+        if not log_path.parent.is_dir():
+            raise UsageError(f"--log {args.log}: no such folder {str(log_path.parent)!r}")
         scenario = dataclasses.replace(scenario, keep_records=True)
     model = OrgModel(scenario, rng=args.seed)
     for w in load_warnings(model):

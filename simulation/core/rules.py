@@ -148,7 +148,8 @@ def word_of_mouth(satisfaction: float, talk_rate: float,
 
 
 #: Every rule, for the compiled kernel and the twin tests.
-RULES = (discounted, disconfirmation, smoothed, averaged, handed_over, compensatory,
-         cobb_douglas, log_quality, effort, assistance, target_morale, quit_probability,
-         proficiency, effective_skill, speed, mean_work, leave_probability, word_of_mouth)
+RULES = (hyperexponential, discounted, disconfirmation, smoothed, averaged, handed_over,
+         compensatory, cobb_douglas, log_quality, effort, assistance, target_morale,
+         quit_probability, proficiency, effective_skill, speed, mean_work, leave_probability,
+         word_of_mouth)
 

@@ -142,7 +142,16 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
     if log.events.empty:
         raise LogError(f"{log.source}: no case starts between {first} and {last}")
     events = log.events
-    calendar = calendar or discover_calendar(events["time"])
+    times = events["time"]
+    if (times == times.dt.normalize()).all():
+        raise LogError(f"{log.source}: every time is at midnight (dates without a time of day): "
+                       "how long a case stays anywhere within a day cannot be measured; the "
+                       "log needs times of day")
+    if level == "person" and (events["resource"] == "").all():
+        raise LogError(f"{log.source}: no event names a person (no resource column, or every "
+                       "value missing): --level person needs one; name it with --resource, "
+                       "or discover at the team level")
+    calendar = calendar or discover_calendar(times)
     key = position_keys(events, level)
     team = position_keys(events, "team")
     work_time = calendar.working_days(events["time"])
@@ -153,10 +162,18 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
     if visits.empty:
         raise LogError(f"{log.source}: no case holds a position for any time: nothing to "
                        "measure")
+    if not cases["done"].any():
+        raise LogError(f"{log.source}: no case reaches a done state (resolved or closed): "
+                       "nothing shows where work ends or how long it took; map the states "
+                       "that end a case to done (--map-state 'NAME=done')")
     finished = visits[visits["finished"]]
     start_w = float(cases["arrival"].min())
     end_w = float(cases["arrival"].max())
-    span = max(end_w - start_w, 1e-9)
+    span = end_w - start_w
+    if span * calendar.hours < 1.0:
+        raise LogError(f"{log.source}: the cases start within {span * calendar.hours * 60:.0f} "
+                       f"minutes of working time ({calendar.describe()}): too short a period "
+                       "to measure demand over; at least an hour of working time is needed")
     done = cases[cases["done"]]
     routes = finished.groupby("case", sort=False)["position"].agg(list)
     pairs = [pair for route in routes for pair in itertools.pairwise(route)]

@@ -155,7 +155,9 @@ def read_format(path: str | Path) -> LogFormat:
                            f"one of {', '.join(sorted(_FORMAT_KEYS))}")
         if key in ("columns", "states") and not (
                 isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
-            raise LogError(f"{path}: [{key}] must be a table of names (role = \"column\")")
+            example = ('case = "ticket_id"' if key == "columns" else
+                       '"Waiting for customer" = "waiting"')
+            raise LogError(f"{path}: [{key}] must be a table of names, e.g. {example}")
     if "missing" in data:
         if not (isinstance(data["missing"], list)
                 and all(isinstance(v, str) for v in data["missing"])):
@@ -165,9 +167,11 @@ def read_format(path: str | Path) -> LogFormat:
         if key in data and not isinstance(data[key], str):
             raise LogError(f"{path}: {key} must be a string")
     try:
-        return LogFormat(**data)
+        found = LogFormat(**data)
+        found.state_kinds()
     except LogError as err:
         raise LogError(f"{path}: {err}") from None
+    return found
 
 
 @dataclass(frozen=True)
@@ -406,13 +410,17 @@ def parse_times(values: pd.Series, rows: np.ndarray, fmt: str | None, where: str
     """Timestamps from text, with the format used; refuses a value that does not parse.
 
     Without ``fmt``, each of ``TIME_FORMATS`` is tried; one that parses every value wins, and two
-    (day first and month first) that both do are refused as ambiguous.
+    (day first and month first) that both do are refused as ambiguous. A time is the wall-clock
+    time written: an offset (``+01:00``, ``Z``) is dropped, not converted, so working hours stay
+    the organization's own (a log in UTC with offsets would otherwise move them).
     """
     text = values.astype(str).str.strip()
     blank = text == ""
     if blank.any():
         i = int(np.argmax(blank.to_numpy()))
         raise LogError(f"{where}: {word} {rows[i]}: no timestamp")
+    if fmt is None or "%z" not in fmt:
+        text = text.str.replace(_OFFSET, r"\1", regex=True)
     codes, uniques = pd.factorize(text)  # timestamps repeat: parse each once
     uniques = pd.Series(uniques)
     candidates = (fmt,) if fmt else TIME_FORMATS
@@ -446,19 +454,27 @@ def parse_times(values: pd.Series, rows: np.ndarray, fmt: str | None, where: str
                            f"{text.iloc[0]!r}); say which with --time-format "
                            f"'{day[0][0]}' or '{month[0][0]}'")
     chosen, parsed = winners[0]
-    return pd.Series(parsed.to_numpy()[codes], index=values.index), chosen
+    out = pd.Series(parsed.to_numpy()[codes], index=values.index)
+    bad = ((out < _EARLIEST) | (out > _LATEST)).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise LogError(f"{where}: {word} {rows[i]}: time {text.iloc[i]!r} is outside the years "
+                       "1678 to 2261 that the clock can hold")
+    return out.astype("datetime64[ns]"), chosen
+
+
+#: A time of day followed by a time-zone offset (``Z``, ``+01:00``, ``-0800``, ``+01``).
+_OFFSET = r"(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
 
 
 def _to_datetime(text: pd.Series, fmt: str) -> pd.Series:
     try:
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-    except (ValueError, TypeError):
-        try:  # mixed time zones: in UTC
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
-        except (ValueError, TypeError):
-            return pd.Series(pd.NaT, index=text.index)
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    except (ValueError, TypeError, OverflowError):
+        return pd.Series(pd.NaT, index=text.index)
+    if getattr(parsed.dt, "tz", None) is not None:  # a %z format: its wall-clock time
+        parsed = parsed.dt.tz_localize(None)
     return parsed
 
 
@@ -481,7 +497,7 @@ def _normalise(path: Path, table: pd.DataFrame, columns: dict[str, str],
         values = table[columns[role]].astype(str).str.strip()
         return _visible(values.where(~values.isin(missing), ""))
 
-    case = table[columns["case"]].astype(str).str.strip()
+    case = _visible(table[columns["case"]].astype(str).str.strip())
     empty = (case == "").to_numpy()
     if empty.any():
         raise LogError(f"{where}: {word} {rows[int(np.argmax(empty))]}: no case id in column "

@@ -66,12 +66,29 @@ SERVICES = ("auto", "working", "split")
 
 
 def service_mode(discovery: Discovery, service: str = "auto") -> str:
-    """``working`` or ``split``: ``auto`` is ``working`` where the log times work."""
+    """``working`` or ``split``.
+
+    ``auto`` is ``working`` where the log times work and no position's server would then be
+    overloaded (a team working several cases at once is not one server: its visits are split).
+    """
     if service not in SERVICES:
         raise ValueError(f"service = {service!r} is not allowed: one of {', '.join(SERVICES)}")
     if service == "auto":
-        return "working" if discovery.timed_work else "split"
+        return ("working" if discovery.timed_work and overloaded(discovery) is None
+                else "split")
     return service
+
+
+def overloaded(discovery: Discovery) -> str | None:
+    """Why timing work would overload a server (the worst position, in words), or None."""
+    table = discovery.positions
+    load = table["visit_rate"] * table["working"]
+    if not len(table) or load.max() < 1.0:
+        return None
+    row = table.loc[load.idxmax()]
+    return (f"position {row['position']!r}: {row['visit_rate']:.4g} visits a working day of "
+            f"{row['working']:.4g} working days each would load its server {load.max():.3g} "
+            "times over")
 
 
 def timed(visit_rate: float, working: float, waiting: float) -> Service:
@@ -144,15 +161,11 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
             working time is elapsed time), naming it.
     """
     mode = service_mode(discovery, service)
+    if mode == "working" and (why := overloaded(discovery)) is not None:
+        raise ValueError(f"{discovery.source}: {why}: the log's time working is elapsed time, "
+                         "or a team works several cases at once (try --level person); discover "
+                         "with --service split (a stated utilisation)")
     table = services(discovery, utilisation, mode)
-    over = table[table["server_load"] >= 1.0]
-    if len(over):
-        row = over.sort_values("server_load").iloc[-1]
-        raise ValueError(
-            f"position {row['position']!r}: {row['visit_rate']:.4g} visits a working day of "
-            f"{row['working']:.4g} working days each would load its server {row['server_load']:.3g}"
-            " times over: the log's working time is elapsed time, not effort; discover with "
-            "--service split (a stated utilisation)")
     person = discovery.level == "person"
     chart = [["employee_id", "name", "role", "department", "manager_id", "customer_facing",
               "demand", "rate", "hold", "hold_cv"]]
@@ -170,6 +183,7 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
             if p > 0.0:
                 mapping.append([target, source, "information", f"{p:.10f}", "yes"])
     s = discovery.summary
+    has_map = len(mapping) > 1  # no hand-over at all: no internal-customer map
     days = max(1, math.ceil(s["working_days"]))
     lasts = table.loc[table["last"] > 0, "last"]
     customers = max(1, round(s["arrival_rate"] / REQUESTS_PER_CUSTOMER),
@@ -184,7 +198,7 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
         "[organization]",
         'builder = "org_chart"',
         f"org_chart = {json.dumps(chart_name)}",
-        f"internal_customers = {json.dumps(map_name)}",
+        *([f"internal_customers = {json.dumps(map_name)}"] if has_map else []),
         "approval_prob = 0.0",
         "",
         "[work]",
@@ -220,8 +234,11 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
         .tolist(),
         "positions": json.loads(table.replace([np.inf], None).to_json(orient="records")),
     }
-    return {f"{stem}.toml": toml, chart_name: _csv(chart), map_name: _csv(mapping),
-            f"{stem}_discovery.json": json.dumps(record, indent=1) + "\n"}
+    files = {f"{stem}.toml": toml, chart_name: _csv(chart), map_name: _csv(mapping),
+             f"{stem}_discovery.json": json.dumps(record, indent=1) + "\n"}
+    if not has_map:
+        del files[map_name]
+    return files
 
 
 def _at_most_one(p: np.ndarray) -> np.ndarray:
