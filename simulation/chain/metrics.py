@@ -113,8 +113,9 @@ class Metrics:
                                 if positions else None)
         self._edges = EDGES.tolist()
         self.records: list[ServiceRecord] = []
-        # with records: (request id, when its finished work left its position, after any hold)
-        self.releases: list[tuple[int, float]] = []
+        # with records: (request id, when its finished work was passed on (its gates' release),
+        # when it left its position, after any hold)
+        self.releases: list[tuple[int, float, float]] = []
         self.services = 0
         self.external_arrived = 0
         self.external_completed = 0

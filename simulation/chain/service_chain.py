@@ -235,8 +235,8 @@ class ServiceChain:
             delay = (rules.hyperexponential(hold, self.hold_cv[node], e1, work.exponential())
                      if self.hold_cv[node] > 1.0 else hold * e1)
             request.hold_delay = delay
-        if self.metrics.keep_records:
-            self.metrics.releases.append((request.id, self.clock.now + delay))
+        if self.metrics.keep_records:  # passed on now, out of the position after its hold
+            self.metrics.releases.append((request.id, self.clock.now, self.clock.now + delay))
         if parent is None:
             if delay > 0.0:
                 self.clock.schedule(self.clock.now + delay, self._release, request)

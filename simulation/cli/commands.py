@@ -342,6 +342,10 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     print(f"  calendar {s['calendar']}: {s['working_days']:.1f} working days, "
           f"{s['arrival_rate']:.4g} cases a working day, mean case "
           f"{s['mean_duration']:.3g} working days")
+    if s["open"] > 0.05 * s["cases"]:
+        print(f"  warning: {s['open']} cases ({s['open'] / s['cases']:.0%}) are still open at the "
+              "end of the log: their visits so far count, but case durations are of finished "
+              "cases, the shorter ones; an earlier --to lets the period's cases finish")
     print(f"  {s['positions']} positions ({args.level} level), {s['handovers']} hand-overs, "
           f"{s['ping_pong_cases']} cases going back and forth (A to B to A), longest route "
           f"{s['longest_route']} visits")

@@ -22,6 +22,7 @@ inputs are the positions that hand it work, with the shares of its visits they h
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,7 +73,7 @@ class Discovery:
 
     def routing(self) -> pd.DataFrame:
         """Forward probabilities: of the visits to ``source``, the share handed to ``target``."""
-        visits = self.positions.set_index("position")["finished_visits"]
+        visits = self.positions.set_index("position")["visits"]
         table = self.transitions.copy()
         table["probability"] = table["count"] / table["source"].map(visits).to_numpy()
         return table
@@ -81,11 +82,30 @@ class Discovery:
         """The model's inputs: of the visits to ``target``, the share that ``source`` handed it.
 
         What is left of each target's visits (its ``first``) are the cases that start there.
+        Routes of cases still open at the end of the log count as far as they have gone.
         """
-        visits = self.positions.set_index("position")["finished_visits"]
+        visits = self.positions.set_index("position")["visits"]
         table = self.transitions.copy()
         table["probability"] = table["count"] / table["target"].map(visits).to_numpy()
         return table
+
+
+def restricted_mean(durations: np.ndarray, finished: np.ndarray) -> float:
+    """The Kaplan-Meier mean of durations some of which are still running (censored).
+
+    The area under the product-limit survival curve up to the longest duration seen: the sample
+    mean when nothing is censored; longer than the finished ones' mean when the long ones are
+    the ones still running at the end of the log (as they are).
+    """
+    if not len(durations):
+        return math.nan
+    order = np.lexsort((~finished, durations))  # at equal times, endings before censorings
+    d, done = durations[order], finished[order]
+    at_risk = len(d) - np.arange(len(d))
+    survival = np.cumprod(np.where(done, 1.0 - 1.0 / at_risk, 1.0))
+    before = np.concatenate([[0.0], d[:-1]])
+    alive = np.concatenate([[1.0], survival[:-1]])
+    return float(np.sum(alive * (d - before)))
 
 
 def position_keys(events: pd.DataFrame, level: str) -> pd.Series:
@@ -162,6 +182,9 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
     if visits.empty:
         raise LogError(f"{log.source}: no case holds a position for any time: nothing to "
                        "measure")
+    export = float(calendar.working_days(pd.Series([whole.events["time"].max()]))[0])
+    running = ~visits["finished"]  # the last spell of a case still open: its age at the end
+    visits.loc[running, "sojourn"] = export - visits.loc[running, "begin"]
     if not cases["done"].any():
         raise LogError(f"{log.source}: no case reaches a done state (resolved or closed): "
                        "nothing shows where work ends or how long it took; map the states "
@@ -175,19 +198,19 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
                        f"minutes of working time ({calendar.describe()}): too short a period "
                        "to measure demand over; at least an hour of working time is needed")
     done = cases[cases["done"]]
-    routes = finished.groupby("case", sort=False)["position"].agg(list)
+    routes = visits.groupby("case", sort=False)["position"].agg(list)  # open cases' so far
     pairs = [pair for route in routes for pair in itertools.pairwise(route)]
     transitions = (pd.DataFrame(pairs, columns=["source", "target"]).value_counts()
                    .rename("count").reset_index()
                    if pairs else pd.DataFrame({"source": [], "target": [], "count": []}))
     ping_pong = sum(any(r[i] == r[i + 2] for i in range(len(r) - 2)) for r in routes)
-    positions = _positions(visits, finished, routes, span, events, key, team, level)
+    positions = _positions(visits, finished, routes, set(done["case"]), span, events, key, team)
     opened = log.case_start
     arrivals = pd.crosstab(opened.dt.day_of_week, opened.dt.hour).reindex(
         index=range(7), columns=range(24), fill_value=0)
     weeks = max((opened.max() - opened.min()) / pd.Timedelta(days=7), 1.0)
     arrivals = arrivals / weeks
-    lengths = routes.map(len)
+    lengths = routes[routes.index.isin(done["case"])].map(len)
     summary = {
         "period_start": str(first), "period_end": str(last),
         "outside_period": int(whole.cases - log.cases),
@@ -198,7 +221,9 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
         "handovers": len(pairs), "ping_pong_cases": int(ping_pong),
         "longest_route": int(lengths.max()) if len(lengths) else 0,
         "route_p99": float(np.percentile(lengths, 99)) if len(lengths) else 0.0,
-        "mean_duration": float((done["end"] - done["arrival"]).mean()) if len(done) else np.nan,
+        "mean_duration": restricted_mean(
+            np.where(cases["done"], cases["end"], export) - cases["arrival"],
+            cases["done"].to_numpy()),
         "calendar": calendar.describe(), "hours_per_day": calendar.hours,
         "positions": len(positions), "level": level,
     }
@@ -253,21 +278,31 @@ def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,
                                          "waiting", "finished"])
     visits["sojourn"] = visits["end"] - visits["begin"]
     cases = pd.DataFrame(case_rows, columns=["case", "arrival", "end", "done"])
-    # a case still open at the end: its visits are not finished, nor is its route known
-    open_cases = set(cases.loc[~cases["done"], "case"])
-    visits.loc[visits["case"].isin(open_cases), "finished"] = False
-    return visits, cases
+    return visits, cases  # a case still open at the end: only its last spell is unfinished
 
 
-def _positions(visits: pd.DataFrame, finished: pd.DataFrame, routes: pd.Series, span: float,
-               events: pd.DataFrame, key: pd.Series, team: pd.Series, level: str
+def _positions(visits: pd.DataFrame, finished: pd.DataFrame, routes: pd.Series, done: set,
+               span: float, events: pd.DataFrame, key: pd.Series, team: pd.Series
                ) -> pd.DataFrame:
+    """Per position: visits (all: routing and load), finished ones (times), firsts and lasts.
+
+    A case's last visit counts only where the case was resolved.
+    """
     grouped = finished.groupby("position", sort=True)
     table = grouped[["queued", "working", "waiting", "sojourn"]].mean()
-    table["finished_visits"] = grouped.size()
+    table = table.reindex(sorted(set(visits["position"])))  # NaN: no finished visit there
+    means = {p: restricted_mean(g["sojourn"].to_numpy(dtype=float), g["finished"].to_numpy())
+             for p, g in visits.groupby("position")}
+    scale = pd.Series(means).reindex(table.index) / table["sojourn"]
+    for column in ("queued", "working", "waiting"):  # the spells still running: pro rata
+        table[column] = table[column] * scale
+    table["sojourn"] = pd.Series(means).reindex(table.index)
+    table["running"] = (visits.groupby("position")["finished"].size()
+                        - visits.groupby("position")["finished"].sum()).reindex(table.index)
+    table["finished_visits"] = grouped.size().reindex(table.index).fillna(0).astype(int)
     table["visits"] = visits.groupby("position").size().reindex(table.index).fillna(0)
     firsts = routes.map(lambda r: r[0]).value_counts()
-    lasts = routes.map(lambda r: r[-1]).value_counts()
+    lasts = routes[routes.index.isin(done)].map(lambda r: r[-1]).value_counts()
     table["first"] = firsts.reindex(table.index).fillna(0).astype(int)
     table["last"] = lasts.reindex(table.index).fillna(0).astype(int)
     table["visit_rate"] = table["visits"] / span
@@ -284,5 +319,6 @@ def _positions(visits: pd.DataFrame, finished: pd.DataFrame, routes: pd.Series, 
                                else "too few events")
     table["calendar"] = pd.Series(calendars).reindex(table.index).fillna("too few events")
     table = table.reset_index().rename(columns={"index": "position"})
-    return table[["position", "team", "visits", "finished_visits", "first", "last", "queued",
-                  "working", "waiting", "sojourn", "visit_rate", "rate", "load", "calendar"]]
+    return table[["position", "team", "visits", "finished_visits", "running", "first", "last",
+                  "queued", "working", "waiting", "sojourn", "visit_rate", "rate", "load",
+                  "calendar"]]

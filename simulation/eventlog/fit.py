@@ -38,6 +38,8 @@ from simulation.model.orgmodel import OrgModel
 TRAIN_SHARE = 0.7
 #: Working days the model runs before the held-out period (it starts empty).
 WARM_UP = 20
+#: Most working days the model runs on after the held-out period for its cases to finish.
+RUN_OUT = 2000
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def fit(log: EventLog, scenario: Scenario | None = None, level: str = "team",
                     (split, last))
     notes.append(f"the model: {replications} replication(s) of {warm_up} working days of "
                  f"warm-up and {days} of the held-out period, {sim.summary['cases']:.0f} cases "
-                 "each")
+                 "each" + (f"; {sim.summary['open']:.0f} still open after {RUN_OUT} more days "
+                           "(left out)" if sim.summary["open"] else ""))
     table = _measures(held, sim, train, calendar, log.between(split, last + pd.Timedelta(1, "ns")))
     return FitResult(table, _positions(held, sim, train), split, (first, last), scenario, notes)
 
@@ -121,13 +124,14 @@ def _simulate(scenario: Scenario, calendar: Calendar, split: pd.Timestamp, days:
     for k, s in enumerate(seeds):
         model = OrgModel(scenario, rng=int(s))
         model.run(warm_up + days)
-        model.run_out()
+        model.run_out(RUN_OUT)  # every case of the window to its end (its age if never)
         frame = simulated_log(model, calendar, start)
         frame["case"] = f"r{k}-" + frame["case"]
         frames.append(frame)
     log = from_frame(pd.concat(frames, ignore_index=True))
     found = discover(log, level, calendar, period)
     summary = {**found.summary, "cases": found.summary["cases"] / replications,
+               "open": found.summary["open"] / replications,
                "arrival_rate": found.summary["arrival_rate"] / replications}
     positions = found.positions.copy()
     for column in ("visits", "finished_visits", "first", "last"):

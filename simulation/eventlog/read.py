@@ -626,5 +626,6 @@ def _finish(path: Path, events: pd.DataFrame, table: pd.DataFrame, columns: dict
                        f"(case {events['case'].iloc[0]!r}); a log needs cases with two or more "
                        "events to show how long anything took")
     keep = [c for c in ("case", "time", "kind", "state", "team", "resource", "row")]
-    timed = "transition" in events or "start" in columns
+    timed = "start" in columns or ("transition" in events
+                                   and bool((events["transition"] == "start").any()))
     return EventLog(events[keep], first.sort_index(), where, word, log_format.preset, timed)

@@ -53,7 +53,7 @@ def split(visit_rate: float, sojourn: float, utilisation: float = UTILISATION) -
     """The server and the hold that give mean time ``sojourn`` per visit at ``visit_rate``."""
     if not 0.0 < utilisation < 1.0:
         raise ValueError(f"utilisation = {utilisation!r} is not allowed: in (0, 1)")
-    if sojourn <= 0.0 or visit_rate <= 0.0:  # visits of no length: no work time to speak of
+    if not (sojourn > 0.0 and visit_rate > 0.0):  # visits of no length (or none finished)
         return Service(INSTANT, 0.0, 0.0)
     server = utilisation / (visit_rate * (1.0 - utilisation))
     if server >= sojourn:
@@ -74,8 +74,8 @@ def service_mode(discovery: Discovery, service: str = "auto") -> str:
     if service not in SERVICES:
         raise ValueError(f"service = {service!r} is not allowed: one of {', '.join(SERVICES)}")
     if service == "auto":
-        return ("working" if discovery.timed_work and overloaded(discovery) is None
-                else "split")
+        timed = discovery.timed_work and float(discovery.positions["working"].sum()) > 0.0
+        return "working" if timed and overloaded(discovery) is None else "split"
     return service
 
 
@@ -93,9 +93,10 @@ def overloaded(discovery: Discovery) -> str | None:
 
 def timed(visit_rate: float, working: float, waiting: float) -> Service:
     """The server from the time working per visit, the hold from the time waiting on others."""
-    if working <= 0.0:
-        return Service(INSTANT, max(waiting, 0.0), 0.0)
-    return Service(1.0 / working, max(waiting, 0.0), visit_rate * working)
+    hold = waiting if waiting > 0.0 else 0.0  # NaN: no finished visit
+    if not working > 0.0:
+        return Service(INSTANT, hold, 0.0)
+    return Service(1.0 / working, hold, visit_rate * working)
 
 
 def services(discovery: Discovery, utilisation: float = UTILISATION,

@@ -2,11 +2,12 @@
 
 A case is an external customer's request; its events are the state changes of each visit to a
 position: ``queued`` when the work joined the position's queue (its inputs all in), ``working``
-when the work began, ``waiting`` when the work was finished but waited on others outside the
-chain (the position's hold), and ``done`` when the customer had the answer. The team is the
-position's role and the resource its name (an org chart's employee id or name), so the log reads
-back with ``discover`` at either level. Times are put on the wall clock by a working calendar:
-one model day is one working day.
+when the work began, ``waiting`` when the work was passed on (at the end of its last pass, or
+when its quality gates released it) but waited on others outside the chain (the position's
+hold), and ``done`` when the customer had the answer, if that was by the end of the run. The
+team is the position's role and the resource its name (an org chart's employee id or name), so
+the log reads back with ``discover`` at either level. Times are put on the wall clock by a
+working calendar: one model day is one working day.
 
 Only work finished by the end of the run has records; a case still open then has the visits it
 finished and no ``done``. A request with several inputs at once (fork-join) has its visits
@@ -47,22 +48,25 @@ def simulated_log(model: LoggedRun, calendar: Calendar | None = None,
     calendar = calendar or Calendar()
     records = model.records()
     records = records[records["external"]]
-    released = dict(model.metrics.releases)  # type: ignore[attr-defined]
-    nodes = model.graph.nodes
-    order = list(nodes)
-    team = np.array([str(nodes[n]["role"]) for n in order], dtype=object)
-    name = np.array([str(nodes[n]["name"]) for n in order], dtype=object)
+    passed = {r: (on, out) for r, on, out in model.metrics.releases}  # type: ignore[attr-defined]
+    now = model.clock.now  # type: ignore[attr-defined]
+    nodes = model.graph.nodes  # positions 0..n-1, in whatever order the graph holds them
+    team = np.array([str(nodes[n]["role"]) for n in range(len(nodes))], dtype=object)
+    name = np.array([str(nodes[n]["name"]) for n in range(len(nodes))], dtype=object)
     request = records["request_id"].to_numpy()
     last_pass = ~records.duplicated("request_id", keep="last").to_numpy()
-    out = records["request_id"].map(released).to_numpy(dtype=float)
+    on = records["request_id"].map(lambda r: passed.get(r, (np.nan, np.nan))[0]).to_numpy(
+        dtype=float)
+    out = records["request_id"].map(lambda r: passed.get(r, (np.nan, np.nan))[1]).to_numpy(
+        dtype=float)
     node = records["provider_node"].to_numpy()
     root = records["root_id"].to_numpy()
+    known = ~np.isnan(on)
     parts = [
         (records["ready"].to_numpy(), "queued", np.ones(len(records), dtype=bool)),
         (records["start"].to_numpy(), "working", np.ones(len(records), dtype=bool)),
-        (records["finish"].to_numpy(), "waiting",
-         last_pass & (np.nan_to_num(out, nan=-1.0) > records["finish"].to_numpy())),
-        (out, "done", last_pass & (request == root) & ~np.isnan(out)),
+        (on, "waiting", last_pass & known & (np.nan_to_num(out) > np.nan_to_num(on))),
+        (out, "done", last_pass & (request == root) & known & (np.nan_to_num(out) <= now)),
     ]
     frames = []
     for rank, (times, state, keep) in enumerate(parts):
