@@ -507,3 +507,51 @@ def test_a_log_of_complete_events_only_is_not_taken_as_timed_work(tmp_path):
     found = discover(read_log(path))
     assert not found.timed_work
     assert service_mode(found) == "split"
+
+
+# --------------------------------------------------------------------------- demand over time
+
+
+def test_profile_times_follow_their_weights_and_keep_the_draws():
+    from simulation.model.market import profile_times
+
+    u = np.random.default_rng(0).random(200_000)
+    assert np.array_equal(profile_times(u, None), u)  # no profile: the same draws, unchanged
+    t = profile_times(u, (1.0, 0.0, 3.0))
+    shares = np.histogram(t, bins=3, range=(0.0, 1.0))[0] / len(t)
+    np.testing.assert_allclose(shares, [0.25, 0.0, 0.75], atol=0.005)
+    assert np.all(np.diff(t[np.argsort(u)]) >= 0)  # monotone in the uniform: paired runs pair
+
+
+def test_weekly_demand_moves_requests_between_days():
+    scenario = Scenario(**{**known_scenario(40).__dict__, "keep_records": False,
+                           "customers": Customers(count=600, request_rate=0.02, churn=False,
+                                                  word_of_mouth=False, acquisition_per_day=0.0,
+                                                  failure_demand=0.0, weekly=(3.0, 1.0))})
+    scenario = Scenario(**{**scenario.__dict__, "days": 200})
+    model = OrgModel(scenario, rng=2)
+    model.run(200)
+    arrivals = model.daily()["arrivals"].to_numpy()  # row k: the k-th working day's
+    even, odd = arrivals[0::2].sum(), arrivals[1::2].sum()  # 100 days each
+    assert abs(even - 1800) < 4 * np.sqrt(1800)  # 600 customers x 0.02 x 3 / 2 a day
+    assert abs(odd - 600) < 4 * np.sqrt(600)  # and x 1 / 2: the mean of 12 a day kept
+
+
+def test_round_trip_gives_the_working_days_profile_back(tmp_path):
+    hourly = (4.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)  # a busy first hour of eight
+    base = known_scenario(150)
+    scenario = Scenario(**{**base.__dict__, "customers": Customers(
+        count=600, request_rate=0.02, churn=False, word_of_mouth=False,
+        acquisition_per_day=0.0, failure_demand=0.0, hourly=hourly)})
+    model = OrgModel(scenario, rng=6)
+    model.run(150)
+    found = discover(read_log(write_log(simulated_log(model), tmp_path / "day.csv")))
+    measured = np.asarray(found.summary["hourly"]) / sum(found.summary["hourly"])
+    np.testing.assert_allclose(measured, np.asarray(hourly) / sum(hourly), atol=0.03)
+
+
+def test_a_profile_of_negative_or_no_weight_is_refused():
+    with pytest.raises(ValueError, match="relative weights"):
+        Customers(hourly=(1.0, -1.0))
+    with pytest.raises(ValueError, match="relative weights"):
+        Customers(weekly=(0.0, 0.0))

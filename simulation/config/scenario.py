@@ -148,6 +148,13 @@ class Customers:
         "positions."))] = None
     request_rate: Annotated[NonNegative, Field(description=(
         "Requests per day per active customer (Poisson)."))] = 0.18
+    hourly: Annotated[tuple[float, ...] | None, Field(min_length=1, max_length=96, description=(
+        "Relative intensity of customer requests over equal parts of the working day, in order "
+        "(e.g. 11 values for an 08:00-19:00 day); unset: even over the day."))] = None
+    weekly: Annotated[tuple[float, ...] | None, Field(min_length=1, max_length=7, description=(
+        "Relative demand of each working day of the week, starting with the run's first day "
+        "(day d takes value d modulo their number), scaled to a mean of 1; unset: every day "
+        "alike."))] = None
     price: Annotated[NonNegative, Field(description=(
         "Revenue per completed external request."))] = 100.0
     expectation: Annotated[float, Field(gt=0.0, lt=1.0, description=(
@@ -195,6 +202,14 @@ class Customers:
         "Prospects lost per negative message."))] = 0.1
     departure_messages: Annotated[NonNegative, Field(description=(
         "Negative messages a leaving customer spreads."))] = 2.0
+
+    @field_validator("hourly", "weekly")
+    @classmethod
+    def _profile(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if value is not None and not (all(0.0 <= v < float("inf") for v in value)
+                                      and sum(value) > 0.0):
+            raise ValueError("relative weights: finite, 0 or more, not all 0")
+        return value
 
     def initial_count(self, customer_facing: int) -> int:
         """Customers at the start for an organization with that many customer-facing positions."""

@@ -211,6 +211,7 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
     weeks = max((opened.max() - opened.min()) / pd.Timedelta(days=7), 1.0)
     arrivals = arrivals / weeks
     lengths = routes[routes.index.isin(done["case"])].map(len)
+    hourly, weekly = _profiles(cases["arrival"].to_numpy(dtype=float), calendar)
     summary = {
         "period_start": str(first), "period_end": str(last),
         "outside_period": int(whole.cases - log.cases),
@@ -225,10 +226,36 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
             np.where(cases["done"], cases["end"], export) - cases["arrival"],
             cases["done"].to_numpy()),
         "calendar": calendar.describe(), "hours_per_day": calendar.hours,
-        "positions": len(positions), "level": level,
+        "positions": len(positions), "level": level, "first_day": math.floor(start_w),
+        "hourly": hourly, "weekly": weekly,
     }
     return Discovery(positions, transitions, arrivals, calendar, summary, level, log.source,
                      visits, log.timed_work, cases)
+
+
+def _profiles(arrival: np.ndarray, calendar: Calendar) -> tuple[list[float], list[float]]:
+    """Cases opened per hour of the working day, and per working day of the week (mean a day).
+
+    On the working clock, as the model will see them: a case opened outside working time
+    counts at the start of the next working time. The week's days in the calendar's order.
+    """
+    parts = max(1, round(calendar.hours))
+    day = np.floor(arrival)
+    hour = np.minimum((arrival - day) * parts, parts - 1).astype(int)
+    hourly = np.bincount(hour, minlength=parts).astype(float)
+    n = len(calendar.weekdays)
+    days = np.arange(day.min(), day.max() + 1)
+    seen = np.bincount((days % n).astype(int), minlength=n)
+    counts = np.bincount((day % n).astype(int), minlength=n)
+    weekly = np.divide(counts, seen, out=np.full(n, np.nan), where=seen > 0)
+    weekly[np.isnan(weekly)] = np.nanmean(weekly)  # a weekday the period never had: the mean
+    return hourly.tolist(), weekly.tolist()
+
+
+def rotated(week: list[float], shift: int) -> list[float]:
+    """A week's values as seen from ``shift`` days later (day ``j`` takes ``shift + j``)."""
+    n = len(week)
+    return [week[(shift + j) % n] for j in range(n)]
 
 
 def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,

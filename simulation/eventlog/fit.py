@@ -28,7 +28,7 @@ from scipy.stats import wasserstein_distance
 from simulation.config.files import load_scenario
 from simulation.config.scenario import Scenario
 from simulation.eventlog.calendar import Calendar, discover_calendar
-from simulation.eventlog.discover import Discovery, busy_period, discover
+from simulation.eventlog.discover import Discovery, busy_period, discover, rotated
 from simulation.eventlog.read import EventLog, LogError, from_frame
 from simulation.eventlog.scenario import UTILISATION, scenario_files
 from simulation.eventlog.write import simulated_log
@@ -88,14 +88,16 @@ def fit(log: EventLog, scenario: Scenario | None = None, level: str = "team",
     notes = [f"discovered on {train.summary['cases']} cases opened {first:%Y-%m-%d %H:%M} to "
              f"{split:%Y-%m-%d %H:%M}; compared on {held.summary['cases']} opened from then to "
              f"{last:%Y-%m-%d %H:%M}"]
+    discovered = scenario is None
     if scenario is None:
         scenario = _discovered(train, utilisation, service)
     else:
         notes.append("the scenario was given: if it was discovered from this log's held-out "
                      "period too, the comparison is not held out")
     days = math.ceil(held.summary["working_days"])
-    sim = _simulate(scenario, calendar, split, days, warm_up, replications, seed, level,
-                    (split, last))
+    first_day = train.summary["first_day"] if discovered else None
+    sim = _simulate(scenario, calendar, split, days + 1, warm_up, replications, seed, level,
+                    (split, last), first_day)
     notes.append(f"the model: {replications} replication(s) of {warm_up} working days of "
                  f"warm-up and {days} of the held-out period, {sim.summary['cases']:.0f} cases "
                  "each" + (f"; {sim.summary['open']:.0f} still open after {RUN_OUT} more days "
@@ -114,10 +116,13 @@ def _discovered(train: Discovery, utilisation: float, service: str) -> Scenario:
 
 def _simulate(scenario: Scenario, calendar: Calendar, split: pd.Timestamp, days: int,
               warm_up: int, replications: int, seed: int, level: str,
-              period: tuple[pd.Timestamp, pd.Timestamp]) -> Discovery:
+              period: tuple[pd.Timestamp, pd.Timestamp], first_day: int | None) -> Discovery:
     """The model's cases arriving in the held-out period, pooled over replications."""
     scenario = replace(scenario, keep_records=True)
-    origin = calendar.working_days(pd.Series([split]))[0] - warm_up
+    origin = math.floor(calendar.working_days(pd.Series([split]))[0]) - warm_up  # a day's start
+    if first_day is not None and scenario.customers.weekly is not None:  # the week from origin
+        week = rotated(list(scenario.customers.weekly), origin - first_day)
+        scenario = replace(scenario, customers=replace(scenario.customers, weekly=tuple(week)))
     start = calendar.wall_clock(np.array([origin]))[0]
     frames = []
     seeds = np.random.SeedSequence(seed).generate_state(replications)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.eventlog.discover import Discovery
+from simulation.eventlog.discover import Discovery, rotated
 
 #: Servers' utilisation at the observed load (assumption: the log has elapsed times, not effort;
 #: ``discover --utilisation`` sets it, and docs/eventlogs.md shows what it changes).
@@ -218,6 +218,9 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
         "# nor talk (not in the log)",
         f"count = {customers}",
         f"request_rate = {s['arrival_rate'] / customers:.10g}",
+        "# cases opened over the working day (equal parts) and over the week (from day 0)",
+        f"hourly = [{', '.join(f'{x:.6g}' for x in s['hourly'])}]",
+        f"weekly = [{', '.join(f'{x:.6g}' for x in rotated(s['weekly'], s['first_day']))}]",
         "churn = false",
         "word_of_mouth = false",
         "acquisition_per_day = 0.0",

@@ -16,6 +16,22 @@ if TYPE_CHECKING:
     from simulation.model.view import ModelParts
 
 
+def profile_times(u: np.ndarray, weights: tuple[float, ...] | None) -> np.ndarray:
+    """Times within a day (in [0, 1)) from uniforms ``u``, by a piecewise-constant intensity.
+
+    ``weights`` over equal parts of the day; None keeps ``u`` (an even day). Inverse
+    transform: the same uniform gives the same quantile of the day whatever the weights.
+    """
+    if weights is None:
+        return u
+    w = np.asarray(weights, dtype=float)
+    edges = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+    part = np.clip(np.searchsorted(edges, u, side="right") - 1, 0, len(w) - 1)
+    width = edges[part + 1] - edges[part]
+    inside = np.divide(u - edges[part], width, out=np.zeros_like(u), where=width > 0)
+    return (part + inside) / len(w)
+
+
 def poisson_count(u: float, mean: float) -> int:
     """The Poisson(``mean``) count at uniform ``u`` by inversion (monotone in both).
 

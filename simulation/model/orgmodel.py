@@ -29,7 +29,7 @@ from simulation.config.scenario import Scenario
 from simulation.core.streams import SeedLike, Streams
 from simulation.model import results
 from simulation.model.collector import DAILY_SERIES, DailyCollector, TimeAverages, mean_of
-from simulation.model.market import Market
+from simulation.model.market import Market, profile_times
 from simulation.model.workforce import Workforce
 
 
@@ -218,7 +218,11 @@ class OrgModel(mesa.Model):
         gen = self.streams.arrivals.gen
         start = self.clock.now
         table = self.market.table
-        rate = self.scenario.customers.request_rate
+        customers = self.scenario.customers
+        rate = customers.request_rate
+        if customers.weekly is not None:  # the day's share of the week's demand
+            weekly = customers.weekly
+            rate = rate * weekly[round(start) % len(weekly)] * len(weekly) / sum(weekly)
         factor = self.market.rate_factor
         if factor is None:
             counts = gen.poisson(rate, size=table.n_slots)
@@ -226,7 +230,7 @@ class OrgModel(mesa.Model):
             rows = table.slot_row[:table.n_slots]
             counts = gen.poisson(rate * np.where(rows >= 0, factor[table.home[rows]], 1.0))
         total = int(counts.sum())
-        times = start + gen.random(total)
+        times = start + profile_times(gen.random(total), customers.hourly)
         sizes = gen.standard_exponential(total)
         cids = np.repeat(table.slot_row[:table.n_slots], counts)
         keep = cids >= 0
