@@ -35,6 +35,8 @@ ON: dict[str, object] = {
     "Customers.expectation_learning": 0.2,
     "People.internal_expectation_learning": 0.2,
     "Customers.count": 300,
+    "Customers.hourly": (3.0, 1.0, 1.0, 1.0),
+    "Customers.weekly": (2.0, 1.0, 0.5),
     "Hierarchy.support_prob": 0.2,
     "Hierarchy.coaching_rate": 0.5,
     "Hierarchy.inverted": True,
