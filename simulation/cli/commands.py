@@ -51,6 +51,7 @@ from simulation.experiments.store import ExperimentMismatchError, FolderBusyErro
 from simulation.model.orgmodel import OrgModel
 
 if TYPE_CHECKING:
+    from simulation.eventlog.read import EventLog
     from simulation.experiments.design_map import MapResult
     from simulation.experiments.results import ExperimentResult
 
@@ -313,18 +314,11 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix != ".toml":
         raise UsageError(f"--output {args.output!r} is not allowed: a .toml file name")
-    utilisation = UTILISATION if args.utilisation is None else args.utilisation
-    if not 0.0 < utilisation < 1.0:
-        raise UsageError(f"--utilisation {utilisation!r} is not allowed: in (0, 1)")
+    utilisation = _utilisation(args.utilisation, UTILISATION)
     fmt = log_format(args)
     start = time.perf_counter()
     log = read_log(args.log, fmt)
-    period = None
-    if args.start is not None or args.end is not None:
-        period = (_date(args.start, "--from", log.case_start.min()),
-                  _date(args.end, "--to", log.case_start.max(), end=True))
-        if args.start is not None and args.end is not None and period[0] > period[1]:
-            raise UsageError(f"--from {args.start} is after --to {args.end}")
+    period = _log_period(args, log)
     found = discover(log, args.level, period=period)
     files = scenario_files(found, out.name.removesuffix(".toml"), utilisation, args.service)
     existing = [out.parent / name for name in files if (out.parent / name).exists()]
@@ -344,8 +338,9 @@ def _cmd_discover(args: argparse.Namespace) -> int:
           f"{s['mean_duration']:.3g} working days")
     if s["open"] > 0.05 * s["cases"]:
         print(f"  warning: {s['open']} cases ({s['open'] / s['cases']:.0%}) are still open at the "
-              "end of the log: their visits so far count, but case durations are of finished "
-              "cases, the shorter ones; an earlier --to lets the period's cases finish")
+              "end of the log: their visits so far count and their running spells count at "
+              "their age, so times are lower bounds; an earlier --to lets the period's cases "
+              "finish")
     print(f"  {s['positions']} positions ({args.level} level), {s['handovers']} hand-overs, "
           f"{s['ping_pong_cases']} cases going back and forth (A to B to A), longest route "
           f"{s['longest_route']} visits")
@@ -379,9 +374,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from simulation.eventlog.read import read_log
     from simulation.eventlog.scenario import UTILISATION
 
-    utilisation = UTILISATION if args.utilisation is None else args.utilisation
-    if not 0.0 < utilisation < 1.0:
-        raise UsageError(f"--utilisation {utilisation!r} is not allowed: in (0, 1)")
+    utilisation = _utilisation(args.utilisation, UTILISATION)
     if not 0.0 < args.train_share < 1.0:
         raise UsageError(f"--train-share {args.train_share!r} is not allowed: in (0, 1)")
     if args.runs < 1 or args.warm_up < 0 or args.seed < 0:
@@ -391,12 +384,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario) if args.scenario else None
     start = time.perf_counter()
     log = read_log(args.log, log_format(args))
-    period = None
-    if args.start is not None or args.end is not None:
-        period = (_date(args.start, "--from", log.case_start.min()),
-                  _date(args.end, "--to", log.case_start.max(), end=True))
-        if args.start is not None and args.end is not None and period[0] > period[1]:
-            raise UsageError(f"--from {args.start} is after --to {args.end}")
+    period = _log_period(args, log)
     result = fit(log, scenario, args.level, args.train_share, args.runs, args.seed,
                  utilisation, args.service, period, args.warm_up)
     text = markdown(result)
@@ -410,6 +398,26 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(f"wrote {out}")
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0
+
+
+def _utilisation(value: float | None, default: float) -> float:
+    """``--utilisation``, or the default; refused outside (0, 1)."""
+    utilisation = default if value is None else value
+    if not 0.0 < utilisation < 1.0:
+        raise UsageError(f"--utilisation {utilisation!r} is not allowed: in (0, 1)")
+    return utilisation
+
+
+def _log_period(args: argparse.Namespace, log: EventLog
+                ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """``--from`` and ``--to`` as the first and last case start to use, or None (the default)."""
+    if args.start is None and args.end is None:
+        return None
+    period = (_date(args.start, "--from", log.case_start.min()),
+              _date(args.end, "--to", log.case_start.max(), end=True))
+    if args.start is not None and args.end is not None and period[0] > period[1]:
+        raise UsageError(f"--from {args.start} is after --to {args.end}")
+    return period
 
 
 def _date(text: str | None, flag: str, default: pd.Timestamp, end: bool = False

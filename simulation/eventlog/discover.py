@@ -227,7 +227,7 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
             cases["done"].to_numpy()),
         "calendar": calendar.describe(), "hours_per_day": calendar.hours,
         "positions": len(positions), "level": level, "first_day": math.floor(start_w),
-        "hourly": hourly, "weekly": weekly,
+        "hourly": hourly, "weekly": weekly, "log_end": export,
     }
     return Discovery(positions, transitions, arrivals, calendar, summary, level, log.source,
                      visits, log.timed_work, cases)

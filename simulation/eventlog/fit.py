@@ -101,7 +101,10 @@ def fit(log: EventLog, scenario: Scenario | None = None, level: str = "team",
     notes.append(f"the model: {replications} replication(s) of {warm_up} working days of "
                  f"warm-up and {days} of the held-out period, {sim.summary['cases']:.0f} cases "
                  "each" + (f"; {sim.summary['open']:.0f} still open after {RUN_OUT} more days "
-                           "(left out)" if sim.summary["open"] else ""))
+                           "(counted at their age)" if sim.summary["open"] else ""))
+    if held.summary["open"]:
+        notes.append(f"{held.summary['open']} held-out cases still open at the end of the log "
+                     "count at their age (a lower bound)")
     table = _measures(held, sim, train, calendar, log.between(split, last + pd.Timedelta(1, "ns")))
     return FitResult(table, _positions(held, sim, train), split, (first, last), scenario, notes)
 
@@ -145,8 +148,10 @@ def _simulate(scenario: Scenario, calendar: Calendar, split: pd.Timestamp, days:
 
 
 def _durations(found: Discovery) -> np.ndarray:
-    done = found.cases[found.cases["done"]]
-    return (done["end"] - done["arrival"]).to_numpy(dtype=float)
+    """Every case's duration: a finished one's, an open one's age at the end of its log."""
+    cases = found.cases
+    end = np.where(cases["done"], cases["end"], found.summary["log_end"])
+    return (end - cases["arrival"]).to_numpy(dtype=float)
 
 
 def _routes(found: Discovery) -> list[list[str]]:
@@ -184,10 +189,10 @@ def _time_of_day(found: Discovery) -> np.ndarray:
 
 def _measures(held: Discovery, sim: Discovery, train: Discovery, calendar: Calendar,
               held_log: EventLog) -> pd.DataFrame:
-    real_d, sim_d, base_d = _durations(held), _durations(sim), _durations(train)
-    if not len(real_d):
+    if not held.cases["done"].any():
         raise LogError(f"{held_log.source}: no case of the held-out period is finished: "
                        "nothing to compare")
+    real_d, sim_d, base_d = _durations(held), _durations(sim), _durations(train)
     rows = []
 
     def row(measure: str, unit: str, real: float, model: float, base: float,
