@@ -13,7 +13,7 @@ import pytest
 from simulation.checks.mutants import MUTANTS, MutantError, apply, caught, mutant, run_mutant
 from simulation.checks.validation import CHECKS, ENGINE_CHECKS
 
-HERE = ("lcfs", "work_law")
+HERE = ("lcfs", "work_law", "overtaken")
 
 
 def test_every_mutant_applies_and_names_real_checks() -> None:

@@ -13,7 +13,8 @@ from conftest import HOSTILE, run_small_comparison
 from simulation.report.html import build_report, write_report
 
 CHROMIUM = "/usr/bin/chromium"
-FIGURES = 8  # forest, time series, distributions, 2 organizations, attribution, heatmap, Sankey
+FIGURES = 9  # forest, time series, distributions, 2 organizations, attribution, waiting causes,
+# heatmap, Sankey
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import mesa
 
 from simulation.agents.hooks import FINITE, checked, docstring_section
 from simulation.core import keyed, rules
+from simulation.core.causes import Step
 from simulation.core.requests import Dependency, Need, Request
 from simulation.core.units import DAYS_PER_MONTH
 
@@ -172,6 +173,9 @@ class Employee(mesa.Agent):
         self.blamed_work = 0.0
         self.blamed_handoff = 0.0
         self.blamed_hold = 0.0  # waiting on others outside the chain, after this one's work
+        self.blamed_overtaken = 0.0  # of blamed_wait: work that came later served first
+        self.blamed_left = 0.0  # of blamed_wait: work this one left with (unavailable)
+        self.blamed_steps = [0.0] * len(Step)  # all the above by step of the chain
         self.blamed_quality = 0.0
         self.hired = model.steps
         self.left: int | None = None
@@ -333,17 +337,28 @@ class Employee(mesa.Agent):
         self.accepted += 1
         request.server = self
         request.queued = now
+        request.overtaken = 0.0
         if self.current is None:
             self._begin(request, now)
         else:
             heapq.heappush(self.queue, (self.priority(request), model.chain.next_seq(), request))
 
-    def _begin(self, request: Request, now: float) -> None:
+    def _begin(self, request: Request, now: float) -> float:
         self.current = request
         request.start = now
         self._token += 1
         took = checked(self, "work_time", self.work_time(request), 0.0, FINITE, _where)
         self.model.clock.schedule(now + took, self._finish, self._token)
+        return took
+
+    def _overtake(self, seq: int, took: float) -> None:
+        """Work that joined as ``seq`` began before older work: ``took`` is prioritisation to it.
+
+        Twin of the scan in the kernel's ``_finish``.
+        """
+        for _, s, r in self.queue:
+            if s < seq:
+                r.overtaken += took
 
     def _finish(self, token: int) -> None:
         if token != self._token or self.current is None:
@@ -363,7 +378,8 @@ class Employee(mesa.Agent):
         self.sojourn_sum += now - request.queued
         self.model.chain.complete(request)
         if self.queue and self.current is None:
-            self._begin(heapq.heappop(self.queue)[2], now)
+            _, seq, nxt = heapq.heappop(self.queue)
+            self._overtake(seq, self._begin(nxt, now))
         elif self.current is None and self.backlog_until == math.inf:
             self.backlog_until = now  # first idle: the vacancy's backlog is worked off
 
@@ -433,6 +449,7 @@ class Employee(mesa.Agent):
                 r.vacant += now - r.queued  # covered for a vacant post, or behind its backlog
             else:
                 r.prior += now - r.queued
+                r.left += now - r.queued
                 r.prior_server = self
         self.handed += len(work)
         self._token += 1

@@ -81,6 +81,8 @@ HOOKS: tuple[Hook, ...] = (
     Hook("Employee", "accept", _M, _PY, "takes a ready request into the queue"),
     Hook("Employee", "_begin", _M, _PY, "starts a piece of work and schedules its end"),
     Hook("Employee", "_finish", _M, _PY, "ends a piece of work and starts the next"),
+    Hook("Employee", "_overtake", _M, _PY, "counts the time work waits while later work "
+         "goes first (prioritisation)"),
     Hook("Employee", "busy_until_now", _M, _PY, "cumulative busy time, work in progress included"),
     Hook("Employee", "utilisation_since_last", _M, _PY, "share of time busy since the last call"),
     Hook("Employee", "hand_over", _M, _PY, "leaving: gives back queued and in-progress work"),

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from simulation.core.causes import NEEDS, Kind, Step
 from simulation.core.requests import ServiceRecord
 
 #: The customer position of a service delivered to an external customer.
@@ -105,10 +106,21 @@ class Metrics:
         records: Every ``ServiceRecord`` when the scenario keeps records, else empty.
         position_counts: Per position, a histogram over ``EDGES`` of the sojourn of each visit
             (from joining the position's queue to the end of the work), or None when not kept.
+        causes: The counted customers' delay (days, summed) by need, step and kind of time
+            (:mod:`simulation.core.causes`).
+        cause_rows: With ``customer_causes``, one row per counted customer delivered:
+            arrival, delay, then its delay by kind and by step.
     """
 
-    def __init__(self, keep_records: bool, positions: int = 0) -> None:
+    def __init__(self, keep_records: bool, positions: int = 0,
+                 customer_causes: bool = False) -> None:
         self.keep_records = keep_records
+        # the counted customers' delay by need, step and kind (simulation.core.causes): the
+        # critical-path time of each, in the chain's own order of the sums
+        self.causes = np.zeros((len(NEEDS), len(Step), len(Kind)))
+        # with customer_causes: each counted customer's (arrival, delay, kinds..., steps...)
+        self.customer_causes = customer_causes
+        self.cause_rows: list[tuple[float, ...]] = []
         self.position_counts = (np.zeros((positions, len(EDGES) + 1), dtype=np.int64)
                                 if positions else None)
         self._edges = EDGES.tolist()

@@ -18,6 +18,7 @@ from simulation.agents.employee import Employee, Vacancy
 from simulation.agents.protocol import ClockView, ModelView
 from simulation.chain.metrics import EXTERNAL, Metrics
 from simulation.core import keyed, rules
+from simulation.core.causes import ROW, Kind, Step, need_index, step_of
 from simulation.core.requests import Dependency, Need, Request, ServiceRecord
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class ServiceChain:
         scheduled: ``(internal customer position, dependency)`` for every scheduled dependency.
         manager: Each position's manager position (-1: none), who acts up when it falls vacant.
         vacancy_wait: Delay to external customers blamed on each position while it was vacant.
+        vacancy_steps: ``vacancy_wait`` by step of the chain (:class:`simulation.core.causes.Step`).
     """
 
     def __init__(self, model: ChainModel, graph: nx.MultiDiGraph) -> None:
@@ -56,6 +58,7 @@ class ServiceChain:
         self.hold = [float(nodes[i].get("hold", 0.0)) for i in range(n)]
         self.hold_cv = [float(nodes[i].get("hold_cv", 1.0)) for i in range(n)]
         self.vacancy_wait = [0.0] * n
+        self.vacancy_steps = [[0.0] * len(Step) for _ in range(n)]  # vacancy_wait by step
         # the latest report each position made to its manager: when (-1: none yet), its load
         self.report_time = [-1.0] * n
         self.report_load = [0.0] * n
@@ -180,6 +183,7 @@ class ServiceChain:
             child = self._new(dep.provider, dep.need, request, requester_id, level, dep.weight)
             child.handoff = dep.handoff
             child.content = dep.work
+            child.step = step_of(dep)
             self.dispatch(child)
 
     # ------------------------------------------------------------------ completion
@@ -272,6 +276,7 @@ class ServiceChain:
                               self.level[request.node], dep.weight)
             child.handoff = dep.handoff
             child.content = dep.work
+            child.step = step_of(dep)
             if check:
                 child.check = True
                 child.thoroughness = dep.thoroughness
@@ -284,6 +289,7 @@ class ServiceChain:
         request.segment = self._segment(request)
         request.passes += 1
         request.prior, request.prior_server, request.vacant = 0.0, None, 0.0
+        request.left = 0.0
 
     def _checked(self, check: Request, quality: float) -> None:
         """A gate's check reaches the work it checked: a defect found sends the work back."""
@@ -315,7 +321,8 @@ class ServiceChain:
     def _deliver(self, child: Request) -> None:
         now = self.clock.now
         child.delivered = now
-        child.handoff_delay = now - child.finish - child.hold_delay
+        child.handoff_delay = max(0.0, now - child.finish - child.hold_delay)  # no rounding
+        # below zero where there was no hand-off
         quality = (rules.handed_over(child.quality, self.handoff_keep) if child.handoff
                    else child.quality)
         parent = child.parent
@@ -393,23 +400,37 @@ class ServiceChain:
         that joined a new hire's queue during the busy period the backlog they took over began.
         Work a leaver handed over blames the leaver for its time with them. Quality lost
         (``1 - q``) is split at each step by the quality rule's ``blame`` between own skill and
-        inputs, and passed down the tree.
+        inputs, and passed down the tree. Each moment of the delay is tallied by kind of time
+        and step of the chain for the customer and the run (:mod:`simulation.core.causes`).
+        Requests that arrived in the run-out are not counted, so not blamed.
         """
+        metrics = self.metrics
+        if root.arrival >= metrics.window_end:
+            return  # not counted (it arrived in the run-out): not blamed either
+        row = [0.0] * ROW
         stack = [root]
         while stack:  # the critical path: each pass of the work, and before it the last
             r = stack.pop()  # input, review or check delivered (twin: the kernel's _attribute)
+            need = need_index(r.need)
             if not r.passed:  # else the last pass is the one its gates' checks kept
-                self._blame_pass(r.node, self._segment(r))
-            r.server.blamed_hold += r.hold_delay
+                self._blame_pass(r.node, self._segment(r), r.step, need, row)
+            server = r.server
+            server.blamed_hold += r.hold_delay
+            server.blamed_steps[r.step] += r.hold_delay
+            self._tally(row, need, r.step, Kind.HOLD, r.hold_delay)
             if r is not root:
-                r.server.blamed_handoff += r.handoff_delay
+                server.blamed_handoff += r.handoff_delay
+                server.blamed_steps[r.step] += r.handoff_delay
+                self._tally(row, need, r.step, Kind.HANDOFF, r.handoff_delay)
             for children in (r.children, r.checks):
                 for i, child in enumerate(children):  # in delivery order: last of each batch
                     if any(later.batch == child.batch for later in children[i + 1:]):
                         continue
-                    if child.pred is not None:
-                        self._blame_pass(r.node, child.pred)  # the pass it checked
+                    if child.pred is not None:  # the pass it checked
+                        self._blame_pass(r.node, child.pred, r.step, need, row)
                     stack.append(child)
+        if metrics.customer_causes:
+            metrics.cause_rows.append((root.arrival, self.clock.now - root.arrival, *row))
         blame = self.model.quality_rule.blame
         stack = [(root, 1.0 - root.quality)]
         while stack:
@@ -431,23 +452,47 @@ class ServiceChain:
     def _segment(self, r: Request) -> tuple:
         """Blame of the pass ``r`` last finished.
 
-        Its server's wait and work, its leaver's time, and the vacancy's (covered for a vacant
-        post, or behind a new hire's backlog).
+        Its server's wait (and of it the time overtaken) and work, its leaver's time (and of it
+        the time with people who left), the vacancy's (covered for a vacant post, or behind a
+        new hire's backlog), and which pass it was.
         """
         server = r.server
         wait = r.start - r.queued
+        over = r.overtaken
         vacant = r.vacant
         if r.node != server.node or r.queued < server.backlog_until:
-            vacant, wait = vacant + wait, 0.0
-        return (server, wait, r.finish - r.start, r.prior_server, r.prior, vacant)
+            vacant, wait, over = vacant + wait, 0.0, 0.0
+        return (server, wait, over, r.finish - r.start, r.prior_server, r.prior, r.left,
+                vacant, r.passes)
 
-    def _blame_pass(self, node: int, segment: tuple) -> None:
-        server, wait, work, leaver, prior, vacant = segment
+    def _blame_pass(self, node: int, segment: tuple, step: int, need: int,
+                    row: list[float]) -> None:
+        """Blame one pass on its server, leaver and vacancy, and tally it for its customer.
+
+        Twin of the kernel's ``_blame_pass``.
+        """
+        server, wait, over, work, leaver, prior, left, vacant, index = segment
+        step = rules.pass_step(step, index)
         server.blamed_wait += wait
+        server.blamed_overtaken += over
         server.blamed_work += work
+        server.blamed_steps[step] += wait + work
         if leaver is not None:
             leaver.blamed_wait += prior
+            leaver.blamed_left += left
+            leaver.blamed_steps[step] += prior
         self.vacancy_wait[node] += vacant
+        self.vacancy_steps[node][step] += vacant
+        self._tally(row, need, step, Kind.WORK, work)
+        self._tally(row, need, step, Kind.CONTENTION, (wait - over) + (prior - left))
+        self._tally(row, need, step, Kind.PRIORITISATION, over)
+        self._tally(row, need, step, Kind.UNAVAILABLE, left + vacant)
+
+    def _tally(self, row: list[float], need: int, step: int, kind: int, days: float) -> None:
+        """Add ``days`` of a counted customer's delay to its row and the run's causes."""
+        row[kind] += days
+        row[len(Kind) + step] += days
+        self.metrics.causes[need, step, kind] += days
 
     def rebalance(self) -> None:
         """Managers move waiting work between their people, as the latest reports show them.

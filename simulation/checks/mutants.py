@@ -91,6 +91,10 @@ MUTANTS: tuple[Mutant, ...] = (
            (("return rf[a, F_KEY] < rf[b, F_KEY] or (rf[a, F_KEY] == rf[b, F_KEY]",
              "return False or (True", 1),),
            ("priority",)),
+    Mutant("overtaken", "every start during a wait counted as overtaking it (prioritisation), "
+           "the work that was there first too",
+           (("        if ri[x, R_SEQ] < seq:\n", "        if True:\n", 1),),
+           ("priority",)),
 )
 
 

@@ -97,6 +97,9 @@ REFERENCES = {
                       "39(4), 73-84 (M/G/1 mean waiting time).",
     "Cobham 1954": "Cobham, A. (1954). Priority assignment in waiting line problems. Journal of "
                    "the Operations Research Society of America, 2(1), 70-76.",
+    "Wolff 1982": "Wolff, R. W. (1982). Poisson arrivals see time averages. Operations "
+                  "Research, 30(2), 223-231 (the manager's work arriving during a customer's "
+                  "wait: its load times the wait).",
     "Kleinrock 1975": "Kleinrock, L. (1975). Queueing Systems, Volume 1: Theory. Wiley "
                       "(M/M/1: W = 1 / (mu - lambda)).",
     "Tett & Meyer 1993": "Tett, R. P., & Meyer, J. P. (1993). Job satisfaction, organizational "

@@ -24,6 +24,7 @@ from simulation.checks.offered_load import offered_load
 from simulation.cli import parser as grammar
 from simulation.cli.parser import DEMO_REPORT
 from simulation.cli.tables import (
+    causes_text,
     collapse_lines,
     comparison_table,
     first_sentence,
@@ -600,7 +601,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if not log_path.parent.is_dir():
             raise UsageError(f"--log {args.log}: no such folder {str(log_path.parent)!r}")
         scenario = dataclasses.replace(scenario, keep_records=True)
-    model = OrgModel(scenario, rng=args.seed)
+    out = _out_dir(args.out)
+    model = OrgModel(scenario, rng=args.seed, customer_causes=out is not None)
     for w in load_warnings(model):
         print(w, file=sys.stderr)
     model.run(args.days)
@@ -609,20 +611,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from simulation.eventlog.write import simulated_log, write_log
 
         write_log(simulated_log(model, start=start), log_path)
-    out = _out_dir(args.out)
     if out is not None:  # the tables at the horizon, before the run-out moves the model on
         model.daily().to_csv(out / "daily.csv")
         model.employee_summary().to_csv(out / "employees.csv", index=False)
-        model.attribution("employee_id").to_csv(out / "attribution.csv")
     kpis.update(model.run_out())
     width = max(len(k) for k in kpis)
     print(f"{scenario.name}: {kpis['days']} days, seed {args.seed}\n")
     for key, value in kpis.items():
         shown = fmt(value) if isinstance(value, float) else value
         print(f"{key:<{width}}  {shown}")
-    if out is not None:
+    print(causes_text(model))
+    if out is not None:  # blame and causes after the run-out: every counted request in them
+        model.attribution("employee_id").to_csv(out / "attribution.csv")
+        model.causes("step").to_csv(out / "causes.csv")
+        model.customer_causes().to_csv(out / "customer_causes.csv", index=False)
         (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
-        print(f"\nKPIs, daily series, employees and attribution written to {out}/")
+        print(f"\nKPIs, daily series, employees, attribution and waiting causes written to "
+              f"{out}/")
     if args.log:
         print(f"Event log written to {log_path}")
     return 0

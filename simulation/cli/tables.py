@@ -55,6 +55,23 @@ def load_warnings(model: OrgModel) -> list[str]:
             "queue would grow without bound" for _, row in load[load.load >= 1.0].iterrows()]
 
 
+def causes_text(model: OrgModel) -> str:
+    """Why the run's customers waited: days per request delivered, by step (rows) and kind."""
+    table = model.causes("step")
+    n = model.metrics.external_completed
+    table.loc["all steps"] = table.sum(axis=0)
+    table = table.loc[table["total"] > 0]  # the steps the organization has
+    head = ["", *table.columns]
+    rows = [[str(i), *(fmt(v) if v else "-" for v in r)] for i, r in zip(
+        table.index, table.to_numpy(), strict=True)]
+    widths = [max(len(row[c]) for row in [head, *rows]) for c in range(len(head))]
+    lines = ["  ".join(cell.rjust(w) if c else cell.ljust(w)
+                       for c, (cell, w) in enumerate(zip(row, widths, strict=True)))
+             for row in [head, *rows]]
+    return (f"\nWhy customers waited: days per request delivered ({n:,} requests), by step "
+            "of the chain and kind of time\n" + "\n".join(lines))
+
+
 def comparison_table(results: pd.DataFrame, baseline: str) -> tuple[str, list[str]]:
     """A text table of KPI means with 95% CIs, and headline sentences against the baseline."""
     names = list(dict.fromkeys(results.scenario))

@@ -26,6 +26,7 @@ class CompiledChain(ServiceChain):
         self.engine = Engine(model, self)
         k = self.engine.k
         self.vacancy_wait = self.engine.vacancy_wait  # the kernel adds to it
+        self.vacancy_steps = self.engine.vacancy_steps
         self.report_time = self.engine.sv[:, k.V_REPORTED]  # the kernel writes reports there
         self.report_load = self.engine.sv[:, k.V_LOAD]
         self.report_skill = self.engine.sv[:, k.V_SKILL]

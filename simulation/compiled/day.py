@@ -205,6 +205,9 @@ class CompiledDay:
             e.blamed_work = row_f[k.Q_BWORK]
             e.blamed_handoff = row_f[k.Q_BHAND]
             e.blamed_hold = row_f[k.Q_BHOLD]
+            e.blamed_overtaken = row_f[k.Q_BPRIO]
+            e.blamed_left = row_f[k.Q_BLEFT]
+            e.blamed_steps = row_f[k.Q_BSTEP:k.Q_BSTEP + k.NSTEP]
             e.blamed_quality = row_f[k.Q_BQUAL]
             e.current = None
             e.queue = []

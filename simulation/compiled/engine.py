@@ -19,6 +19,7 @@ from simulation.agents.employee import Employee, Vacancy
 from simulation.chain.metrics import EDGES
 from simulation.chain.service_chain import ServiceChain
 from simulation.compiled.gate import DISCIPLINES, QUALITY_RULES, WORK_TIMES, load_kernel
+from simulation.core.causes import ROW, need_index, step_of
 from simulation.core.requests import Need
 
 if TYPE_CHECKING:
@@ -77,16 +78,19 @@ class Engine:
         self.pos[:, k.S_MANAGER] = chain.manager
         for i, group in enumerate(chain.group_of):  # each team a ring, in position order
             self.pos[i, k.S_TNEXT] = group[(group.index(i) + 1) % len(group)]
-        self.sv = np.zeros((n, 6))  # vacancy wait; the latest report's time, load and skill;
+        self.sv = np.zeros((n, k.NV))  # vacancy wait; the latest report's time, load and skill;
         self.sv[:, k.V_REPORTED] = -1.0  # the position's mean hold and its variation
         self.sv[:, k.V_HOLD] = chain.hold
         self.sv[:, k.V_HOLDCV] = chain.hold_cv
         self.vacancy_wait = self.sv[:, k.V_VACANT]  # a view: the kernel adds to it
+        self.vacancy_steps = self.sv[:, k.V_VSTEP:]
         self.pi = np.zeros((max(16, 2 * n), k.NPI), dtype=np.int64)
         self.pf = np.zeros((max(16, 2 * n), k.NPF))
         self.snapshot = np.zeros(len(self.pi))
         self.n_persons = 0
-        self.delays = np.empty(1024)
+        # each counted customer delivered today: delay (and with customer causes its arrival
+        # and causes, kernel.D_*)
+        self.delays = np.zeros((1024, 2 + ROW if model.metrics.customer_causes else 1))
         held = model.metrics.position_counts  # the kernel counts into the metrics' own array
         self.ph = held if held is not None else np.zeros((1, 1), dtype=np.int64)
         self.fk = np.full(1024, -1, dtype=np.int64)
@@ -95,12 +99,13 @@ class Engine:
 
     def _edges(self, chain: ServiceChain) -> None:
         """Inputs, reviews and scheduled dependencies as CSR arrays of edges."""
-        rows_i: list[tuple[int, int, int, int, int]] = []
+        rows_i: list[tuple[int, ...]] = []
         rows_w: list[tuple[float, float, float, float]] = []
 
         def add(dep: Any) -> int:
             rows_i.append((dep.provider, int(dep.handoff), int(dep.need is Need.ASSISTANCE),
-                           int(dep.directed), int(dep.exclusive)))
+                           int(dep.directed), int(dep.exclusive), int(step_of(dep)),
+                           need_index(dep.need)))
             rows_w.append((dep.probability, dep.weight, dep.work, dep.thoroughness))
             return len(rows_i) - 1
 
@@ -116,7 +121,7 @@ class Engine:
         rlo = csr(chain.reviews_of)
         glo = csr(chain.gates_of)
         sch = [(node, d.provider, add(d)) for node, d in chain.scheduled]
-        self.ei = np.array(rows_i or [(0, 0, 0, 0, 0)], dtype=np.int64).reshape(-1, 5)
+        self.ei = np.array(rows_i or [(0,) * 7], dtype=np.int64).reshape(-1, 7)
         self.ew = np.array(rows_w or [(0.0, 0.0, 1.0, 0.0)], dtype=float).reshape(-1, 4)
         self.lo = np.array(lo, dtype=np.int64)
         self.rlo = np.array(rlo, dtype=np.int64)
@@ -375,8 +380,13 @@ class Engine:
         metrics.revenue = g[k.G_REVENUE]
         metrics.internal_score_sum = g[k.G_ISCORE]
         n_delays = ic[k.I_NDELAYS]
-        metrics.day_delays = self.delays[:n_delays].tolist()
-        k.histogram_add(EDGES, metrics.histogram.counts, self.delays, n_delays)
+        day = self.delays[:n_delays]
+        metrics.day_delays = day[:, k.D_DELAY].tolist()
+        k.histogram_add(EDGES, metrics.histogram.counts, self.delays[:, k.D_DELAY], n_delays)
+        if metrics.customer_causes:  # as ServiceChain.attribute's rows
+            for r in day.tolist():
+                metrics.cause_rows.append((r[k.D_ARRIVAL], r[k.D_DELAY], *r[k.D_CAUSES:]))
+        metrics.causes = self.g[k.G_CAUSES:].reshape(metrics.causes.shape).copy()
         metrics.day_quality = g[k.G_DAY_QUALITY]
         metrics.day_satisfaction = g[k.G_DAY_SAT]
         metrics.day_revenue = g[k.G_DAY_REVENUE]

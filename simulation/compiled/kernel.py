@@ -22,6 +22,8 @@ from numba import njit
 
 from simulation.compiled import cache
 from simulation.core import rules
+from simulation.core.causes import NEEDS, Kind, Step, need_index
+from simulation.core.requests import Need
 
 cache.install()  # before the first njit below: the cache is keyed on every source used here
 
@@ -42,6 +44,7 @@ def _rule(function):
 
 
 _discounted = _rule(rules.discounted)
+_pass_step = _rule(rules.pass_step)
 _hyperexponential = _rule(rules.hyperexponential)
 _disconfirmation = _rule(rules.disconfirmation)
 _smoothed = _rule(rules.smoothed)
@@ -67,14 +70,17 @@ R_ORIGIN, R_ASSIST, R_LEVEL, R_FIRST, R_LAST, R_NEXT, R_QCHILD, R_QSIB, R_SEQ = 
 R_PREV, R_BATCH, R_PASSES, R_LSERVER, R_LPREV, R_PSERVER, R_PPREV = range(17, 24)
 R_CHECK, R_DEFECT, R_CAUGHT, R_PASSED, R_CFIRST, R_CLAST, R_COMPLAINT = range(24, 31)
 R_KEY, R_SPAWNED = range(31, 33)  # the keyed draws' key (64 bits), requests created so far
-NRI = 33
+R_STEP, R_NEED = 33, 34  # the step of the chain it is on and its need (simulation.core.causes)
+NRI = 35
 # ---- request pool: float columns
 F_ARRIVAL, F_READY, F_START, F_FINISH, F_QUALITY, F_HDELAY, F_SKILL, F_SIZE = range(8)
 F_WEIGHT, F_DELIVERED, F_KEY, F_QUEUED, F_PRIOR, F_VACANT, F_CONTENT = range(8, 15)
 # a reviewed pass's blame: the latest one (L*, on the work) and the one a review checked (P*)
 F_LWAIT, F_LWORK, F_LPRIOR, F_LVACANT, F_PWAIT, F_PWORK, F_PPRIOR, F_PVACANT = range(15, 23)
 F_THOR, F_HOLD = 23, 24  # F_HOLD: the hold drawn when the work was passed on
-NRF = 25
+# Request.overtaken and Request.left, and their L* and P* copies as the other blame's
+F_OVER, F_LEFT, F_LOVER, F_LLEFT, F_POVER, F_PLEFT = range(25, 31)
+NRF = 31
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
 P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
@@ -83,12 +89,15 @@ NPI = 11
 Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
 Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = range(6, 14)
 Q_EXPECT, Q_BHOLD = 14, 15
-NPF = 16
+Q_BPRIO, Q_BLEFT, Q_BSTEP = 16, 17, 18  # of Q_BWAIT: overtaken, left with; Q_BSTEP + step:
+NPF = 18 + len(Step)  # the blame by step of the chain
 # ---- positions: integer columns (``pos``) and float columns (``sv``)
 S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER, S_TNEXT = range(6)  # S_TNEXT: team ring
 V_VACANT, V_REPORTED, V_LOAD, V_SKILL, V_HOLD, V_HOLDCV = range(6)  # vacancy wait; the latest
 # report's time, load and skill (inf: coached since); the mean hold of finished work (waiting on
-# others) and its coefficient of variation
+# others) and its coefficient of variation; V_VSTEP + step: the vacancy wait by step
+V_VSTEP = 6
+NV = 6 + len(Step)
 # ---- customers (by serial number)
 C_SAT, C_EXPECT, C_SERVED = range(3)
 # ---- integer state
@@ -100,7 +109,16 @@ NI = 26  # I_INKEY: the run's key of the keyed draws (64 bits)
 # ---- float state
 G_NOW, G_AREA, G_TLAST, G_DELAY, G_QUALITY, G_SAT, G_REVENUE, G_ISCORE = range(8)
 G_DAY_QUALITY, G_DAY_SAT, G_DAY_REVENUE, G_DAY_ISCORE, G_WINDOW = range(8, 13)
-NG = 13  # G_WINDOW: external requests arriving from then on are not counted (run-out)
+# G_WINDOW: external requests arriving from then on are not counted (run-out); from G_CAUSES,
+# Metrics.causes (need, step, kind) flattened
+G_CAUSES = 13
+NKIND, NSTEP = len(Kind), len(Step)
+NG = G_CAUSES + len(NEEDS) * NSTEP * NKIND
+# a customer's row of ``delays``: its delay, arrival, then its causes (kinds, then steps)
+D_DELAY, D_ARRIVAL, D_CAUSES = 0, 1, 2
+KW, KC, KP, KU, KH, KD = (int(x) for x in (Kind.WORK, Kind.CONTENTION, Kind.PRIORITISATION,
+                                           Kind.UNAVAILABLE, Kind.HOLD, Kind.HANDOFF))
+N_SERVICE = need_index(Need.SERVICE)
 # ---- integer parameters
 K_MAXDEPTH, K_DISCIPLINE, K_QUALITY, K_WORKTIME, K_ERLANG, K_DEFECTS = range(6)
 NK = 6
@@ -109,7 +127,7 @@ X_D, X_HMEAN, X_HKEEP, X_ITOL, X_REWORK, X_RELIEF, X_PATIENCE, X_SENS, X_SATW = 
 X_LEARN, X_PRICE, X_IEXPECT, X_ISENS, X_ILEARN, X_FAILURE = range(9, 15)
 NX = 15
 # ---- edges (inputs, then reviews, then scheduled): integer and float columns
-E_TO, E_HANDOFF, E_ASSIST, E_DIRECT, E_EXCL = range(5)
+E_TO, E_HANDOFF, E_ASSIST, E_DIRECT, E_EXCL, E_STEP, E_NEED = range(7)
 W_P, W_W, W_WORK, W_THOR = range(4)
 
 # codes of the built-in strategies
@@ -355,6 +373,8 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     ri[r, R_CLAST] = -1
     ri[r, R_COMPLAINT] = 0
     ri[r, R_SPAWNED] = 0
+    ri[r, R_STEP] = 0
+    ri[r, R_NEED] = N_SERVICE
     if parent < 0:  # the keys of keyed.root_key and keyed.child_key
         z = np.uint64(ic[I_INKEY]) ^ np.uint64(now * 1099511627776.0)
         if cust < 0:
@@ -376,6 +396,8 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
         rf[r, F_PWORK] = rf[parent, F_LWORK]
         rf[r, F_PPRIOR] = rf[parent, F_LPRIOR]
         rf[r, F_PVACANT] = rf[parent, F_LVACANT]
+        rf[r, F_POVER] = rf[parent, F_LOVER]
+        rf[r, F_PLEFT] = rf[parent, F_LLEFT]
     rf[r, F_ARRIVAL] = now
     rf[r, F_READY] = now
     rf[r, F_START] = now
@@ -391,6 +413,8 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
     rf[r, F_QUEUED] = now
     rf[r, F_PRIOR] = 0.0
     rf[r, F_VACANT] = 0.0
+    rf[r, F_OVER] = 0.0
+    rf[r, F_LEFT] = 0.0
     rf[r, F_CONTENT] = 1.0
     rf[r, F_THOR] = 0.0
     return r
@@ -584,6 +608,7 @@ def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now):
     pi[p, P_TOKEN] += 1
     w = _work_time(ri, rf, pf, kp, xp, p, r, e, ic)
     _schedule(ht, hi, ic, now + w, FINISH, p, pi[p, P_TOKEN])
+    return w
 
 
 @njit(**_OPTIONS)
@@ -591,6 +616,7 @@ def _accept(ri, rf, pi, pf, pos, ht, hi, ic, kp, xp, e, r, now):
     node = ri[r, R_NODE]
     p = pos[node, S_SERVER]
     rf[r, F_QUEUED] = now
+    rf[r, F_OVER] = 0.0
     if p < 0:  # a vacancy: the work waits for the hire
         ri[r, R_QSIB] = -1
         if pos[node, S_WTAIL] < 0:
@@ -653,6 +679,8 @@ def _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e, 
                      np.int64(-1), now)
         ri[child, R_HANDOFF] = ei[j, E_HANDOFF]
         ri[child, R_ASSIST] = ei[j, E_ASSIST]
+        ri[child, R_STEP] = ei[j, E_STEP]
+        ri[child, R_NEED] = ei[j, E_NEED]
         rf[child, F_CONTENT] = ew[j, W_WORK]
         if check and f == 0:  # a gate's check of ``parent`` (ServiceChain._send_to_gates)
             ri[child, R_CHECK] = 1
@@ -742,41 +770,73 @@ def _segment(ri, rf, pi, pf, r):
     """The blame of the pass ``r`` last finished (``ServiceChain._segment``) into its L* columns."""
     p = ri[r, R_SERVER]
     wait = rf[r, F_START] - rf[r, F_QUEUED]
+    over = rf[r, F_OVER]
     vacant = rf[r, F_VACANT]
     if ri[r, R_NODE] != pi[p, P_NODE] or rf[r, F_QUEUED] < pf[p, Q_BACKLOG]:
-        vacant, wait = vacant + wait, 0.0
+        vacant, wait, over = vacant + wait, 0.0, 0.0
     ri[r, R_LSERVER] = p
     ri[r, R_LPREV] = ri[r, R_PREV]
     rf[r, F_LWAIT] = wait
+    rf[r, F_LOVER] = over
     rf[r, F_LWORK] = rf[r, F_FINISH] - rf[r, F_START]
     rf[r, F_LPRIOR] = rf[r, F_PRIOR]
+    rf[r, F_LLEFT] = rf[r, F_LEFT]
     rf[r, F_LVACANT] = vacant
 
 
 @njit(**_OPTIONS, inline="always")
-def _blame_pass(pf, sv, node, p, wait, work, leaver, prior, vacant):
-    pf[p, Q_BWAIT] += wait
-    pf[p, Q_BWORK] += work
-    if leaver >= 0:
-        pf[leaver, Q_BWAIT] += prior
-    sv[node, V_VACANT] += vacant
+def _tally(g, delays, row, need, step, kind, days):
+    """``ServiceChain._tally``: ``days`` of counted customer delay, to its row and the run's."""
+    if delays.shape[1] > 1:
+        delays[row, D_CAUSES + kind] += days
+        delays[row, D_CAUSES + NKIND + step] += days
+    g[G_CAUSES + (need * NSTEP + step) * NKIND + kind] += days
 
 
 @njit(**_OPTIONS)
-def _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares):
+def _blame_pass(pf, sv, g, delays, row, node, p, wait, over, work, leaver, prior, left, vacant,
+                step, index, need):
+    """``ServiceChain._blame_pass``: one pass blamed, and tallied in ``delays[row]``."""
+    step = _pass_step(step, index)
+    pf[p, Q_BWAIT] += wait
+    pf[p, Q_BPRIO] += over
+    pf[p, Q_BWORK] += work
+    pf[p, Q_BSTEP + step] += wait + work
+    if leaver >= 0:
+        pf[leaver, Q_BWAIT] += prior
+        pf[leaver, Q_BLEFT] += left
+        pf[leaver, Q_BSTEP + step] += prior
+    sv[node, V_VACANT] += vacant
+    sv[node, V_VSTEP + step] += vacant
+    _tally(g, delays, row, need, step, KW, work)
+    _tally(g, delays, row, need, step, KC, (wait - over) + (prior - left))
+    _tally(g, delays, row, need, step, KP, over)
+    _tally(g, delays, row, need, step, KU, left + vacant)
+
+
+@njit(**_OPTIONS)
+def _attribute(ri, rf, pi, pf, sv, g, delays, row, kp, xp, root, sk, skf, shares):
     n = 1  # the critical path (ServiceChain.attribute): each pass, and the last of each batch
     sk[0] = root
     while n > 0:
         n -= 1
         r = sk[n]
         node = ri[r, R_NODE]
+        need = ri[r, R_NEED]
+        step = ri[r, R_STEP]
         if ri[r, R_PASSED] == 0:  # else the last pass is the one its gates' checks kept
             _segment(ri, rf, pi, pf, r)
-            _blame_pass(pf, sv, node, ri[r, R_LSERVER], rf[r, F_LWAIT], rf[r, F_LWORK],
-                        ri[r, R_LPREV], rf[r, F_LPRIOR], rf[r, F_LVACANT])
-        pf[ri[r, R_SERVER], Q_BHOLD] += rf[r, F_HOLD]
+            _blame_pass(pf, sv, g, delays, row, node, ri[r, R_LSERVER], rf[r, F_LWAIT],
+                        rf[r, F_LOVER], rf[r, F_LWORK], ri[r, R_LPREV], rf[r, F_LPRIOR],
+                        rf[r, F_LLEFT], rf[r, F_LVACANT], step, ri[r, R_PASSES], need)
+        server = ri[r, R_SERVER]
+        pf[server, Q_BHOLD] += rf[r, F_HOLD]
+        pf[server, Q_BSTEP + step] += rf[r, F_HOLD]
+        _tally(g, delays, row, need, step, KH, rf[r, F_HOLD])
         if r != root:
-            pf[ri[r, R_SERVER], Q_BHAND] += rf[r, F_HDELAY]
+            pf[server, Q_BHAND] += rf[r, F_HDELAY]
+            pf[server, Q_BSTEP + step] += rf[r, F_HDELAY]
+            _tally(g, delays, row, need, step, KD, rf[r, F_HDELAY])
         for lst in range(2):  # the inputs and reviews, then the checks
             x = ri[r, R_FIRST] if lst == 0 else ri[r, R_CFIRST]
             while x >= 0:
@@ -788,10 +848,11 @@ def _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares):
                         break
                     y = ri[y, R_NEXT]
                 if last:
-                    if ri[x, R_PSERVER] >= 0:
-                        _blame_pass(pf, sv, node, ri[x, R_PSERVER], rf[x, F_PWAIT],
-                                    rf[x, F_PWORK], ri[x, R_PPREV], rf[x, F_PPRIOR],
-                                    rf[x, F_PVACANT])
+                    if ri[x, R_PSERVER] >= 0:  # the pass it checked
+                        _blame_pass(pf, sv, g, delays, row, node, ri[x, R_PSERVER],
+                                    rf[x, F_PWAIT], rf[x, F_POVER], rf[x, F_PWORK],
+                                    ri[x, R_PPREV], rf[x, F_PPRIOR], rf[x, F_PLEFT],
+                                    rf[x, F_PVACANT], step, ri[x, R_BATCH] - 1, need)
                     sk[n] = x
                     n += 1
                 x = ri[x, R_NEXT]
@@ -868,13 +929,18 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
     cf[cust, C_EXPECT] = _smoothed(cf[cust, C_EXPECT], value, xp[X_LEARN])
     cf[cust, C_SERVED] += 1.0
     price = 0.0 if ri[root, R_COMPLAINT] == 1 else xp[X_PRICE]
+    row = -1
     if counted:
         g[G_AREA] += ic[I_PRESENT] * (now - g[G_TLAST])
         g[G_TLAST] = now
         ic[I_PRESENT] -= 1
         ic[I_EXT_DONE] += 1
         g[G_DELAY] += delay
-        delays[ic[I_NDELAYS]] = delay
+        row = ic[I_NDELAYS]
+        delays[row, D_DELAY] = delay
+        if delays.shape[1] > 1:
+            delays[row, D_ARRIVAL] = rf[root, F_ARRIVAL]
+            delays[row, D_CAUSES:] = 0.0
         ic[I_NDELAYS] += 1
         g[G_QUALITY] += quality
         g[G_SAT] += s
@@ -885,7 +951,8 @@ def _finish_root(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, cf, fk
     g[G_DAY_REVENUE] += price
     _flow(fk, fv, ic, pi[server, P_NODE] * (n + 2), s, delay)
     pi[server, P_ESERVED] += 1
-    _attribute(ri, rf, pi, pf, sv, kp, xp, root, sk, skf, shares)
+    if counted:  # a request of the run-out is not blamed (ServiceChain.attribute)
+        _attribute(ri, rf, pi, pf, sv, g, delays, row, kp, xp, root, sk, skf, shares)
     _free_tree(ri, free, ic, root, sk)
     if failed:  # the customer comes back with a complaint (ServiceChain._complain)
         _schedule(ht, hi, ic, now, COMPLAIN, cust, 0)
@@ -900,7 +967,7 @@ def _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk,
     (``ServiceChain._checked`` and ``_pass_on``).
     """
     while True:
-        rf[child, F_HDELAY] = now - rf[child, F_FINISH] - rf[child, F_HOLD]
+        rf[child, F_HDELAY] = max(0.0, now - rf[child, F_FINISH] - rf[child, F_HOLD])
         quality = rf[child, F_QUALITY]
         if ri[child, R_HANDOFF] == 1:
             quality = _handed_over(quality, xp[X_HKEEP])
@@ -975,6 +1042,7 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
             _segment(ri, rf, pi, pf, r)  # the pass just finished, kept by its reviews
             ri[r, R_PASSES] += 1
             rf[r, F_PRIOR] = 0.0
+            rf[r, F_LEFT] = 0.0
             ri[r, R_PREV] = -1
             rf[r, F_VACANT] = 0.0
             _fork(ri, rf, free, pi, pf, pos, lvl, ht, hi, ic, kp, xp, ei, ew, lo, u, e,
@@ -993,6 +1061,7 @@ def _complete(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew,
             _segment(ri, rf, pi, pf, r)
             ri[r, R_PASSES] += 1
             rf[r, F_PRIOR] = 0.0
+            rf[r, F_LEFT] = 0.0
             ri[r, R_PREV] = -1
             rf[r, F_VACANT] = 0.0
             ri[r, R_CAUGHT] = 0
@@ -1033,6 +1102,29 @@ def _held(ri, rf, sv, e, ic, r):
 
 
 @njit(**_OPTIONS)
+def _overtake(ri, rf, top, seq, w, sk):
+    """``Employee._overtake``: the queued work older than ``seq`` waits ``w`` more, overtaken.
+
+    Every node of the pairing heap rooted at ``top``, by its children and next siblings.
+    """
+    n = 1
+    sk[0] = top
+    while n > 0:
+        n -= 1
+        x = sk[n]
+        if ri[x, R_SEQ] < seq:
+            rf[x, F_OVER] += w
+        c = ri[x, R_QCHILD]
+        if c >= 0:
+            sk[n] = c
+            n += 1
+        c = ri[x, R_QSIB]
+        if c >= 0:
+            sk[n] = c
+            n += 1
+
+
+@njit(**_OPTIONS)
 def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, lo, rlo, glo, u,
             e, cf, fk, fv, delays, p, token, now, nb, fr, sk, skf, shares, ph, edges):
     r = pi[p, P_CURRENT]
@@ -1055,7 +1147,9 @@ def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, l
               e, cf, fk, fv, delays, r, now, nb, fr, sk, skf, shares)
     if pi[p, P_QROOT] >= 0 and pi[p, P_CURRENT] < 0:
         nxt = _queue_pop(ri, rf, pi, p)
-        _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
+        w = _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, nxt, now)
+        if kp[K_DISCIPLINE] != FCFS and pi[p, P_QROOT] >= 0:  # none is overtaken under FCFS
+            _overtake(ri, rf, pi[p, P_QROOT], ri[nxt, R_SEQ], w, sk)
     elif pi[p, P_CURRENT] < 0 and pf[p, Q_BACKLOG] == math.inf:
         pf[p, Q_BACKLOG] = now  # first idle: the vacancy's backlog is worked off
 
@@ -1203,6 +1297,7 @@ def hand_over(p, now, ri, rf, pi, pf, out):
             rf[r, F_VACANT] += now - rf[r, F_QUEUED]
         else:
             rf[r, F_PRIOR] += now - rf[r, F_QUEUED]
+            rf[r, F_LEFT] += now - rf[r, F_QUEUED]
             ri[r, R_PREV] = p
     pi[p, P_HANDED] += k
     pi[p, P_TOKEN] += 1

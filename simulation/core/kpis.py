@@ -72,6 +72,22 @@ KPIS: dict[str, KPI] = {k.key: k for k in (
     KPI("collapsed", "collapse risk (runs still losing ground at the end)", "%", 100.0, False,
         SHARE, proportion=True),
     KPI("failure_demand", "complaints (failure demand)", "%", 100.0, False, SHARE),
+    # why customers waited (simulation.core.causes): days per request delivered
+    KPI("cause_work", "delay: work on the request", "days", 1.0, False, POSITIVE),
+    KPI("cause_contention", "delay: queueing behind work there first", "days", 1.0, False,
+        POSITIVE),
+    KPI("cause_prioritisation", "delay: queueing while later work went first", "days", 1.0,
+        False, POSITIVE),
+    KPI("cause_unavailable", "delay: post vacant or its holder gone", "days", 1.0, False,
+        POSITIVE),
+    KPI("cause_hold", "delay: waiting on others outside the chain", "days", 1.0, False,
+        POSITIVE),
+    KPI("cause_handoff", "delay: hand-offs between departments", "days", 1.0, False, POSITIVE),
+    KPI("via_service", "delay in the customer's own service", "days", 1.0, False, POSITIVE),
+    KPI("via_inputs", "delay waiting for inputs", "days", 1.0, False, POSITIVE),
+    KPI("via_review", "delay in reviews and checks", "days", 1.0, False, POSITIVE),
+    KPI("via_rework", "delay in rework", "days", 1.0, False, POSITIVE),
+    KPI("via_escalation", "delay in approvals and escalations", "days", 1.0, False, POSITIVE),
 )}
 
 

@@ -79,8 +79,9 @@ class Request:
         passes: Passes of this work sent for review so far (the next pass is ``passes + 1``).
         batch: The parent's pass after which this request was made (0: an input needed before
             the work; k: a review of pass k).
-        segment: Blame of this work's latest reviewed pass, ``(server, wait, work, leaver,
-            time with the leaver, vacancy wait)``; a review child keeps its parent's (``pred``).
+        segment: Blame of this work's latest reviewed pass, ``(server, wait, overtaken, work,
+            leaver, time with the leaver, of it time with people who left, vacancy wait,
+            pass index)``; a review child keeps its parent's (``pred``).
         pred: The parent's pass this review checked, as in ``segment`` (None for an input).
         defective: Whether the latest pass left a defect (drawn at each finish, with probability
             ``1 - quality``, when the organization has quality gates).
@@ -93,8 +94,14 @@ class Request:
         pending: Inputs still outstanding; the work joins its server's queue at zero.
         ready: When the last input arrived (fork-join): queueing starts here.
         queued: When the work joined its present holder (an employee or a vacancy).
-        prior: Time the work spent with people who then left (queued or in service there).
-        prior_server: The last of those leavers (who is blamed for ``prior``).
+        prior: Time the work spent with people who then left or passed it on (queued or in
+            service there).
+        prior_server: The last of those people (who is blamed for ``prior``).
+        left: The part of ``prior`` spent with people who then left (unavailable, not
+            contention).
+        overtaken: Time, in the present queue, the server spent on work that joined after this
+            one and was served first (prioritisation).
+        step: The step of the chain this request is on (:class:`simulation.core.causes.Step`).
         vacant: Time the work waited at a vacant position (blamed on the vacancy).
         start: When the work began.
         finish: When the work was finished.
@@ -128,9 +135,11 @@ class Request:
         "id",
         "inputs",
         "key",
+        "left",
         "need",
         "node",
         "origin",
+        "overtaken",
         "parent",
         "passed",
         "passes",
@@ -150,6 +159,7 @@ class Request:
         "skill",
         "spawned",
         "start",
+        "step",
         "thoroughness",
         "vacant",
         "weight",
@@ -189,7 +199,11 @@ class Request:
         self.queued = arrival
         self.prior = 0.0
         self.prior_server: Any = None
+        self.left = 0.0
         self.vacant = 0.0
+        self.overtaken = 0.0
+        self.step = 0  # simulation.core.causes.Step: a customer's own request (the chain sets
+        # the step of every request it makes for a dependency)
         self.start = arrival
         self.finish = arrival
         self.quality = 0.0

@@ -147,8 +147,16 @@ def word_of_mouth(satisfaction: float, talk_rate: float,
     return 0.0, talk_rate * negative_ratio * x * x
 
 
+REWORK_STEP = 3  # simulation.core.causes.Step.REWORK (a plain int: the kernel compiles this)
+
+
+def pass_step(step: int, index: int) -> int:
+    """The step of a pass of work: its request's own for the first pass, rework for later ones."""
+    return REWORK_STEP if index > 0 else step
+
+
 #: Every rule, for the compiled kernel and the twin tests.
-RULES = (hyperexponential, discounted, disconfirmation, smoothed, averaged, handed_over,
+RULES = (pass_step, hyperexponential, discounted, disconfirmation, smoothed, averaged, handed_over,
          compensatory, cobb_douglas, log_quality, effort, assistance, target_morale,
          quit_probability, proficiency, effective_skill, speed, mean_work, leave_probability,
          word_of_mouth)

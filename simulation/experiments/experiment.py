@@ -101,6 +101,9 @@ def run_task(task: Task) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
         tables = {"daily": model.daily().reset_index(), "positions": model.positions(),
                   "flows": model.flows()}
         kpis.update(model.run_out())  # every request followed to delivery (tables read first)
+        blame = model.positions()  # ... except the blame: every counted request's, delivered
+        cols = [c for c in blame if c.startswith(("blamed_", "via_")) or c == "vacancy_wait"]
+        tables["positions"][cols] = blame[cols]
         for table in tables.values():
             table.insert(0, "replication", task.replication)
             table.insert(0, "scenario", task.scenario.name)

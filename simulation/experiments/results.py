@@ -32,7 +32,8 @@ class ExperimentResult:
         manifest: What was run (seed, days, replications, scenarios and their sources).
         runs: One row per run (KPIs, status, seed entropy and spawn key).
         daily: One row per run and day.
-        positions: One row per run and position (service, load, morale, blame).
+        positions: One row per run and position (service, load and morale at the horizon;
+            the blame, by kind and step, of every counted request, followed to delivery).
         flows: One row per run and provider-customer pair (customer -1: external customers).
         structure: Per scenario, its organization: ``inverted``, ``description``, ``nodes`` and
             ``edges`` records (see :meth:`OrgModel.structure`).

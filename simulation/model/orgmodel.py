@@ -51,6 +51,8 @@ class OrgModel(mesa.Model):
             (:mod:`simulation.agents.hooks` lists them all).
         position_histograms: Keep a sojourn histogram per position (4,001 counts each), for
             per-position quantiles in :meth:`positions`, on either engine.
+        customer_causes: Keep each counted customer's delay by kind of time and step of the
+            chain (:meth:`customer_causes`), on either engine.
 
     Attributes:
         graph: The dependency graph of positions (nodes relabelled 0..n-1; ``id`` keeps the
@@ -92,10 +94,12 @@ class OrgModel(mesa.Model):
         customer_cls: type[Customer] = Customer,
         compiled: bool | None = None,
         position_histograms: bool = False,
+        customer_causes: bool = False,
     ) -> None:
         scenario = Scenario() if scenario is None else scenario
         _check_classes(scenario, employee_cls, customer_cls)
-        for key, value in (("compiled", compiled), ("position_histograms", position_histograms)):
+        for key, value in (("compiled", compiled), ("position_histograms", position_histograms),
+                           ("customer_causes", customer_causes)):
             if value not in (None, True, False) or (value is None and key != "compiled"):
                 raise TypeError(f"{key} = {value!r} is not allowed: True or False"
                                 + (" (or None: compiled when it can be)" if key == "compiled"
@@ -117,7 +121,8 @@ class OrgModel(mesa.Model):
         if known is None:  # a design that could not say its size: checked once built
             bounds.check(scenario, days=1, footprint=self.footprint)
         self.metrics = Metrics(scenario.keep_records,
-                               self.graph.number_of_nodes() if position_histograms else 0)
+                               self.graph.number_of_nodes() if position_histograms else 0,
+                               customer_causes)
         self.day = self._day_engine(compiled)
         self.workforce = Workforce(self)
         self.workforce.hire_staff()
@@ -296,7 +301,9 @@ class OrgModel(mesa.Model):
             before the run-out, ``run_out_days``, and Little's law for those requests:
             ``little_L`` (the days they spent open, their run-out included, per day of the
             run), ``little_lambda`` (their arrivals per day of the run) and ``little_W``
-            (``mean_delay``).
+            (``mean_delay``); ``delivered``, the requests of the window delivered by the end
+            of the run-out, and the causes of their delay (``cause_*`` and ``via_*``, days
+            per request delivered, :func:`simulation.model.results.cause_kpis`).
         """
         if not self.running_out:
             self.running_out = True
@@ -313,7 +320,8 @@ class OrgModel(mesa.Model):
                 "run_out_days": self.steps - self.run_out_start,
                 "little_L": area / window if window > 0 else math.nan,
                 "little_lambda": m.external_arrived / window if window > 0 else math.nan,
-                "little_W": figures["mean_delay"]}
+                "little_W": figures["mean_delay"], "delivered": m.external_completed,
+                **results.cause_kpis(self)}
 
     def final_kpis(self, max_days: int | None = None) -> dict[str, Any]:
         """The run's KPIs with every customer request followed to delivery.
@@ -365,6 +373,20 @@ class OrgModel(mesa.Model):
         ``employee_id`` (the person).
         """
         return results.attribution(self, by)
+
+    def causes(self, by: str = "kind") -> pd.DataFrame:
+        """Why customers waited: days per request delivered by ``kind``, ``step`` or ``need``.
+
+        See :func:`simulation.model.results.causes`.
+        """
+        return results.causes(self, by)
+
+    def customer_causes(self) -> pd.DataFrame:
+        """Each counted customer request delivered, its delay by kind and by step.
+
+        Needs ``OrgModel(..., customer_causes=True)``.
+        """
+        return results.customer_causes(self)
 
     def kpis(self) -> dict[str, Any]:
         """One flat dict of run-level results (the row an experiment stores)."""

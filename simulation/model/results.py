@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.chain.metrics import DelayHistogram, histogram_quantile
+from simulation.core.causes import NEEDS, Kind, Step
 from simulation.core.collapse import collapsed
 from simulation.model.view import ModelParts
 
@@ -96,8 +97,25 @@ def employee_summary(model: Run) -> pd.DataFrame:
             "blamed_handoff": e.blamed_handoff, "blamed_hold": e.blamed_hold,
             "blamed_delay": e.blamed_wait + e.blamed_work + e.blamed_handoff + e.blamed_hold,
             "blamed_quality": e.blamed_quality,
+            **_blame_causes(e),
         })
     return pd.DataFrame(rows)
+
+
+#: The kind columns of the blame tables, by :class:`Kind` (``blamed_`` + name).
+BLAME_KINDS = tuple(f"blamed_{k.name.lower()}" for k in Kind)
+#: The step columns of the blame tables, by :class:`Step` (``via_`` + name).
+BLAME_STEPS = tuple(f"via_{s.name.lower()}" for s in Step)
+
+
+def _blame_causes(e: Any) -> dict[str, float]:
+    """An employee's blamed delay by kind of time and by step of the chain."""
+    prioritisation = e.blamed_overtaken
+    unavailable = e.blamed_left
+    kinds = (e.blamed_work, e.blamed_wait - prioritisation - unavailable, prioritisation,
+             unavailable, e.blamed_hold, e.blamed_handoff)
+    return {**dict(zip(BLAME_KINDS, kinds, strict=True)),
+            **dict(zip(BLAME_STEPS, map(float, e.blamed_steps), strict=True))}
 
 
 def structure(model: Run) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -136,8 +154,9 @@ def positions(model: Run) -> pd.DataFrame:
     """One row per position: its occupants' service, load and blame summed over the run.
 
     Morale is the current occupant's (NaN while vacant); utilisation and internal
-    satisfaction are weighted over the occupants. ``vacancy_wait`` is the delay to external
-    customers while the position stood vacant (blamed on the vacancy, not on its occupants).
+    satisfaction are weighted over the occupants. The blame is split by kind and step as in
+    :func:`attribution`. ``vacancy_wait`` is the delay to external customers while the
+    position stood vacant (blamed on the vacancy, not on its occupants: unavailable time).
     ``tasks_done`` counts the visits its occupants finished and ``mean_sojourn`` divides their
     time present (queue and work, including work they handed on when they left) by it; with
     ``position_histograms``, ``sojourn_p50``, ``sojourn_p90`` and ``sojourn_p95`` are
@@ -149,8 +168,8 @@ def positions(model: Run) -> pd.DataFrame:
     people["score"] = people.internal_satisfaction.fillna(0.0) * people.internal_served
     sums = people.groupby("position")[[
         "busy", "score", "internal_served", "external_served", "blamed_wait", "blamed_work",
-        "blamed_handoff", "blamed_hold", "blamed_delay", "blamed_quality", "tasks_done",
-        "sojourn_sum"]].sum()
+        "blamed_handoff", "blamed_hold", "blamed_delay", "blamed_quality", *BLAME_KINDS[1:4],
+        *BLAME_STEPS, "tasks_done", "sojourn_sum"]].sum()
     table = pd.DataFrame({"position": range(model.graph.number_of_nodes())}).set_index(
         "position").join(sums)
     table["occupants"] = people.groupby("position").size()
@@ -186,7 +205,11 @@ def attribution(model: Run, by: str = "level") -> pd.DataFrame:
     """Where the chain breaks, summed by ``level``, ``role``, ``department``, post or employee.
 
     Delay (days) and quality lost on external customers' critical paths, largest first;
-    shares are of the total over all external requests completed so far. By post
+    shares are of the total over all external requests completed so far. The delay is split by
+    kind of time (``blamed_work``, ``blamed_hold``, ``blamed_handoff``, and the queueing wait
+    ``blamed_wait`` as ``blamed_contention``, ``blamed_prioritisation`` and
+    ``blamed_unavailable``) and by step of the chain (``via_service``, ``via_inputs``,
+    ``via_review``, ``via_rework``, ``via_escalation``): see :mod:`simulation.core.causes`. By post
     (``position_id``, an org chart's employee id) or person (``employee_id``), the rows carry
     the name, role and department too. The wait while
     posts stood vacant is a row of its own, ``"vacant posts"`` (:data:`VACANT`), so the rows
@@ -196,7 +219,7 @@ def attribution(model: Run, by: str = "level") -> pd.DataFrame:
     if by not in allowed:
         raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
     cols = ["blamed_wait", "blamed_work", "blamed_handoff", "blamed_hold", "blamed_delay",
-            "blamed_quality"]
+            "blamed_quality", *BLAME_KINDS[1:4], *BLAME_STEPS]
     people = model.employee_summary()
     table = people.groupby(by)[cols].sum()
     if by in ("employee_id", "position_id"):  # who they are, not only a number
@@ -209,13 +232,68 @@ def attribution(model: Run, by: str = "level") -> pd.DataFrame:
         table = first.join(table)
     vacant = float(np.sum(model.chain.vacancy_wait))
     if vacant > 0.0:
-        table.loc[VACANT] = {"blamed_wait": vacant, "blamed_work": 0.0, "blamed_handoff": 0.0,
-                             "blamed_hold": 0.0, "blamed_delay": vacant, "blamed_quality": 0.0,
+        steps = np.asarray(model.chain.vacancy_steps, dtype=float).sum(axis=0)
+        table.loc[VACANT] = {**dict.fromkeys(cols, 0.0), "blamed_wait": vacant,
+                             "blamed_delay": vacant, "blamed_unavailable": vacant,
+                             **dict(zip(BLAME_STEPS, steps.tolist(), strict=True)),
                              **dict.fromkeys(table.columns.difference(cols), "")}
     for col in ("blamed_delay", "blamed_quality"):
         total = table[col].sum()
         table[col.replace("blamed_", "share_")] = table[col] / total if total else math.nan
     return table.sort_values("blamed_delay", ascending=False)
+
+
+def causes(model: Run, by: str = "kind") -> pd.DataFrame:
+    """Why customers waited: their delay by kind of time, step of the chain or need.
+
+    Days per external request delivered (counted ones: arrived before the run-out), from each
+    request's critical path; the open requests are not in it until they are delivered (after
+    :meth:`OrgModel.run_out` none is). ``by="kind"``: one row per kind of time, with its
+    ``share``; ``by="step"`` or ``"need"``: one row per step or need, a column per kind and
+    their ``total``. Every way, the rows add up to ``mean_delay_completed``.
+    """
+    allowed = ("kind", "step", "need")
+    if by not in allowed:
+        raise ValueError(f"by = {by!r} is not allowed: one of {', '.join(allowed)}")
+    n = model.metrics.external_completed
+    cells = model.metrics.causes / n if n else model.metrics.causes * math.nan
+    kinds = [k.name.lower() for k in Kind]
+    if by == "kind":
+        days = cells.sum(axis=(0, 1))
+        total = days.sum()
+        return pd.DataFrame({"days_per_request": days,
+                             "share": days / total if total else math.nan},
+                            index=pd.Index(kinds, name="kind"))
+    if by == "step":
+        grid, index = cells.sum(axis=0), pd.Index([s.name.lower() for s in Step], name="step")
+    else:
+        grid, index = cells.sum(axis=1), pd.Index([str(need) for need in NEEDS], name="need")
+    table = pd.DataFrame(grid, index=index, columns=kinds)
+    table["total"] = grid.sum(axis=1)
+    return table
+
+
+def customer_causes(model: Run) -> pd.DataFrame:
+    """Each counted customer request delivered, its delay split by kind and by step.
+
+    Columns ``arrival``, ``delay``, a column per kind (:class:`Kind`) and one per step
+    (``via_`` + :class:`Step`); each group adds up to ``delay``. Kept only when the model was
+    made with ``customer_causes=True``.
+    """
+    if not model.metrics.customer_causes:
+        raise ValueError("customer causes were not kept: make the model with "
+                         "OrgModel(..., customer_causes=True)")
+    columns = ["arrival", "delay", *(k.name.lower() for k in Kind),
+               *(f"via_{s.name.lower()}" for s in Step)]
+    return pd.DataFrame(model.metrics.cause_rows, columns=columns)
+
+
+def cause_kpis(model: Run) -> dict[str, float]:
+    """The run row's causes: ``cause_`` + kind and ``via_`` + step, days per request delivered."""
+    table = causes(model, "step")
+    kinds = table.drop(columns="total").sum(axis=0)
+    return {**{f"cause_{k}": float(v) for k, v in kinds.items()},
+            **{f"via_{s}": float(v) for s, v in table["total"].items()}}
 
 
 def delays(model: Run) -> dict[str, float]:
@@ -292,5 +370,6 @@ def kpis(model: Run) -> dict[str, Any]:
         "little_L": little_l,
         "little_lambda": little_lambda,
         "little_W": delay["mean_delay"],
+        **cause_kpis(model),
         "events": model.clock.events,
     }

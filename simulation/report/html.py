@@ -89,10 +89,21 @@ Hover over a person for their role, load and internal customers.</li>
 <li><b>Where the chain breaks</b>: each external request's delay is blamed along its critical
 path (waiting, work, handoffs) on the people it waited for; quality lost is blamed on the
 inputs that lowered it.</li>
+<li><b>Why customers wait</b>: the same critical paths, each moment named by what it was
+(work, queueing behind earlier work, queueing while later work went first, a post vacant or its
+holder gone, waiting on others outside, a hand-off) and by the step it was in (the customer's
+own service, inputs, reviews, rework, approvals). The bars of a design add up to its mean delay
+per request delivered.</li>
 <li><b>Internal service</b>: how internal customers rated their providers (0 = very poor,
 1 = excellent), like an internal customer questionnaire.</li>
 </ul>
 """
+
+CAUSES_NOTE = ("<p class=\"note\">Days per customer request delivered, from each request's "
+               "critical path: they add up to the mean delay of the requests delivered. "
+               "\"Later work went first\" is the queue discipline at work (rank first puts "
+               "managers' work ahead of customers'); \"post vacant or its holder gone\" is "
+               "turnover.</p>")
 
 
 def _esc(value: object) -> str:
@@ -305,6 +316,9 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
                 result.positions, n), n, ranges)) for n in built))
         page.add("<h2>Where the chain breaks</h2>" + page.figure(plots.attribution(
             result.positions, result.structure, colors)))
+    if "cause_contention" in ok and len(ok):
+        page.add("<h2>Why customers wait</h2>" + page.figure(plots.causes(
+            ok, result.positions if built else None, result.structure)) + CAUSES_NOTE)
     if built and len(result.flows):
         page.add("<h2>Internal service</h2><div class=\"grid2\">"
                  + page.figure(plots.internal_service(result.flows, result.structure))

@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 
 from simulation.core.kpis import kpi
 from simulation.experiments.stats import verdicts
+from simulation.report.cause_figures import causes  # noqa: F401 - reachable from here
 from simulation.report.org_figures import (  # noqa: F401 - every figure reachable from here
     attribution,
     colour_ranges,
