@@ -47,7 +47,7 @@ def test_mechanics_are_rows_of_their_own() -> None:
     mechanics = {h.name for h in HOOKS if h.phase is Phase.MECHANICS and h.owner == "Employee"}
     assert mechanics == {"accept", "_begin", "_finish", "busy_until_now",
                          "utilisation_since_last", "hand_over", "take_backlog", "give_back",
-                         "_overtake"}
+                         "_overtake", "_worked", "busy_until_now_of"}
     assert "not meant for overriding" in Employee.__doc__
 
 

@@ -252,6 +252,7 @@ def test_employees_day_equals_kernel_people_day(params: dict, states: list[dict]
     m = model(BASE.with_people(**params))
     m.clock.now = now
     n = len(states)
+    m.chain.calendar = [None] * n  # employees at positions 0..n-1, each always at work
     staff = []
     for node, s in enumerate(states):
         e = Employee(m, node, role="frontline", level=0, department="d", skill=s["skill"],

@@ -175,6 +175,7 @@ class Employee(mesa.Agent):
         self.blamed_hold = 0.0  # waiting on others outside the chain, after this one's work
         self.blamed_overtaken = 0.0  # of blamed_wait: work that came later served first
         self.blamed_left = 0.0  # of blamed_wait: work this one left with (unavailable)
+        self.blamed_off = 0.0  # of blamed_wait: off shift, waiting or paused (unavailable)
         self.blamed_steps = [0.0] * len(Step)  # all the above by step of the chain
         self.blamed_quality = 0.0
         self.hired = model.steps
@@ -344,12 +345,29 @@ class Employee(mesa.Agent):
             heapq.heappush(self.queue, (self.priority(request), model.chain.next_seq(), request))
 
     def _begin(self, request: Request, now: float) -> float:
+        """Take ``request`` in hand; returns its work time (twin: the kernel's ``_begin``).
+
+        It begins now, or off shift at the next shift's start, and ends once its work time has
+        been worked on this employee's calendar.
+        """
         self.current = request
-        request.start = now
         self._token += 1
         took = checked(self, "work_time", self.work_time(request), 0.0, FINITE, _where)
-        self.model.clock.schedule(now + took, self._finish, self._token)
+        calendar = self.model.chain.calendar[self.node]
+        if calendar is None:
+            request.start, end = now, now + took
+        else:
+            request.start = rules.advance(now, 0.0, *calendar)
+            end = rules.advance(now, took, *calendar)
+        self.model.clock.schedule(end, self._finish, self._token)
         return took
+
+    def _worked(self, a: float, b: float) -> float:
+        """Time worked from ``a`` to ``b`` on this employee's calendar (none: ``b - a``)."""
+        calendar = self.model.chain.calendar[self.node]
+        if calendar is None:
+            return b - a
+        return max(0.0, rules.worked(b, *calendar) - rules.worked(a, *calendar))
 
     def _overtake(self, seq: int, took: float) -> None:
         """Work that joined as ``seq`` began before older work: ``took`` is prioritisation to it.
@@ -370,7 +388,7 @@ class Employee(mesa.Agent):
         request.skill = self.effective_skill
         request.quality = checked(self, "output_quality", self.output_quality(request), 0.0,
                                   1.0, _where)
-        self.busy_time += now - request.start
+        self.busy_time += self._worked(request.start, now)
         self.tasks_done += 1
         self.area += self.present * (now - self.last_change)
         self.last_change = now
@@ -419,7 +437,17 @@ class Employee(mesa.Agent):
         """Cumulative busy time including the work in progress."""
         if self.current is None:
             return self.busy_time
-        return self.busy_time + self.model.clock.now - self.current.start
+        return self.busy_until_now_of(self.busy_time, self.current.start)
+
+    def busy_until_now_of(self, busy: float, start: float) -> float:
+        """``busy`` plus the time worked on the work in hand since ``start``.
+
+        Twin: the kernel's ``_busy_now``.
+        """
+        now = self.model.clock.now
+        if self.model.chain.calendar[self.node] is None:
+            return busy + now - start
+        return busy + self._worked(start, now)
 
     def utilisation_since_last(self) -> float:
         """Share of time busy since the previous call (the day's utilisation)."""
@@ -440,7 +468,7 @@ class Employee(mesa.Agent):
         self.last_change = now
         work = [r for _, _, r in sorted(self.queue)]
         if self.current is not None:
-            self.busy_time += now - self.current.start
+            self.busy_time += self._worked(self.current.start, now)
             work.insert(0, self.current)
             self.current = None
         for r in work:

@@ -80,6 +80,10 @@ HOOKS: tuple[Hook, ...] = (
     Hook("Employee", "will_quit", _D, _AG, "whether this employee quits today"),
     Hook("Employee", "accept", _M, _PY, "takes a ready request into the queue"),
     Hook("Employee", "_begin", _M, _PY, "starts a piece of work and schedules its end"),
+    Hook("Employee", "_worked", _M, _PY, "time worked between two moments on the holder's "
+         "working calendar"),
+    Hook("Employee", "busy_until_now_of", _M, _PY, "busy time with the work in hand, on the "
+         "working calendar"),
     Hook("Employee", "_finish", _M, _PY, "ends a piece of work and starts the next"),
     Hook("Employee", "_overtake", _M, _PY, "counts the time work waits while later work "
          "goes first (prioritisation)"),

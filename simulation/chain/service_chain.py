@@ -20,6 +20,7 @@ from simulation.chain.metrics import EXTERNAL, Metrics
 from simulation.core import keyed, rules
 from simulation.core.causes import ROW, Kind, Step, need_index, step_of
 from simulation.core.requests import Dependency, Need, Request, ServiceRecord
+from simulation.core.shifts import shift_calendar
 
 if TYPE_CHECKING:
     from simulation.agents.customer import Customer
@@ -43,6 +44,8 @@ class ServiceChain:
         manager: Each position's manager position (-1: none), who acts up when it falls vacant.
         vacancy_wait: Delay to external customers blamed on each position while it was vacant.
         vacancy_steps: ``vacancy_wait`` by step of the chain (:class:`simulation.core.causes.Step`).
+        calendar: Each position's working calendar (None: always at work;
+            :mod:`simulation.core.shifts`).
     """
 
     def __init__(self, model: ChainModel, graph: nx.MultiDiGraph) -> None:
@@ -57,6 +60,10 @@ class ServiceChain:
         self.manager = [int(nodes[i].get("manager", -1)) for i in range(n)]
         self.hold = [float(nodes[i].get("hold", 0.0)) for i in range(n)]
         self.hold_cv = [float(nodes[i].get("hold_cv", 1.0)) for i in range(n)]
+        self.calendar = [shift_calendar(float(nodes[i].get("shift_start", 0.0)),
+                                        float(nodes[i].get("shift_end", 1.0)),
+                                        str(nodes[i].get("workdays", "")))
+                         for i in range(n)]
         self.vacancy_wait = [0.0] * n
         self.vacancy_steps = [[0.0] * len(Step) for _ in range(n)]  # vacancy_wait by step
         # the latest report each position made to its manager: when (-1: none yet), its load
@@ -460,10 +467,22 @@ class ServiceChain:
         wait = r.start - r.queued
         over = r.overtaken
         vacant = r.vacant
+        off_work = self.off_shift(server.node, r.start, r.finish)
+        off_wait = self.off_shift(server.node, r.queued, r.start)
         if r.node != server.node or r.queued < server.backlog_until:
-            vacant, wait, over = vacant + wait, 0.0, 0.0
+            vacant, wait, over, off_wait = vacant + wait, 0.0, 0.0, 0.0
         return (server, wait, over, r.finish - r.start, r.prior_server, r.prior, r.left,
-                vacant, r.passes)
+                vacant, r.passes, off_wait, off_work)
+
+    def off_shift(self, node: int, a: float, b: float) -> float:
+        """Time in ``[a, b]`` that the holder of ``node`` is off shift.
+
+        Twin: the kernel's ``_off_shift``.
+        """
+        calendar = self.calendar[node]
+        if calendar is None:
+            return 0.0
+        return max(0.0, (b - a) - (rules.worked(b, *calendar) - rules.worked(a, *calendar)))
 
     def _blame_pass(self, node: int, segment: tuple, step: int, need: int,
                     row: list[float]) -> None:
@@ -471,11 +490,12 @@ class ServiceChain:
 
         Twin of the kernel's ``_blame_pass``.
         """
-        server, wait, over, work, leaver, prior, left, vacant, index = segment
+        server, wait, over, work, leaver, prior, left, vacant, index, off_wait, off_work = segment
         step = rules.pass_step(step, index)
-        server.blamed_wait += wait
+        server.blamed_wait += wait + off_work  # all but the work done on shift
         server.blamed_overtaken += over
-        server.blamed_work += work
+        server.blamed_off += off_wait + off_work
+        server.blamed_work += work - off_work
         server.blamed_steps[step] += wait + work
         if leaver is not None:
             leaver.blamed_wait += prior
@@ -483,10 +503,10 @@ class ServiceChain:
             leaver.blamed_steps[step] += prior
         self.vacancy_wait[node] += vacant
         self.vacancy_steps[node][step] += vacant
-        self._tally(row, need, step, Kind.WORK, work)
-        self._tally(row, need, step, Kind.CONTENTION, (wait - over) + (prior - left))
+        self._tally(row, need, step, Kind.WORK, work - off_work)
+        self._tally(row, need, step, Kind.CONTENTION, (wait - off_wait - over) + (prior - left))
         self._tally(row, need, step, Kind.PRIORITISATION, over)
-        self._tally(row, need, step, Kind.UNAVAILABLE, left + vacant)
+        self._tally(row, need, step, Kind.UNAVAILABLE, left + vacant + (off_wait + off_work))
 
     def _tally(self, row: list[float], need: int, step: int, kind: int, days: float) -> None:
         """Add ``days`` of a counted customer's delay to its row and the run's causes."""

@@ -321,7 +321,8 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     log = read_log(args.log, fmt)
     period = _log_period(args, log)
     found = discover(log, args.level, period=period)
-    files = scenario_files(found, out.name.removesuffix(".toml"), utilisation, args.service)
+    files = scenario_files(found, out.name.removesuffix(".toml"), utilisation, args.service,
+                           args.calendars)
     existing = [out.parent / name for name in files if (out.parent / name).exists()]
     if existing and not args.force:
         raise UsageError(f"{existing[0]}: exists; choose another --output or add --force")
@@ -345,6 +346,14 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     print(f"  {s['positions']} positions ({args.level} level), {s['handovers']} hand-overs, "
           f"{s['ping_pong_cases']} cases going back and forth (A to B to A), longest route "
           f"{s['longest_route']} visits")
+    if args.calendars:
+        from simulation.eventlog.scenario import shifts
+
+        own = shifts(found)
+        print(f"  {len(own)} position(s) given working calendars of their own"
+              + (": " + "; ".join(f"{p} {row}" for p, row in zip(
+                  found.positions.position, found.positions.calendar, strict=True)
+                  if p in own)[:400] if own else ""))
     mode = service_mode(found, args.service)
     if args.service == "auto" and found.timed_work and mode == "split":
         print(f"  the log times work, but {overloaded(found)}: a team works several cases "

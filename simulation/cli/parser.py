@@ -213,6 +213,10 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                    help="how a visit's time is shared between work and waiting on others: "
                         "working (the log times work), split (a stated utilisation); auto: "
                         "working for logs with start and complete events, else split")
+    p.add_argument("--calendars", action="store_true",
+                   help="give positions whose own activity keeps other hours or weekdays than "
+                        "the organization's those as working calendars (off shift they take no "
+                        "work); off by default: a team's quiet hours are not always hours off")
     p.add_argument("--from", dest="start", default=None, metavar="DATE",
                    help="first case start to use (default: the log's busy period)")
     p.add_argument("--to", dest="end", default=None, metavar="DATE",

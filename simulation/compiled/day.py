@@ -122,6 +122,10 @@ class CompiledDay:
         working = current >= 0
         total = busy.copy()
         total[working] = (busy[working] + now) - eng.rf[current[working], k.F_START]
+        shifted = np.flatnonzero(working & (eng.pi[pids, k.P_PERIOD] > 0))
+        for i in shifted.tolist():  # on a working calendar: the time worked (busy_until_now)
+            total[i] = employees[i].busy_until_now_of(float(busy[i]),
+                                                      float(eng.rf[current[i], k.F_START]))
         used = total - eng.snapshot[pids]
         eng.snapshot[pids] = total
         exp_sum = eng.pf[pids, k.Q_EXPSUM].tolist()
@@ -197,7 +201,12 @@ class CompiledDay:
             e.area = row_f[k.Q_AREA]
             e.last_change = row_f[k.Q_TLAST]
             busy = row_f[k.Q_BUSY]
-            e.busy_time = (busy + now) - float(eng.rf[cur, k.F_START]) if cur >= 0 else busy
+            if cur < 0:
+                e.busy_time = busy
+            elif row_i[k.P_PERIOD] == 0:
+                e.busy_time = (busy + now) - float(eng.rf[cur, k.F_START])
+            else:
+                e.busy_time = e.busy_until_now_of(busy, float(eng.rf[cur, k.F_START]))
             e.sojourn_sum = row_f[k.Q_SOJOURN]
             e.internal_response = row_f[k.Q_IRESP]
             e.internal_score = row_f[k.Q_ISCORE]
@@ -207,6 +216,7 @@ class CompiledDay:
             e.blamed_hold = row_f[k.Q_BHOLD]
             e.blamed_overtaken = row_f[k.Q_BPRIO]
             e.blamed_left = row_f[k.Q_BLEFT]
+            e.blamed_off = row_f[k.Q_BOFF]
             e.blamed_steps = row_f[k.Q_BSTEP:k.Q_BSTEP + k.NSTEP]
             e.blamed_quality = row_f[k.Q_BQUAL]
             e.current = None

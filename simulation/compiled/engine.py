@@ -66,6 +66,7 @@ class Engine:
         self.model = model
         self.n = n = len(chain.level)
         self.lvl = np.asarray(chain.level, dtype=np.int64)
+        self.calendar = chain.calendar
         self._edges(chain)
         self._parameters(model.scenario, chain)
         self._margins(chain, model.scenario.work.max_depth)
@@ -221,6 +222,11 @@ class Engine:
         self.pf[pid, k.Q_SKILL] = employee.effective_skill
         self.pf[pid, k.Q_MEANWORK] = employee.mean_work
         self.pf[pid, k.Q_EXPECT] = employee.expectation
+        calendar = self.calendar[employee.node]  # the person's working calendar
+        if calendar is not None:
+            start, end, mask, period = calendar
+            self.pf[pid, [k.Q_SHIFT0, k.Q_SHIFT1]] = start, end
+            self.pi[pid, [k.P_MASK, k.P_PERIOD]] = mask, period
         self.snapshot[pid] = 0.0
         employee.engine_row = pid
         return pid

@@ -44,6 +44,8 @@ def _rule(function):
 
 
 _discounted = _rule(rules.discounted)
+_worked = _rule(rules.worked)
+_advance = _rule(rules.advance)
 _pass_step = _rule(rules.pass_step)
 _hyperexponential = _rule(rules.hyperexponential)
 _disconfirmation = _rule(rules.disconfirmation)
@@ -80,17 +82,22 @@ F_LWAIT, F_LWORK, F_LPRIOR, F_LVACANT, F_PWAIT, F_PWORK, F_PPRIOR, F_PVACANT = r
 F_THOR, F_HOLD = 23, 24  # F_HOLD: the hold drawn when the work was passed on
 # Request.overtaken and Request.left, and their L* and P* copies as the other blame's
 F_OVER, F_LEFT, F_LOVER, F_LLEFT, F_POVER, F_PLEFT = range(25, 31)
-NRF = 31
+# a pass's time off shift, waiting and in work (the L* and P* copies)
+F_LOFFW, F_LOFFK, F_POFFW, F_POFFK = range(31, 35)
+NRF = 35
 # ---- persons (employees ever, by serial number): integer columns
 P_NODE, P_QROOT, P_CURRENT, P_TOKEN, P_PRESENT, P_TASKS, P_ACCEPTED = range(7)
 P_ISERVED, P_ESERVED, P_EXPN, P_HANDED = range(7, 11)
-NPI = 11
+P_MASK, P_PERIOD = 11, 12  # the person's working calendar (P_PERIOD 0: always at work)
+NPI = 13
 # ---- persons: float columns
 Q_AREA, Q_TLAST, Q_BUSY, Q_SOJOURN, Q_IRESP, Q_ISCORE = range(6)
 Q_BWAIT, Q_BWORK, Q_BHAND, Q_BQUAL, Q_EXPSUM, Q_SKILL, Q_MEANWORK, Q_BACKLOG = range(6, 14)
 Q_EXPECT, Q_BHOLD = 14, 15
 Q_BPRIO, Q_BLEFT, Q_BSTEP = 16, 17, 18  # of Q_BWAIT: overtaken, left with; Q_BSTEP + step:
-NPF = 18 + len(Step)  # the blame by step of the chain
+Q_BOFF = Q_BSTEP + len(Step)  # the blame by step of the chain; of Q_BWAIT: off shift
+Q_SHIFT0, Q_SHIFT1 = Q_BOFF + 1, Q_BOFF + 2  # the calendar's shift within the day
+NPF = Q_BOFF + 3
 # ---- positions: integer columns (``pos``) and float columns (``sv``)
 S_SERVER, S_OCCUPANT, S_WHEAD, S_WTAIL, S_MANAGER, S_TNEXT = range(6)  # S_TNEXT: team ring
 V_VACANT, V_REPORTED, V_LOAD, V_SKILL, V_HOLD, V_HOLDCV = range(6)  # vacancy wait; the latest
@@ -398,6 +405,8 @@ def _new(ri, rf, free, ic, node, parent, level, weight, cust, now):
         rf[r, F_PVACANT] = rf[parent, F_LVACANT]
         rf[r, F_POVER] = rf[parent, F_LOVER]
         rf[r, F_PLEFT] = rf[parent, F_LLEFT]
+        rf[r, F_POFFW] = rf[parent, F_LOFFW]
+        rf[r, F_POFFK] = rf[parent, F_LOFFK]
     rf[r, F_ARRIVAL] = now
     rf[r, F_READY] = now
     rf[r, F_START] = now
@@ -604,11 +613,51 @@ def _work_time(ri, rf, pf, kp, xp, p, r, e, ic):
 @njit(**_OPTIONS, inline="always")
 def _begin(ri, rf, pi, pf, ht, hi, ic, kp, xp, e, p, r, now):
     pi[p, P_CURRENT] = r
-    rf[r, F_START] = now
     pi[p, P_TOKEN] += 1
     w = _work_time(ri, rf, pf, kp, xp, p, r, e, ic)
-    _schedule(ht, hi, ic, now + w, FINISH, p, pi[p, P_TOKEN])
+    period = pi[p, P_PERIOD]
+    if period == 0:  # Employee._begin
+        rf[r, F_START] = now
+        end = now + w
+    else:
+        rf[r, F_START] = _advance(now, 0.0, pf[p, Q_SHIFT0], pf[p, Q_SHIFT1], pi[p, P_MASK],
+                                  period)
+        end = _advance(now, w, pf[p, Q_SHIFT0], pf[p, Q_SHIFT1], pi[p, P_MASK], period)
+    _schedule(ht, hi, ic, end, FINISH, p, pi[p, P_TOKEN])
     return w
+
+
+@njit(**_OPTIONS, inline="always")
+def _worked_span(pi, pf, p, a, b):
+    """``Employee._worked``: time person ``p`` works from ``a`` to ``b``."""
+    period = pi[p, P_PERIOD]
+    if period == 0:
+        return b - a
+    s0, s1, mask = pf[p, Q_SHIFT0], pf[p, Q_SHIFT1], pi[p, P_MASK]
+    return max(0.0, _worked(b, s0, s1, mask, period) - _worked(a, s0, s1, mask, period))
+
+
+@njit(**_OPTIONS, inline="always")
+def _off_shift(pi, pf, p, a, b):
+    """``ServiceChain.off_shift``: time in ``[a, b]`` person ``p`` is off shift."""
+    period = pi[p, P_PERIOD]
+    if period == 0:
+        return 0.0
+    s0, s1, mask = pf[p, Q_SHIFT0], pf[p, Q_SHIFT1], pi[p, P_MASK]
+    return max(0.0, (b - a) - (_worked(b, s0, s1, mask, period)
+                               - _worked(a, s0, s1, mask, period)))
+
+
+@njit(**_OPTIONS, inline="always")
+def _busy_now(pi, pf, rf, p, now):
+    """``Employee.busy_until_now``: person ``p``'s busy time, the work in hand included."""
+    cur = pi[p, P_CURRENT]
+    busy = pf[p, Q_BUSY]
+    if cur < 0:
+        return busy
+    if pi[p, P_PERIOD] == 0:
+        return (busy + now) - rf[cur, F_START]
+    return busy + _worked_span(pi, pf, p, rf[cur, F_START], now)
 
 
 @njit(**_OPTIONS)
@@ -772,8 +821,12 @@ def _segment(ri, rf, pi, pf, r):
     wait = rf[r, F_START] - rf[r, F_QUEUED]
     over = rf[r, F_OVER]
     vacant = rf[r, F_VACANT]
+    off_work = _off_shift(pi, pf, p, rf[r, F_START], rf[r, F_FINISH])
+    off_wait = _off_shift(pi, pf, p, rf[r, F_QUEUED], rf[r, F_START])
     if ri[r, R_NODE] != pi[p, P_NODE] or rf[r, F_QUEUED] < pf[p, Q_BACKLOG]:
-        vacant, wait, over = vacant + wait, 0.0, 0.0
+        vacant, wait, over, off_wait = vacant + wait, 0.0, 0.0, 0.0
+    rf[r, F_LOFFW] = off_wait
+    rf[r, F_LOFFK] = off_work
     ri[r, R_LSERVER] = p
     ri[r, R_LPREV] = ri[r, R_PREV]
     rf[r, F_LWAIT] = wait
@@ -795,12 +848,13 @@ def _tally(g, delays, row, need, step, kind, days):
 
 @njit(**_OPTIONS)
 def _blame_pass(pf, sv, g, delays, row, node, p, wait, over, work, leaver, prior, left, vacant,
-                step, index, need):
+                step, index, need, off_wait, off_work):
     """``ServiceChain._blame_pass``: one pass blamed, and tallied in ``delays[row]``."""
     step = _pass_step(step, index)
-    pf[p, Q_BWAIT] += wait
+    pf[p, Q_BWAIT] += wait + off_work  # all but the work done on shift
     pf[p, Q_BPRIO] += over
-    pf[p, Q_BWORK] += work
+    pf[p, Q_BOFF] += off_wait + off_work
+    pf[p, Q_BWORK] += work - off_work
     pf[p, Q_BSTEP + step] += wait + work
     if leaver >= 0:
         pf[leaver, Q_BWAIT] += prior
@@ -808,10 +862,10 @@ def _blame_pass(pf, sv, g, delays, row, node, p, wait, over, work, leaver, prior
         pf[leaver, Q_BSTEP + step] += prior
     sv[node, V_VACANT] += vacant
     sv[node, V_VSTEP + step] += vacant
-    _tally(g, delays, row, need, step, KW, work)
-    _tally(g, delays, row, need, step, KC, (wait - over) + (prior - left))
+    _tally(g, delays, row, need, step, KW, work - off_work)
+    _tally(g, delays, row, need, step, KC, (wait - off_wait - over) + (prior - left))
     _tally(g, delays, row, need, step, KP, over)
-    _tally(g, delays, row, need, step, KU, left + vacant)
+    _tally(g, delays, row, need, step, KU, left + vacant + (off_wait + off_work))
 
 
 @njit(**_OPTIONS)
@@ -828,7 +882,8 @@ def _attribute(ri, rf, pi, pf, sv, g, delays, row, kp, xp, root, sk, skf, shares
             _segment(ri, rf, pi, pf, r)
             _blame_pass(pf, sv, g, delays, row, node, ri[r, R_LSERVER], rf[r, F_LWAIT],
                         rf[r, F_LOVER], rf[r, F_LWORK], ri[r, R_LPREV], rf[r, F_LPRIOR],
-                        rf[r, F_LLEFT], rf[r, F_LVACANT], step, ri[r, R_PASSES], need)
+                        rf[r, F_LLEFT], rf[r, F_LVACANT], step, ri[r, R_PASSES], need,
+                        rf[r, F_LOFFW], rf[r, F_LOFFK])
         server = ri[r, R_SERVER]
         pf[server, Q_BHOLD] += rf[r, F_HOLD]
         pf[server, Q_BSTEP + step] += rf[r, F_HOLD]
@@ -852,7 +907,8 @@ def _attribute(ri, rf, pi, pf, sv, g, delays, row, kp, xp, root, sk, skf, shares
                         _blame_pass(pf, sv, g, delays, row, node, ri[x, R_PSERVER],
                                     rf[x, F_PWAIT], rf[x, F_POVER], rf[x, F_PWORK],
                                     ri[x, R_PPREV], rf[x, F_PPRIOR], rf[x, F_PLEFT],
-                                    rf[x, F_PVACANT], step, ri[x, R_BATCH] - 1, need)
+                                    rf[x, F_PVACANT], step, ri[x, R_BATCH] - 1, need,
+                                    rf[x, F_POFFW], rf[x, F_POFFK])
                     sk[n] = x
                     n += 1
                 x = ri[x, R_NEXT]
@@ -1135,7 +1191,7 @@ def _finish(ri, rf, free, pi, pf, pos, sv, lvl, ht, hi, ic, g, kp, xp, ei, ew, l
     skill = pf[p, Q_SKILL]
     rf[r, F_SKILL] = skill
     rf[r, F_QUALITY] = _quality(ri, rf, kp, xp, skill, r)
-    pf[p, Q_BUSY] += now - rf[r, F_START]
+    pf[p, Q_BUSY] += _worked_span(pi, pf, p, rf[r, F_START], now)
     pi[p, P_TASKS] += 1
     pf[p, Q_AREA] += pi[p, P_PRESENT] * (now - pf[p, Q_TLAST])
     pf[p, Q_TLAST] = now
@@ -1283,7 +1339,7 @@ def hand_over(p, now, ri, rf, pi, pf, out):
     k = 0
     cur = pi[p, P_CURRENT]
     if cur >= 0:
-        pf[p, Q_BUSY] += now - rf[cur, F_START]
+        pf[p, Q_BUSY] += _worked_span(pi, pf, p, rf[cur, F_START], now)
         out[k] = cur
         k += 1
         pi[p, P_CURRENT] = -1
@@ -1355,9 +1411,7 @@ def people_day(y, pids, pi, pf, rf, snapshot, now, dynamic, dp, draws, quitting)
     n = y.shape[1]
     for i in range(n):
         p = pids[i]
-        cur = pi[p, P_CURRENT]
-        busy = pf[p, Q_BUSY]
-        total = (busy + now) - rf[cur, F_START] if cur >= 0 else busy
+        total = _busy_now(pi, pf, rf, p, now)
         y[Y_USED, i] = total - snapshot[p]
         snapshot[p] = total
         tasks = pi[p, P_TASKS]

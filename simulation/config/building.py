@@ -32,6 +32,9 @@ def add_position(
     demand: float | None = None,
     hold: float = 0.0,
     hold_cv: float = 1.0,
+    shift_start: float = 0.0,
+    shift_end: float = 1.0,
+    workdays: str = "",
 ) -> None:
     """Add one position with every attribute the model reads.
 
@@ -41,6 +44,8 @@ def add_position(
     ``hold`` is the mean time (days, exponential) finished work then waits on someone outside
     the chain (the customer, a vendor) before it is passed on; the server is free meanwhile;
     ``hold_cv`` its coefficient of variation (1: exponential; more: hyperexponential).
+    ``shift_start``, ``shift_end`` and ``workdays`` are its holder's working calendar
+    (:func:`simulation.core.shifts.shift_calendar`; the defaults: always at work).
     """
     role = visible(str(role))  # user text: no control character may act where it is shown
     g.add_node(
@@ -56,6 +61,9 @@ def add_position(
         demand=demand,
         hold=hold,
         hold_cv=hold_cv,
+        shift_start=shift_start,
+        shift_end=shift_end,
+        workdays=workdays,
     )
 
 

@@ -15,6 +15,7 @@ from simulation.config.building import add_dependency, add_position, check_exclu
 from simulation.config.designs import OrgDesign
 from simulation.core.errors import require
 from simulation.core.requests import Need
+from simulation.core.shifts import shift_calendar
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True))
@@ -82,11 +83,12 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
         require(isinstance(hold_cv, int | float) and not isinstance(hold_cv, bool)
                 and 1.0 <= hold_cv <= 100.0, f"node {node!r}", "hold_cv", hold_cv,
                 "from 1 (exponential) to 100")
+        shift = _shift(node, attrs)
         add_position(
             g, node, role=role, level=level, department=str(attrs["department"]),
             skill=float(attrs["skill"]), rate=float(attrs["rate"]),
             customer_facing=facing, name=attrs.get("name"), manager=attrs.get("manager"),
-            demand=demand, hold=float(hold), hold_cv=float(hold_cv),
+            demand=demand, hold=float(hold), hold_cv=float(hold_cv), **shift,
         )
     for node, data in graph.nodes(data=True):
         boss = data.get("manager")
@@ -139,3 +141,21 @@ def normalise_graph(graph: nx.DiGraph, inverted: bool = False) -> nx.MultiDiGrap
                        exclusive=exclusive)
     check_exclusive(g)
     return g
+
+
+def _shift(node: object, attrs: dict) -> dict:
+    """A node's working calendar attributes, checked (:func:`shift_calendar`)."""
+    shift = {"shift_start": attrs.get("shift_start", 0.0),
+             "shift_end": attrs.get("shift_end", 1.0), "workdays": attrs.get("workdays", "")}
+    for key in ("shift_start", "shift_end"):
+        value = shift[key]
+        require(isinstance(value, int | float) and not isinstance(value, bool),
+                f"node {node!r}", key, value, "a fraction of the working day, 0 to 1")
+    require(isinstance(shift["workdays"], str), f"node {node!r}", "workdays", shift["workdays"],
+            "a string of 0 and 1, e.g. 11110")
+    try:
+        shift_calendar(float(shift["shift_start"]), float(shift["shift_end"]), shift["workdays"])
+    except ValueError as err:
+        raise ValueError(f"node {node!r}: {err}") from None
+    return {"shift_start": float(shift["shift_start"]), "shift_end": float(shift["shift_end"]),
+            "workdays": shift["workdays"]}

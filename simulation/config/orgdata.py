@@ -32,6 +32,7 @@ from simulation.config.building import (
 )
 from simulation.config.designs import OrgDesign, Probability, Rate, Skill
 from simulation.core.requests import Need
+from simulation.core.shifts import shift_calendar
 from simulation.core.text import visible
 from simulation.core.units import DAYS_PER_MONTH
 
@@ -252,7 +253,8 @@ class OrgDataWarning(UserWarning):
 
 
 #: Optional columns each file may have besides the required ones.
-ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand", "hold", "hold_cv")
+ORG_CHART_OPTIONAL = ("skill", "rate", "customer_facing", "demand", "hold", "hold_cv",
+                      "shift_start", "shift_end", "workdays")
 MAP_OPTIONAL = ("weight", "work", "exclusive", "review")
 
 
@@ -346,12 +348,17 @@ class OrgChart(OrgDesign):
     Levels come from the reporting lines (people with no reports are level 0, a manager is one
     above their highest report); people with no reports face customers unless the org chart has a
     ``customer_facing`` column. Optional columns: ``skill``, ``rate``, ``customer_facing``,
-    ``demand`` (a customer-facing employee's share of external demand, a relative weight).
+    ``demand`` (a customer-facing employee's share of external demand, a relative weight),
+    ``hold`` and ``hold_cv`` (waiting on others after the work), ``shift_start``,
+    ``shift_end`` and ``workdays`` (the working calendar, :mod:`simulation.core.shifts`).
     """
 
     org_chart: Annotated[str, Field(min_length=1, description=(
-        "Path of the org chart CSV (columns employee_id, name, role, department, manager_id), "
-        "relative to the scenario file."))] = "org_chart.csv"
+        "Path of the org chart CSV (columns employee_id, name, role, department, manager_id; "
+        "optional skill, rate, customer_facing, demand, hold, hold_cv, and a working calendar: "
+        "shift_start and shift_end, fractions of the working day, and workdays, a cycle of 0 "
+        "and 1 from the run's first day such as 11110), relative to the scenario file."
+    ))] = "org_chart.csv"
     internal_customers: Annotated[str | None, Field(description=(
         "Path of the internal-customer map CSV (columns employee, relies_on, need, how_often, "
         "optional weight, work, exclusive and review), relative to the scenario file."))] = None
@@ -453,6 +460,7 @@ class OrgChart(OrgDesign):
                 hold=(self._number(chart, p, "hold", 0.0, -1.0, sys.float_info.max)
                       if p.get("hold") else 0.0),
                 hold_cv=self._number(chart, p, "hold_cv", 1.0, 0.0, 100.0),
+                **self._shift(chart, p),
             )
             if g.nodes[eid]["hold_cv"] < 1.0:
                 raise OrgChartError(f"{chart}: row {p['line']}, column 'hold_cv': "
@@ -531,6 +539,19 @@ class OrgChart(OrgDesign):
                                 f"allowed: {'' if bounded else 'a finite number '}more than "
                                 f"{low:g}" + (f" and at most {high:g}" if bounded else ""))
         return value
+
+    @classmethod
+    def _shift(cls, path: Path, row: dict) -> dict:
+        """A row's working calendar (``shift_start``, ``shift_end``, ``workdays``), checked."""
+        start = cls._number(path, row, "shift_start", 0.0, -1.0, 1.0)
+        end = cls._number(path, row, "shift_end", 1.0, -1.0, 1.0)
+        days = row.get("workdays", "")
+        try:
+            shift_calendar(start, end, days)
+        except ValueError as err:
+            column = "workdays" if "workdays" in str(err) else "shift_start"
+            raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {err}") from None
+        return {"shift_start": start, "shift_end": end, "workdays": days}
 
     @staticmethod
     def _flag(path: Path, row: dict, column: str, default: bool) -> bool:

@@ -147,6 +147,60 @@ def word_of_mouth(satisfaction: float, talk_rate: float,
     return 0.0, talk_rate * negative_ratio * x * x
 
 
+def worked(t: float, start: float, end: float, mask: int, period: int) -> float:
+    """Working time from 0 to ``t`` on a shift calendar.
+
+    Day ``d`` (the interval ``[d, d + 1)``) works from ``d + start`` to ``d + end`` when bit
+    ``d % period`` of ``mask`` is set (:func:`simulation.core.shifts.shift_calendar`).
+    """
+    day = math.floor(t)
+    cycles = day // period
+    rest = day - cycles * period
+    on = 0
+    before = 0
+    for j in range(period):
+        if (mask >> j) & 1:
+            on += 1
+            if j < rest:
+                before += 1
+    length = end - start
+    total = (cycles * on + before) * length
+    if (mask >> rest) & 1:
+        total += min(max(t - day - start, 0.0), length)
+    return total
+
+
+def advance(t: float, w: float, start: float, end: float, mask: int, period: int) -> float:
+    """When ``w`` working time from ``t`` is done on a shift calendar (the earliest such time).
+
+    With ``w = 0``: when work can begin, ``t`` itself on shift, else the next shift's start.
+    """
+    length = end - start
+    day = math.floor(t)
+    if (mask >> (day % period)) & 1:
+        begin = max(t, day + start)
+        if begin < day + end or (w == 0.0 and begin == day + end and t == begin):
+            if begin + w <= day + end:
+                return begin + w
+            w -= day + end - begin
+    on = 0
+    for j in range(period):
+        on += (mask >> j) & 1
+    per_cycle = on * length
+    if w > per_cycle:  # whole cycles at once, keeping some work for the last day
+        k = math.floor(w / per_cycle)
+        if k * per_cycle >= w:
+            k -= 1
+        day += k * period
+        w -= k * per_cycle
+    while True:
+        day += 1
+        if (mask >> (day % period)) & 1:
+            if w <= length:
+                return day + start + w
+            w -= length
+
+
 REWORK_STEP = 3  # simulation.core.causes.Step.REWORK (a plain int: the kernel compiles this)
 
 
@@ -156,7 +210,8 @@ def pass_step(step: int, index: int) -> int:
 
 
 #: Every rule, for the compiled kernel and the twin tests.
-RULES = (pass_step, hyperexponential, discounted, disconfirmation, smoothed, averaged, handed_over,
+RULES = (worked, advance, pass_step, hyperexponential, discounted, disconfirmation, smoothed,
+         averaged, handed_over,
          compensatory, cobb_douglas, log_quality, effort, assistance, target_morale,
          quit_probability, proficiency, effective_skill, speed, mean_work, leave_probability,
          word_of_mouth)

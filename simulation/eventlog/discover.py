@@ -129,6 +129,12 @@ def position_keys(events: pd.DataFrame, level: str) -> pd.Series:
 #: A week with fewer cases than this share of the busiest week's, at either end of the log, is
 #: outside its period (an assumption: the sparse tails of an export are not its steady demand).
 BUSY_SHARE = 0.05
+#: Events of its own (work, passing on, resolving) a position needs for its calendar.
+CALENDAR_EVENTS = 50
+#: Share of its busiest weekday's own events a weekday needs to be one of a position's working
+#: days (assumption): lower than the organization's (``DAY_SHARE``), as the day after a day off
+#: clears that day's backlog and is twice as busy as the rest.
+POSITION_DAY_SHARE = 0.25
 
 
 def busy_period(starts: pd.Series, share: float = BUSY_SHARE) -> tuple[pd.Timestamp,
@@ -340,12 +346,19 @@ def _positions(visits: pd.DataFrame, finished: pd.DataFrame, routes: pd.Series, 
     owner = (pd.DataFrame({"position": key, "team": team}).value_counts().reset_index()
              .drop_duplicates("position").set_index("position")["team"])
     table["team"] = owner.reindex(table.index).fillna(UNASSIGNED)
-    calendars = {}
-    for position, times in events["time"].groupby(key.to_numpy()):
-        calendars[position] = (discover_calendar(times).describe() if len(times) >= 50
-                               else "too few events")
-    table["calendar"] = pd.Series(calendars).reindex(table.index).fillna("too few events")
+    calendars = {}  # from what the position itself does: work, pass on, resolve (not arrivals)
+    own = (events["kind"] != Kind.QUEUED).to_numpy()
+    for position, times in events["time"][own].groupby(key.to_numpy()[own]):
+        if len(times) >= CALENDAR_EVENTS:
+            calendars[position] = discover_calendar(times, day_share=POSITION_DAY_SHARE)
+    found = pd.Series(calendars, dtype=object).reindex(table.index)
+    table["calendar"] = found.map(lambda c: c.describe() if isinstance(c, Calendar)
+                                  else "too few events")
+    table["shift_weekdays"] = found.map(lambda c: ",".join(map(str, c.weekdays))
+                                        if isinstance(c, Calendar) else "")
+    table["shift_hours"] = found.map(lambda c: (c.start, c.end) if isinstance(c, Calendar)
+                                     else None)
     table = table.reset_index().rename(columns={"index": "position"})
     return table[["position", "team", "visits", "finished_visits", "running", "first", "last",
                   "queued", "working", "waiting", "sojourn", "visit_rate", "rate", "load",
-                  "calendar"]]
+                  "calendar", "shift_weekdays", "shift_hours"]]

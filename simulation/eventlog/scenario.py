@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulation.core.shifts import shift_calendar
 from simulation.eventlog.discover import Discovery, rotated
 
 #: Servers' utilisation at the observed load (assumption: the log has elapsed times, not effort;
@@ -153,9 +154,40 @@ def _csv(rows: list[list[object]]) -> str:
     return out.getvalue()
 
 
+def shifts(discovery: Discovery) -> dict[str, tuple[float, float, str]]:
+    """Each position's own working calendar: ``(shift_start, shift_end, workdays)``.
+
+    Only where it differs from the organization's. The shift is the position's working hours
+    as fractions of the organization's working day; ``workdays`` marks the organization's
+    working weekdays the position works, as a cycle from the scenario's first day
+    (:mod:`simulation.core.shifts`). Positions with too few events of their own have none.
+    """
+    org = discovery.calendar
+    out = {}
+    for row in discovery.positions.itertuples():
+        if not row.shift_weekdays:
+            continue
+        days = {int(d) for d in row.shift_weekdays.split(",")}
+        low, high = row.shift_hours
+        start = round(min(max((low - org.start) / org.hours, 0.0), 1.0), 6)
+        end = round(min(max((high - org.start) / org.hours, 0.0), 1.0), 6)
+        marks = rotated(["1" if d in days else "0" for d in org.weekdays],
+                        discovery.summary["first_day"])
+        workdays = "".join(marks)
+        if end <= start or "1" not in workdays or shift_calendar(start, end, workdays) is None:
+            continue
+        out[row.position] = (start, end, workdays)
+    return out
+
+
 def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISATION,
-                   service: str = "auto") -> dict[str, str]:
+                   service: str = "auto", calendars: bool = False) -> dict[str, str]:
     """File name to contents: ``<stem>.toml``, its org chart, its map and the discovery record.
+
+    With ``calendars``, positions whose own activity (work, passing on, resolving) keeps other
+    hours or days than the organization's get them as working calendars (:func:`shifts`); a
+    split visit's server then works the stated utilisation in its own hours (its rate divided by
+    its share of the organization's working time).
 
     Raises:
         ValueError: where a position's server would be overloaded (``working`` on a log whose
@@ -168,14 +200,21 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
                          "with --service split (a stated utilisation)")
     table = services(discovery, utilisation, mode)
     person = discovery.level == "person"
+    shifted = shifts(discovery) if calendars else {}
     chart = [["employee_id", "name", "role", "department", "manager_id", "customer_facing",
-              "demand", "rate", "hold", "hold_cv"]]
+              "demand", "rate", "hold", "hold_cv",
+              *(["shift_start", "shift_end", "workdays"] if shifted else [])]]
     for row in table.itertuples():
         facing = row.last > 0
+        rate = row.server_rate
+        shift = shifted.get(row.position)
+        if shift is not None and mode == "split":  # busy u of its own hours, not of the day
+            rate = rate / ((shift[1] - shift[0]) * shift[2].count("1") / len(shift[2]))
         chart.append([row.position, row.position, row.team if person else row.position,
                       row.team if person else "organization", "", "yes" if facing else "no",
-                      int(row.last) if facing else "", _number(row.server_rate),
-                      _number(row.hold), _number(row.hold_cv)])
+                      int(row.last) if facing else "", _number(rate),
+                      _number(row.hold), _number(row.hold_cv),
+                      *([*shift[:2], shift[2]] if shift else ["", "", ""] if shifted else [])])
     routing = discovery.reversed_routing()
     mapping = [["employee", "relies_on", "need", "how_often", "exclusive"]]
     for target, rows in routing.groupby("target", sort=True):
@@ -263,12 +302,12 @@ def _description(discovery: Discovery, utilisation: float, mode: str) -> str:
 
 
 def write_scenario(discovery: Discovery, out: str | Path, utilisation: float = UTILISATION,
-                   service: str = "auto") -> list[Path]:
+                   service: str = "auto", calendars: bool = False) -> list[Path]:
     """Write the scenario ``out`` (a .toml path) and its files beside it; returns the paths."""
     out = Path(out)
     stem = out.name.removesuffix(".toml")
     written = []
-    for name, text in scenario_files(discovery, stem, utilisation, service).items():
+    for name, text in scenario_files(discovery, stem, utilisation, service, calendars).items():
         path = out.parent / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -111,7 +111,7 @@ BLAME_STEPS = tuple(f"via_{s.name.lower()}" for s in Step)
 def _blame_causes(e: Any) -> dict[str, float]:
     """An employee's blamed delay by kind of time and by step of the chain."""
     prioritisation = e.blamed_overtaken
-    unavailable = e.blamed_left
+    unavailable = e.blamed_left + e.blamed_off
     kinds = (e.blamed_work, e.blamed_wait - prioritisation - unavailable, prioritisation,
              unavailable, e.blamed_hold, e.blamed_handoff)
     return {**dict(zip(BLAME_KINDS, kinds, strict=True)),
