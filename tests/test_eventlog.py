@@ -563,3 +563,55 @@ def test_a_profile_of_negative_or_no_weight_is_refused():
         Customers(hourly=(1.0, -1.0))
     with pytest.raises(ValueError, match="relative weights"):
         Customers(weekly=(0.0, 0.0))
+
+
+# --------------------------------------------------------------------------- need kinds
+
+
+def _needed_scenario() -> Scenario:
+    """The known chain, the desk relying on l2 for assistance and l2 on the vendor for
+    materials."""
+    scenario = known_scenario(120)
+    g = scenario.design.graph.copy()
+    for u, v, key in list(g.edges(keys=True)):
+        g.edges[u, v, key]["need"] = {("desk", "l2"): "assistance",
+                                      ("l2", "vendor"): "materials"}.get((u, v), "information")
+    return Scenario(**{**scenario.__dict__, "design": CustomGraph(graph=g)})
+
+
+def test_need_kinds_come_back_from_the_log(tmp_path):
+    """A log that says what each request needed gives the map's need column back."""
+    model = OrgModel(_needed_scenario(), rng=3)
+    model.run(120)
+    path = write_log(simulated_log(model), tmp_path / "needs.csv")
+    files = scenario_files(discover(read_log(path)), "again", service="working")
+    rows = pd.read_csv(io_text(files["again_internal_customers.csv"]))
+    need = {(r.employee, r.relies_on): r.need for r in rows.itertuples()}
+    assert need[("desk", "l2")] == "assistance"
+    assert need[("l2", "vendor")] == "materials"
+    assert need[("l2", "desk")] == "information" and need[("vendor", "l2")] == "information"
+    plain = tmp_path / "plain.csv"  # without the column: information, as before
+    pd.read_csv(path).drop(columns="need").to_csv(plain, index=False)
+    files = scenario_files(discover(read_log(plain)), "plain", service="working")
+    assert set(pd.read_csv(io_text(files["plain_internal_customers.csv"])).need) == {
+        "information"}
+
+
+def test_a_need_value_the_map_does_not_know_is_refused_by_row(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("case,timestamp,state,team,need\n"
+                   "1,2026-01-05 09:00,queued,a,\n1,2026-01-05 10:00,working,a,Access request\n"
+                   "1,2026-01-05 11:00,done,a,\n")
+    with pytest.raises(ValueError, match=r"row 3: need 'Access request' in column 'need' is "
+                                         r"not known: map it to one of materials"):
+        read_log(log)
+    found = read_log(log, LogFormat(needs={"Access request": "assistance"}))
+    assert list(found.events["need"]) == ["", "assistance", ""]
+    with pytest.raises(ValueError, match="'Access request' = 'help' is not allowed"):
+        read_log(log, LogFormat(needs={"Access request": "help"}))
+
+
+def io_text(text: str):
+    import io
+
+    return io.StringIO(text)

@@ -55,6 +55,18 @@ CASES: list[tuple[str, dict, list[str], int, str]] = [
      "NAME=KIND"),
     ("map-state to no kind", {"log.csv": OK}, [*DISCOVER, "--map-state", "new=later"], 2,
      "not a kind; one of queued, working, waiting, done, ignore"),
+    ("map-need without a kind", {"log.csv": OK}, [*DISCOVER, "--map-need", "Access"], 2,
+     "VALUE=KIND"),
+    ("map-need to no kind", {"log.csv": OK}, [*DISCOVER, "--map-need", "Access=help"], 2,
+     "need 'Access' = 'help' is not allowed: one of materials, information, instruction"),
+    ("unknown need on row 3",
+     {"log.csv": OK.replace("status,team\n", "status,team,need\n").replace(",a\n", ",a,\n")
+      .replace("working,b\n", "working,b,Access\n").replace(",b\n", ",b,\n")},
+     DISCOVER, 2, "row 3: need 'Access' in column 'need' is not known"),
+    ("a need mapped", {"log.csv": OK.replace("status,team\n", "status,team,need\n")
+                       .replace(",a\n", ",a,\n").replace("working,b\n", "working,b,Access\n")
+                       .replace(",b\n", ",b,\n")},
+     [*DISCOVER, "--map-need", "Access=assistance"], 0, "wrote out.toml"),
     ("every case one event",
      {"log.csv": "case,time,status,team\n1,2026-01-05 09:00,new,a\n2,2026-01-05 10:00,new,a\n"},
      DISCOVER, 2, "row 2: every case has a single event"),

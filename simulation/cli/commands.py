@@ -281,7 +281,7 @@ def log_format(args: argparse.Namespace):
     base = read_format(args.mapping) if args.mapping else LogFormat()
     columns = dict(base.columns)
     for role in ("case", "time", "status", "team", "resource", "start", "complete", "lifecycle",
-                 "order", "case_start"):
+                 "order", "case_start", "need"):
         value = getattr(args, f"column_{role}", None)
         if value:
             columns["state" if role == "status" else role] = value
@@ -292,11 +292,20 @@ def log_format(args: argparse.Namespace):
             raise UsageError(f"--map-state {item!r} is not allowed: NAME=KIND, e.g. "
                              "'Awaiting Vendor=waiting'")
         states[name.strip()] = kind.strip()
+    needs = dict(base.needs)
+    for item in args.map_need:
+        value, sep, kind = item.rpartition("=")
+        if not sep or not value.strip():
+            raise UsageError(f"--map-need {item!r} is not allowed: VALUE=KIND, e.g. "
+                             "'Access request=assistance'")
+        needs[value.strip()] = kind.strip()
     try:
-        return dataclasses.replace(
-            base, columns=columns, states=states, preset=args.preset or base.preset,
+        found = dataclasses.replace(
+            base, columns=columns, states=states, needs=needs, preset=args.preset or base.preset,
             time_format=args.time_format or base.time_format,
             out_of_order="clamp" if args.clamp_times else base.out_of_order)
+        found.need_kinds()
+        return found
     except LogError as err:
         raise UsageError(str(err)) from None
 

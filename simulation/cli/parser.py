@@ -47,7 +47,7 @@ def _add_log_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("reading the log (columns are recognised by name unless given)")
     g.add_argument("--mapping", metavar="FILE",
                    help="a TOML file: preset, time_format, missing, out_of_order, [columns], "
-                        "[states]")
+                        "[states], [needs]")
     g.add_argument("--preset", choices=("servicenow", "jira", "generic", "xes"),
                    help="column and state names of a common system (a ServiceNow export is "
                         "recognised by its columns)")
@@ -58,11 +58,16 @@ def _add_log_options(p: argparse.ArgumentParser) -> None:
                        ("complete", "complete time (activity logs)"),
                        ("lifecycle", "lifecycle transition (start, complete)"),
                        ("order", "order of the events within a case"),
-                       ("case-start", "when the case was opened")):
+                       ("case-start", "when the case was opened"),
+                       ("need", "what each request needs of its position (materials, "
+                                "information, instruction, participation, assistance)")):
         g.add_argument(f"--{role}", dest=f"column_{role.replace('-', '_')}", metavar="COLUMN",
                        help=f"column of the {what}")
     g.add_argument("--map-state", action="append", default=[], metavar="NAME=KIND",
                    help="what a state means: queued, working, waiting, done or ignore; repeat")
+    g.add_argument("--map-need", action="append", default=[], metavar="VALUE=KIND",
+                   help="what a need column's value means: materials, information, instruction, "
+                        "participation or assistance; repeat")
     g.add_argument("--time-format", metavar="FORMAT",
                    help="strftime format of the times, e.g. '%%d/%%m/%%Y %%H:%%M' (default: "
                         "recognised; day-first and month-first both fitting is refused)")

@@ -184,7 +184,9 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
     case = events["case"].to_numpy()
     kind = events["kind"].to_numpy()
     visits, cases = _visits(case, kind, key.to_numpy(), work_time,
-                            calendar.working_days(log.case_start.reindex(pd.unique(case))))
+                            calendar.working_days(log.case_start.reindex(pd.unique(case))),
+                            events["need"].to_numpy(dtype=object) if "need" in events
+                            else np.full(len(case), "", dtype=object))
     if visits.empty:
         raise LogError(f"{log.source}: no case holds a position for any time: nothing to "
                        "measure")
@@ -209,6 +211,7 @@ def discover(log: EventLog, level: str = "team", calendar: Calendar | None = Non
     transitions = (pd.DataFrame(pairs, columns=["source", "target"]).value_counts()
                    .rename("count").reset_index()
                    if pairs else pd.DataFrame({"source": [], "target": [], "count": []}))
+    transitions["need"] = _hand_over_needs(routes, visits, transitions)
     ping_pong = sum(any(r[i] == r[i + 2] for i in range(len(r) - 2)) for r in routes)
     positions = _positions(visits, finished, routes, set(done["case"]), span, events, key, team)
     opened = log.case_start
@@ -264,14 +267,34 @@ def rotated(week: list[float], shift: int) -> list[float]:
     return [week[(shift + j) % n] for j in range(n)]
 
 
+def _hand_over_needs(routes: pd.Series, visits: pd.DataFrame,
+                     transitions: pd.DataFrame) -> list[str]:
+    """Each hand-over's need: the one the log gives most often to the visits handing over.
+
+    What the source was asked for, which the target relies on it for once the routes are
+    reversed into inputs ("" where the log gives none; ties to the first alphabetically).
+    """
+    asked = visits.groupby("case", sort=False)["need"].agg(list)
+    rows = [(a, b, n) for route, needs in zip(routes, asked, strict=True)
+            for (a, b), n in zip(itertools.pairwise(route), needs[:-1], strict=True) if n]
+    if not rows:
+        return [""] * len(transitions)
+    counts = pd.DataFrame(rows, columns=["source", "target", "need"]).value_counts().reset_index()
+    counts = counts.sort_values(["source", "target", "count", "need"],
+                                ascending=[True, True, False, True])
+    first = counts.drop_duplicates(["source", "target"]).set_index(["source", "target"])["need"]
+    return [first.get((s, t), "") for s, t in zip(transitions["source"], transitions["target"],
+                                                 strict=True)]
+
+
 def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,
-            arrival: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+            arrival: np.ndarray, need: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each case's visits (position spells) and the case's arrival, end and whether resolved.
 
     A case ends at the first event of its last run of done states (later events only close it);
     a spell in a done state before that (a resolution reopened) counts as waiting. A case
     resolved at its first event (at first contact) is one visit to the position on that event,
-    from when the case was opened.
+    from when the case was opened. A visit's ``need`` is the first its events say ("" if none).
     """
     n = len(case)
     bounds = np.flatnonzero(np.r_[True, case[1:] != case[:-1], True])
@@ -287,17 +310,20 @@ def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,
         start = min(arrival[c], w[lo])
         case_rows.append((case[lo], start, end, resolved))
         if not len(not_done):  # resolved at its first event: one visit, opened to resolved
-            rows.append((case[lo], key[lo], start, w[lo], w[lo] - start, 0.0, 0.0, True))
+            rows.append((case[lo], key[lo], start, w[lo], w[lo] - start, 0.0, 0.0, True,
+                         need[lo]))
             continue
-        current, begin = key[lo], start
+        current, begin, asked = key[lo], start, need[lo]
         spent = {"queued": w[lo] - start, "working": 0.0, "waiting": 0.0}
         for i in range(lo, stop):
             t_next = w[i + 1] if i + 1 < n and i + 1 < hi else np.nan
             if key[i] != current:
                 rows.append((case[lo], current, begin, w[i], spent["queued"],
-                             spent["working"], spent["waiting"], True))
-                current, begin = key[i], w[i]
+                             spent["working"], spent["waiting"], True, asked))
+                current, begin, asked = key[i], w[i], need[i]
                 spent = {"queued": 0.0, "working": 0.0, "waiting": 0.0}
+            elif not asked:
+                asked = need[i]
             if i + 1 >= stop and not resolved:
                 break  # the last spell of an open case: still running at the log's end
             gap = t_next - w[i]
@@ -306,9 +332,9 @@ def _visits(case: np.ndarray, kind: np.ndarray, key: np.ndarray, w: np.ndarray,
                       else "queued")
             spent[bucket] += gap
         rows.append((case[lo], current, begin, end if resolved else np.nan, spent["queued"],
-                     spent["working"], spent["waiting"], bool(resolved)))
+                     spent["working"], spent["waiting"], bool(resolved), asked))
     visits = pd.DataFrame(rows, columns=["case", "position", "begin", "end", "queued", "working",
-                                         "waiting", "finished"])
+                                         "waiting", "finished", "need"])
     visits["sojourn"] = visits["end"] - visits["begin"]
     cases = pd.DataFrame(case_rows, columns=["case", "arrival", "end", "done"])
     return visits, cases  # a case still open at the end: only its last spell is unfinished

@@ -35,7 +35,10 @@ class LogError(ValueError):
 
 #: The roles a column can play.
 ROLES = ("case", "time", "state", "team", "resource", "start", "complete", "lifecycle", "order",
-         "case_start")
+         "case_start", "need")
+#: What an internal customer can need of a position (``simulation.core.requests.Need``, less a
+#: customer's own request): the kinds a need column's values are mapped to.
+NEED_KINDS = ("materials", "information", "instruction", "participation", "assistance")
 
 #: Header names recognised for each role when no map names the column (compared lower case).
 SYNONYMS = {
@@ -54,6 +57,7 @@ SYNONYMS = {
     "lifecycle": ("lifecycle", "lifecycle:transition", "transition"),
     "order": ("sys_mod_count", "sequence", "seq", "event_order"),
     "case_start": ("opened_at", "created", "created_at", "case_start"),
+    "need": ("need", "need_kind", "request_type"),
 }
 
 #: Column maps of common exports (a ServiceNow incident audit trail as the UCI log has it).
@@ -92,6 +96,8 @@ class LogFormat:
         missing: Values that mean "not known" in the team and resource columns.
         out_of_order: ``error`` (a time before the previous event of its case, in the order
             column's order, is refused) or ``clamp`` (such a time is taken as the previous one).
+        needs: Values of the need column to need kinds (:data:`NEED_KINDS`); the kinds' own
+            names are always understood.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -100,6 +106,7 @@ class LogFormat:
     time_format: str | None = None
     missing: tuple[str, ...] = ("", "?", "nan", "NaN", "null", "NULL", "None")
     out_of_order: str = "error"
+    needs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for role in self.columns:
@@ -112,6 +119,16 @@ class LogFormat:
                                                            "xes"):
             raise LogError(f"preset {self.preset!r} is not known: servicenow, jira, generic or "
                            "xes")
+
+    def need_kinds(self) -> dict[str, str]:
+        """The need map: each kind's own name, with this format's entries over it."""
+        mapping = {k: k for k in NEED_KINDS} | {"service": ""}  # a customer's own request
+        for value, kind in self.needs.items():
+            if normal(kind) not in NEED_KINDS:
+                raise LogError(f"need {value!r} = {kind!r} is not allowed: one of "
+                               f"{', '.join(NEED_KINDS)}")
+            mapping[normal(value)] = normal(kind)
+        return mapping
 
     def state_kinds(self) -> dict[str, Kind]:
         """The state map: the preset's (generic when none) with this format's entries over it."""
@@ -153,10 +170,10 @@ def read_format(path: str | Path) -> LogFormat:
         if key not in _FORMAT_KEYS:
             raise LogError(f"{path}: key {key!r} is not known{_close(key, _FORMAT_KEYS)}: "
                            f"one of {', '.join(sorted(_FORMAT_KEYS))}")
-        if key in ("columns", "states") and not (
+        if key in ("columns", "states", "needs") and not (
                 isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
-            example = ('case = "ticket_id"' if key == "columns" else
-                       '"Waiting for customer" = "waiting"')
+            example = {"columns": 'case = "ticket_id"', "needs": '"Access request" = '
+                       '"assistance"'}.get(key, '"Waiting for customer" = "waiting"')
             raise LogError(f"{path}: [{key}] must be a table of names, e.g. {example}")
     if "missing" in data:
         if not (isinstance(data["missing"], list)
@@ -169,6 +186,7 @@ def read_format(path: str | Path) -> LogFormat:
     try:
         found = LogFormat(**data)
         found.state_kinds()
+        found.need_kinds()
     except LogError as err:
         raise LogError(f"{path}: {err}") from None
     return found
@@ -181,7 +199,8 @@ class EventLog:
     Attributes:
         events: One row per change: ``case``, ``time`` (naive datetime), ``kind`` (a ``Kind``
             value), ``state`` (the log's own name), ``team``, ``resource`` ("" when not known),
-            ``row`` (where it came from, for messages).
+            ``row`` (where it came from, for messages), ``need`` (a need kind, "" when the log
+            does not say).
         case_start: When each case was opened, where the log says (else its first event).
         source: The file read.
         row_word: What ``row`` counts: "row" (CSV lines) or "event" (XES events).
@@ -224,7 +243,10 @@ def from_frame(frame: pd.DataFrame, source: str = "<simulated>") -> EventLog:
     events["row"] = np.arange(2, len(events) + 2)
     events = events.sort_values(["case", "time"], kind="stable").reset_index(drop=True)
     first = events.groupby("case", sort=False)["time"].min().sort_index()
-    return EventLog(events[["case", "time", "kind", "state", "team", "resource", "row"]], first,
+    if "need" not in events:
+        events["need"] = ""
+    return EventLog(events[["case", "time", "kind", "state", "team", "resource", "row", "need"]],
+                    first,
                     source, "row", None, True)
 
 
@@ -509,7 +531,9 @@ def _normalise(path: Path, table: pd.DataFrame, columns: dict[str, str],
     events = pd.DataFrame({"case": case.to_numpy(), "time": time.to_numpy(),
                            "state": _visible(state).to_numpy(),
                            "team": text_of("team").to_numpy(),
-                           "resource": text_of("resource").to_numpy(), "row": rows})
+                           "resource": text_of("resource").to_numpy(), "row": rows,
+                           "need": _needs(text_of("need"), log_format, rows, where, word,
+                                          columns.get("need"))})
     if "lifecycle" in columns:
         events["transition"] = table[columns["lifecycle"]].astype(str).str.strip().str.lower()
     if "order" in columns:
@@ -596,7 +620,8 @@ def _instances(path: Path, table: pd.DataFrame, columns: dict[str, str],
     base = {"case": case.to_numpy(),
             "state": _visible(table[columns["state"]].astype(str).str.strip()).to_numpy(),
             "team": text_of("team").to_numpy(),
-            "resource": text_of("resource").to_numpy(), "row": rows}
+            "resource": text_of("resource").to_numpy(), "row": rows,
+            "need": _needs(text_of("need"), log_format, rows, where, word, columns.get("need"))}
     both = pd.concat([pd.DataFrame({**base, "time": start.to_numpy(), "transition": "start",
                                     "seq": 0}),
                       pd.DataFrame({**base, "time": end.to_numpy(), "transition": "complete",
@@ -605,6 +630,30 @@ def _instances(path: Path, table: pd.DataFrame, columns: dict[str, str],
     both["kind"] = _lifecycle_kinds(both)
     both = both[both["kind"] != Kind.IGNORE.value].drop(columns=["seq", "transition"])
     return _finish(path, both, table, columns, log_format, word, case)
+
+
+def _needs(values: pd.Series, log_format: LogFormat, rows: np.ndarray, where: str, word: str,
+           column: str | None) -> np.ndarray:
+    """Each row's need kind ("" where the column is missing or empty).
+
+    Raises:
+        LogError: naming the first row whose value the need map does not know.
+    """
+    if column is None:
+        return np.full(len(values), "", dtype=object)
+    try:
+        mapping = log_format.need_kinds()
+    except LogError as err:
+        raise LogError(f"{where}: {err}") from None
+    keys = values.map(normal)
+    known = keys.map(mapping)
+    bad = ((keys != "") & known.isna()).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise LogError(f"{where}: {word} {rows[i]}: need {values.iloc[i]!r} in column {column!r} "
+                       f"is not known: map it to one of {', '.join(NEED_KINDS)} (--map-need "
+                       "'VALUE=KIND' or [needs] in the mapping file)")
+    return known.fillna("").to_numpy(dtype=object)
 
 
 def _finish(path: Path, events: pd.DataFrame, table: pd.DataFrame, columns: dict[str, str],
@@ -625,7 +674,7 @@ def _finish(path: Path, events: pd.DataFrame, table: pd.DataFrame, columns: dict
         raise LogError(f"{where}: {word} {events['row'].iloc[0]}: every case has a single event "
                        f"(case {events['case'].iloc[0]!r}); a log needs cases with two or more "
                        "events to show how long anything took")
-    keep = [c for c in ("case", "time", "kind", "state", "team", "resource", "row")]
+    keep = [c for c in ("case", "time", "kind", "state", "team", "resource", "row", "need")]
     timed = "start" in columns or ("transition" in events
                                    and bool((events["transition"] == "start").any()))
     return EventLog(events[keep], first.sort_index(), where, word, log_format.preset, timed)

@@ -219,9 +219,9 @@ def scenario_files(discovery: Discovery, stem: str, utilisation: float = UTILISA
     mapping = [["employee", "relies_on", "need", "how_often", "exclusive"]]
     for target, rows in routing.groupby("target", sort=True):
         probabilities = _at_most_one(rows["probability"].to_numpy())
-        for source, p in zip(rows["source"], probabilities, strict=True):
-            if p > 0.0:
-                mapping.append([target, source, "information", f"{p:.10f}", "yes"])
+        for source, need, p in zip(rows["source"], rows["need"], probabilities, strict=True):
+            if p > 0.0:  # the need the log gives the hand-over, else information (assumption)
+                mapping.append([target, source, need or "information", f"{p:.10f}", "yes"])
     s = discovery.summary
     has_map = len(mapping) > 1  # no hand-over at all: no internal-customer map
     days = max(1, math.ceil(s["working_days"]))

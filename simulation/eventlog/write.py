@@ -43,7 +43,8 @@ def simulated_log(model: LoggedRun, calendar: Calendar | None = None,
                   start: pd.Timestamp | str = START) -> pd.DataFrame:
     """The run's external requests as state changes (needs ``Scenario.keep_records``).
 
-    Columns ``case``, ``timestamp``, ``state``, ``team``, ``resource``.
+    Columns ``case``, ``timestamp``, ``state``, ``team``, ``resource``, ``need`` (what the
+    request asked of the position: a need kind, ``service`` for a customer's own request).
     """
     calendar = calendar or Calendar()
     records = model.records()
@@ -60,6 +61,7 @@ def simulated_log(model: LoggedRun, calendar: Calendar | None = None,
     out = records["request_id"].map(lambda r: passed.get(r, (np.nan, np.nan))[1]).to_numpy(
         dtype=float)
     node = records["provider_node"].to_numpy()
+    need = records["need"].map(str).to_numpy(dtype=object)
     root = records["root_id"].to_numpy()
     known = ~np.isnan(on)
     parts = [
@@ -72,7 +74,7 @@ def simulated_log(model: LoggedRun, calendar: Calendar | None = None,
     for rank, (times, state, keep) in enumerate(parts):
         frames.append(pd.DataFrame({"root": root[keep], "t": times[keep], "rank": rank,
                                     "state": state, "team": team[node[keep]],
-                                    "resource": name[node[keep]]}))
+                                    "resource": name[node[keep]], "need": need[keep]}))
     events = pd.concat(frames, ignore_index=True)
     events = events.sort_values(["root", "t", "rank"], kind="stable")
     origin = calendar.working_days(pd.Series([pd.Timestamp(start)]))[0]
@@ -80,7 +82,8 @@ def simulated_log(model: LoggedRun, calendar: Calendar | None = None,
     return pd.DataFrame({"case": "C" + events["root"].astype(str).to_numpy(),
                          "timestamp": stamps, "state": events["state"].to_numpy(),
                          "team": events["team"].to_numpy(),
-                         "resource": events["resource"].to_numpy()})
+                         "resource": events["resource"].to_numpy(),
+                         "need": events["need"].to_numpy()})
 
 
 def write_log(log: pd.DataFrame, path: str | Path) -> Path:
@@ -121,7 +124,9 @@ def _xes(log: pd.DataFrame) -> str:
                 f'<event><string key="concept:name" value={quoteattr(e.state)}/>'
                 f'<string key="org:group" value={quoteattr(str(e.team))}/>'
                 f'<string key="org:resource" value={quoteattr(str(e.resource))}/>'
-                f'<date key="time:timestamp" value="{e.stamp}"/></event>')
+                + (f'<string key="need" value={quoteattr(str(e.need))}/>'
+                   if getattr(e, "need", "") else "")
+                + f'<date key="time:timestamp" value="{e.stamp}"/></event>')
         lines.append("</trace>")
     lines.append("</log>")
     return "\n".join(lines) + "\n"
