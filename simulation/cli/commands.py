@@ -285,20 +285,10 @@ def log_format(args: argparse.Namespace):
         value = getattr(args, f"column_{role}", None)
         if value:
             columns["state" if role == "status" else role] = value
-    states = dict(base.states)
-    for item in args.map_state:
-        name, sep, kind = item.rpartition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--map-state {item!r} is not allowed: NAME=KIND, e.g. "
-                             "'Awaiting Vendor=waiting'")
-        states[name.strip()] = kind.strip()
-    needs = dict(base.needs)
-    for item in args.map_need:
-        value, sep, kind = item.rpartition("=")
-        if not sep or not value.strip():
-            raise UsageError(f"--map-need {item!r} is not allowed: VALUE=KIND, e.g. "
-                             "'Access request=assistance'")
-        needs[value.strip()] = kind.strip()
+    states = _pairs(base.states, args.map_state, "--map-state", "NAME=KIND",
+                    "'Awaiting Vendor=waiting'")
+    needs = _pairs(base.needs, args.map_need, "--map-need", "VALUE=KIND",
+                   "'Access request=assistance'")
     try:
         found = dataclasses.replace(
             base, columns=columns, states=states, needs=needs, preset=args.preset or base.preset,
@@ -308,6 +298,18 @@ def log_format(args: argparse.Namespace):
         return found
     except LogError as err:
         raise UsageError(str(err)) from None
+
+
+def _pairs(base: dict[str, str], items: list[str], flag: str, form: str,
+           example: str) -> dict[str, str]:
+    """``base`` with each ``NAME=KIND`` of a repeated flag over it (the last ``=`` splits)."""
+    out = dict(base)
+    for item in items:
+        name, sep, kind = item.rpartition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{flag} {item!r} is not allowed: {form}, e.g. {example}")
+        out[name.strip()] = kind.strip()
+    return out
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
