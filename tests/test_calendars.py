@@ -185,3 +185,18 @@ def test_round_trip_gives_a_positions_calendar_back(tmp_path) -> None:
     assert (nodes["counter"]["shift_start"], nodes["counter"]["workdays"]) == (0.0, "")
     assert "shift_start" not in scenario_files(found, "plain", service="working")[
         "plain_org_chart.csv"]  # only when asked
+
+
+def test_the_load_check_counts_only_the_hours_worked() -> None:
+    """A desk that works the middle half of four days in five has 40% of its capacity: 8
+    requests a day against 30 x 0.4 = 12 is a load of 2/3, not 8/30; worked a fifth of one day
+    in five it is overloaded, and the warning says so."""
+    from simulation.checks.offered_load import offered_load
+    from simulation.cli.tables import load_warnings
+
+    model = OrgModel(_one_desk(), rng=1)
+    load = offered_load(model.graph, model.scenario.customers)
+    assert load.loc[0, "load"] == pytest.approx(8.0 / 12.0)
+    rare = OrgModel(_one_desk(workdays="10000", shift=(0.0, 0.2)), rng=1)
+    assert offered_load(rare.graph, rare.scenario.customers).loc[0, "load"] > 1.0
+    assert any("desk (desk) is offered" in w for w in load_warnings(rare))

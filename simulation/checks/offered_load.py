@@ -7,6 +7,17 @@ import numpy as np
 import pandas as pd
 
 from simulation.config.scenario import Customers
+from simulation.core.shifts import shift_calendar
+
+
+def working_share(node: dict) -> float:
+    """The share of the organization's working time a position's holder works (1: always)."""
+    calendar = shift_calendar(float(node.get("shift_start", 0.0)),
+                              float(node.get("shift_end", 1.0)), str(node.get("workdays", "")))
+    if calendar is None:
+        return 1.0
+    start, end, mask, period = calendar
+    return (end - start) * bin(mask).count("1") / period
 
 
 def offered_load(graph: nx.MultiDiGraph, customers: Customers, max_depth: int = 6) -> pd.DataFrame:
@@ -22,7 +33,8 @@ def offered_load(graph: nx.MultiDiGraph, customers: Customers, max_depth: int = 
     (Markov) routes, which may come back, within the depth limit; an upper bound where other
     dependencies form a cycle (the model asks no one already on a request's chain but by an
     exclusive input).
-    Loads use nominal rates (baseline morale, full proficiency).
+    Loads use nominal rates (baseline morale, full proficiency), over the share of the working
+    time a position's calendar works (:func:`working_share`).
 
     Args:
         graph: A graph with integer nodes ``0..n-1`` as built by the model.
@@ -62,7 +74,8 @@ def offered_load(graph: nx.MultiDiGraph, customers: Customers, max_depth: int = 
         # the reviews' probabilities, and the reviewers' work spreads to their own providers
         passes = total / (1.0 - review.sum(axis=1))
         total = passes + spread(review.T @ passes)
-    rate = np.array([graph.nodes[i]["rate"] for i in range(n)], dtype=float)
+    rate = np.array([graph.nodes[i]["rate"] * working_share(graph.nodes[i]) for i in range(n)],
+                    dtype=float)  # the tasks a day its holder can do in the hours they work
     return pd.DataFrame({
         "position": range(n),
         "name": [graph.nodes[i]["name"] for i in range(n)],
