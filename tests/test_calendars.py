@@ -10,6 +10,7 @@ shift is *unavailable* in the waiting causes. The rules are ``simulation.core.ru
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -200,3 +201,45 @@ def test_the_load_check_counts_only_the_hours_worked() -> None:
     rare = OrgModel(_one_desk(workdays="10000", shift=(0.0, 0.2)), rng=1)
     assert offered_load(rare.graph, rare.scenario.customers).loc[0, "load"] > 1.0
     assert any("desk (desk) is offered" in w for w in load_warnings(rare))
+
+
+def test_a_shift_too_short_to_work_in_is_refused() -> None:
+    """A shift of a millionth of a day would make an hour's work take years (and the search
+    for its end overflow): shifts under MIN_SHIFT of the day are refused."""
+    from simulation.core.shifts import MIN_SHIFT
+
+    with pytest.raises(ValueError, match=r"at least 0\.001 apart"):
+        shift_calendar(0.0, 1e-300, "")
+    assert shift_calendar(0.0, MIN_SHIFT, "") == (0.0, MIN_SHIFT, 1, 1)
+    with pytest.raises(ValueError, match="node 'desk'"):
+        OrgModel(_one_desk(shift=(0.0, 1e-6)), rng=1)
+
+
+def test_check_network_refuses_a_calendar() -> None:
+    from simulation.checks.network import ProductFormError, jackson
+
+    model = OrgModel(_one_desk(), rng=1)
+    with pytest.raises(ProductFormError, match="'desk' works a calendar"):
+        jackson(model.graph, 8.0)
+
+
+@pytest.mark.parametrize(("start", "end", "days", "column"), [
+    ("", "0", "", "shift_end"), ("", "-0.5", "", "shift_end"), ("1.5", "", "", "shift_start"),
+    ("0.2", "0.1", "", "shift_end"), ("", "", "2", "workdays"), ("x", "", "", "shift_start")])
+def test_an_org_charts_bad_calendar_names_its_row_and_column(tmp_path, capsys, start, end, days,
+                                                             column) -> None:
+    import shutil
+
+    from simulation.cli.commands import main
+
+    folder = tmp_path / "company"
+    shutil.copytree(Path(__file__).parents[1] / "scenarios" / "examples", folder)
+    chart = folder / "org_chart.csv"
+    lines = chart.read_text().splitlines()
+    lines[0] += ",shift_start,shift_end,workdays"
+    lines[1:] = [line + ",,," for line in lines[1:]]
+    lines[4] = lines[4][:-3] + f",{start},{end},{days}"
+    chart.write_text("\n".join(lines) + "\n")
+    assert main(["describe", str(folder / "my_company.toml")]) == 2
+    err = capsys.readouterr().err
+    assert f"row 5, column {column!r}" in err and "Traceback" not in err

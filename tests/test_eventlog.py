@@ -615,3 +615,15 @@ def io_text(text: str):
     import io
 
     return io.StringIO(text)
+
+
+def test_a_need_map_without_a_need_column_is_refused(tmp_path):
+    """Never silently ignored: --map-need on a log with no need column says so."""
+    log = tmp_path / "log.csv"
+    log.write_text("case,timestamp,state,team\n1,2026-01-05 09:00,queued,a\n"
+                   "1,2026-01-05 10:00,done,a\n")
+    with pytest.raises(ValueError, match="a need map is given but the log has no need column"):
+        read_log(log, LogFormat(needs={"Access": "assistance"}))
+    log.write_text("case,timestamp,state,team,request_type\n1,2026-01-05 09:00,queued,a,change\n"
+                   "1,2026-01-05 10:00,done,a,change\n")
+    assert set(read_log(log).events["need"]) == {""}  # not taken for a need column

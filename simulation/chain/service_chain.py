@@ -328,8 +328,8 @@ class ServiceChain:
     def _deliver(self, child: Request) -> None:
         now = self.clock.now
         child.delivered = now
-        child.handoff_delay = max(0.0, now - child.finish - child.hold_delay)  # no rounding
-        # below zero where there was no hand-off
+        child.handoff_delay = (max(0.0, now - child.finish - child.hold_delay)
+                               if child.handoff and self.handoff_mean > 0.0 else 0.0)
         quality = (rules.handed_over(child.quality, self.handoff_keep) if child.handoff
                    else child.quality)
         parent = child.parent

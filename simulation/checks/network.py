@@ -30,6 +30,7 @@ from simulation.checks.result import CheckResult, against_theory, seeds
 from simulation.config.custom_graph import CustomGraph
 from simulation.config.scenario import People, Scenario
 from simulation.config.strategies import Exponential, FirstComeFirstServed
+from simulation.core.shifts import shift_calendar
 
 #: Equivalence margins by the position's load (as the validation battery's queueing checks).
 MARGINS = ((0.6, 0.02), (0.85, 0.03), (1.0, 0.06))
@@ -91,6 +92,12 @@ def jackson(graph: nx.MultiDiGraph, customers_per_day: float, max_depth: int = 5
     returned = np.zeros(n)  # probability that a pass goes for review (and comes back)
     reviewer = np.full(n, -1)
     inputs: dict[int, list[str]] = {}  # per customer: its independent inputs, "exclusive"
+    for i in range(n):
+        node = graph.nodes[i]
+        if shift_calendar(float(node.get("shift_start", 0.0)), float(node.get("shift_end", 1.0)),
+                          str(node.get("workdays", ""))) is not None:
+            raise ProductFormError(f"{names[i]!r} works a calendar (shift or workdays): its "
+                                   "service stops off shift (no product form)")
     for u, v, key, d in graph.edges(keys=True, data=True):
         where = f"{names[u]!r} -> {names[v]!r} ({key})"
         if d.get("gate", False):

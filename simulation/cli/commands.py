@@ -383,7 +383,6 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     else:
         print("\nServers from the time working per visit, holds from the time waiting on "
               "others (--service working).")
-    print("Not in the model yet: each position's own calendar (in the discovery record).")
     for name in files:
         print(f"wrote {out.parent / name}")
     print(f"({time.perf_counter() - start:.1f} s) Next: service-chain run {out}")

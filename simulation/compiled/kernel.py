@@ -1023,7 +1023,8 @@ def _deliver(ri, rf, free, pi, pf, pos, sv, ht, hi, ic, g, kp, xp, u, e, cf, fk,
     (``ServiceChain._checked`` and ``_pass_on``).
     """
     while True:
-        rf[child, F_HDELAY] = max(0.0, now - rf[child, F_FINISH] - rf[child, F_HOLD])
+        rf[child, F_HDELAY] = (max(0.0, now - rf[child, F_FINISH] - rf[child, F_HOLD])
+                               if ri[child, R_HANDOFF] == 1 and xp[X_HMEAN] > 0.0 else 0.0)
         quality = rf[child, F_QUALITY]
         if ri[child, R_HANDOFF] == 1:
             quality = _handed_over(quality, xp[X_HKEEP])

@@ -543,13 +543,15 @@ class OrgChart(OrgDesign):
     @classmethod
     def _shift(cls, path: Path, row: dict) -> dict:
         """A row's working calendar (``shift_start``, ``shift_end``, ``workdays``), checked."""
-        start = cls._number(path, row, "shift_start", 0.0, -1.0, 1.0)
-        end = cls._number(path, row, "shift_end", 1.0, -1.0, 1.0)
+        big = sys.float_info.max
+        start = cls._number(path, row, "shift_start", 0.0, -big, big)
+        end = cls._number(path, row, "shift_end", 1.0, -big, big)
         days = row.get("workdays", "")
         try:
             shift_calendar(start, end, days)
         except ValueError as err:
-            column = "workdays" if "workdays" in str(err) else "shift_start"
+            column = ("workdays" if "workdays" in str(err) else "shift_start"
+                      if not 0.0 <= start < 1.0 else "shift_end")
             raise OrgChartError(f"{path}: row {row['line']}, column {column!r}: {err}") from None
         return {"shift_start": start, "shift_end": end, "workdays": days}
 

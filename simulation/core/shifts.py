@@ -12,6 +12,9 @@ from __future__ import annotations
 #: A calendar as the engines read it: ``(start, end, mask, period)``; bit ``d % period`` of
 #: ``mask`` set when day ``d`` works.
 Calendar = tuple[float, float, int, int]
+#: The shortest shift, as a fraction of the working day (about 40 seconds of an 11-hour day):
+#: shorter ones are a typing error, and would make a day's work take millions of days.
+MIN_SHIFT = 0.001
 
 
 def shift_calendar(start: float = 0.0, end: float = 1.0, workdays: str = "") -> Calendar | None:
@@ -21,9 +24,9 @@ def shift_calendar(start: float = 0.0, end: float = 1.0, workdays: str = "") -> 
         ValueError: a shift outside ``0 <= start < end <= 1``, or ``workdays`` not 1 to 7 of
             ``0`` and ``1`` with at least one ``1``.
     """
-    if not 0.0 <= start < end <= 1.0:
+    if not (0.0 <= start <= 1.0 and 0.0 <= end <= 1.0 and end - start >= MIN_SHIFT):
         raise ValueError(f"shift {start!r} to {end!r} is not allowed: fractions of the working "
-                         "day, 0 <= shift_start < shift_end <= 1")
+                         f"day, 0 <= shift_start < shift_end <= 1, at least {MIN_SHIFT:g} apart")
     days = str(workdays)
     if days and (len(days) > 7 or set(days) - {"0", "1"} or "1" not in days):
         raise ValueError(f"workdays = {days!r} is not allowed: 1 to 7 of 0 and 1 (a cycle from "

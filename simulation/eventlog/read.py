@@ -57,7 +57,7 @@ SYNONYMS = {
     "lifecycle": ("lifecycle", "lifecycle:transition", "transition"),
     "order": ("sys_mod_count", "sequence", "seq", "event_order"),
     "case_start": ("opened_at", "created", "created_at", "case_start"),
-    "need": ("need", "need_kind", "request_type"),
+    "need": ("need", "need_kind"),
 }
 
 #: Column maps of common exports (a ServiceNow incident audit trail as the UCI log has it).
@@ -273,6 +273,9 @@ def read_log(path: str | Path, log_format: LogFormat | None = None) -> EventLog:
             c in table.columns for c in PRESET_COLUMNS["servicenow"].values()):  # recognised
         log_format = log_format.with_preset("servicenow")
     columns = _columns(path, table, log_format)
+    if log_format.needs and "need" not in columns:
+        raise LogError(f"{path}: a need map is given but the log has no need column; name it "
+                       "with --need COLUMN (or [columns] need = ...)")
     return _normalise(path, table, columns, log_format, word)
 
 

@@ -298,7 +298,10 @@ def _description(discovery: Discovery, utilisation: float, mode: str) -> str:
             f"{s['cases']} cases opened {s['period_start'][:10]} to {s['period_end'][:10]}, "
             f"{s['positions']} positions ({discovery.level} level), calendar "
             f"{s['calendar']} (one model day is one working day). Routing, demand and time "
-            f"per visit are measured; {how}.")
+            f"per visit are measured; {how}. "
+            + ("Each hand-over's need is the log's." if (discovery.transitions["need"] != "").any()
+               else "The log does not say what hand-overs need: each is information "
+                    "(assumption)."))
 
 
 def write_scenario(discovery: Discovery, out: str | Path, utilisation: float = UTILISATION,
