@@ -102,9 +102,13 @@ class Customer(mesa.Agent):
         return rules.word_of_mouth(self.satisfaction, c.talk_rate, c.negative_ratio)
 
     def leave(self) -> None:
-        """Leave for a competitor."""
+        """Leave for a competitor: no longer one of the model's agents (``model.agents``).
+
+        Requests still open keep their customer, who judges them when they are delivered.
+        """
         self.active = False
         self.left = self.model.steps
+        self.remove()
 
 
 class CustomerTable:
