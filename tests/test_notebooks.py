@@ -109,3 +109,38 @@ def test_runs_first_time(name: str, tmp_path: Path) -> None:
     assert not errors
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert len(shown) >= 4, "the notebook shows its results"
+
+
+def test_notebook_01s_slider_moves_what_it_shows(monkeypatch, capsys) -> None:
+    """The communication slider's callback at two values prints different figures, and the
+    figure keeps every setting tried (on the pyramid it moved nothing: no work crossed
+    departments)."""
+    import contextlib
+    import io
+
+    import ipywidgets
+    import plotly.graph_objects as go
+
+    callbacks, figures = [], []
+    monkeypatch.setattr(ipywidgets, "interact", lambda f, **kw: callbacks.append((f, kw)))
+    monkeypatch.setattr(go.Figure, "show", lambda self, *a, **k: figures.append(self))
+    space: dict[str, Any] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for source in _code(_read(NAMES[0])):
+            if "widgets.interact" in source:
+                exec(compile(source, "notebook 01", "exec"), space)
+                break
+            if not source.lstrip().startswith(("plots.", "edges", "nodes")):
+                exec(compile(source, "notebook 01", "exec"), space)
+    (run_with, controls), = callbacks
+    assert controls["communication"].description == "communication"
+    capsys.readouterr()
+    shown = []
+    for value in (0.0, 1.0):
+        run_with(value)
+        shown.append(capsys.readouterr().out.split(":", 1)[1])
+    assert shown[0] != shown[1]
+    delays = [float(re.search(r"mean delay ([\d.]+)", s).group(1)) for s in shown]
+    assert delays[1] < delays[0]  # better communication: less delay
+    assert len({t.name for t in figures[-1].data if t.name}) == 2  # both settings kept
+    assert "one run each" in figures[-1].layout.title.text

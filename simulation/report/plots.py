@@ -85,7 +85,10 @@ def time_series(bands: pd.DataFrame, kpis: Sequence[str] | None = None,
                               "<extra></extra>"), row=row, col=1)
         fig.update_yaxes(title_text=meta.unit or None, row=row, col=1)
     fig.update_xaxes(title_text="day", row=len(kpis), col=1)
-    return styled(fig, "Over time: daily means with 95% confidence bands across runs",
+    single = np.array_equal(bands["low"].to_numpy(float), bands["high"].to_numpy(float),
+                            equal_nan=True)  # run_bands of single runs: no band to speak of
+    return styled(fig, "Over time: one run each, day by day" if single else
+                  "Over time: daily means with 95% confidence bands across runs",
                   height=200 + 210 * len(kpis))
 
 
