@@ -110,8 +110,9 @@ def test_the_cause_tables_add_up_to_the_mean_delay_delivered(pair) -> None:
         table = model.causes(by)
         assert table.total.sum() == pytest.approx(mean, rel=1e-9)
         assert np.allclose(table.drop(columns="total").sum(axis=1), table.total)
-    kpis = model.kpis()
-    assert sum(kpis[f"cause_{k.name.lower()}"] for k in Kind) == pytest.approx(mean, rel=1e-9)
+    kpis = model.kpis()  # the run row counts the open requests too, at their age
+    rows = sum(kpis[f"cause_{k.name.lower()}"] for k in Kind) + kpis["cause_open"]
+    assert rows == pytest.approx(kpis["mean_delay"], rel=1e-9)
 
 
 def test_where_each_cause_appears() -> None:
@@ -184,7 +185,7 @@ def test_an_experiments_runs_and_its_figure_add_up_to_the_delay(small_comparison
         assert np.allclose(total, closed.mean_delay, rtol=1e-9)
     fig = causes(runs, result.positions, result.structure)
     kinds = [t for t in fig.data if t.visible is True]
-    assert len(kinds) == len(Kind)
+    assert len(kinds) == len(Kind) + 1  # and the requests still open, at their age
     for i, name in enumerate(dict.fromkeys(runs.scenario)):
         bar = sum(t.x[i] for t in kinds)
         assert bar == pytest.approx(runs[runs.scenario == name].mean_delay.mean(), rel=1e-9)
@@ -192,3 +193,17 @@ def test_an_experiments_runs_and_its_figure_add_up_to_the_delay(small_comparison
         served = runs[runs.scenario == name].delivered
         delays = runs[runs.scenario == name].mean_delay * served
         assert by_role.to_numpy().sum() == pytest.approx(delays.sum() / served.sum(), rel=1e-9)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["python", "compiled"])
+def test_open_requests_count_in_the_run_rows_causes(compiled: bool) -> None:
+    """A run-out cut short leaves requests open: they count at their age (``cause_open``), so
+    the causes still add up to ``mean_delay``, which counts them too."""
+    model = OrgModel(Scenario().with_customers(request_rate=0.4), rng=2,
+                     compiled=compiled).run(20)
+    out = model.run_out(max_days=0)
+    assert out["delay_open"] > 0 and out["cause_open"] > 0
+    for prefix, names in (("cause_", [k.name.lower() for k in Kind]),
+                          ("via_", [s.name.lower() for s in Step])):
+        total = sum(out[prefix + n] for n in [*names, "open"])
+        assert total == pytest.approx(out["mean_delay"], rel=1e-9)

@@ -88,6 +88,9 @@ KPIS: dict[str, KPI] = {k.key: k for k in (
     KPI("via_review", "delay in reviews and checks", "days", 1.0, False, POSITIVE),
     KPI("via_rework", "delay in rework", "days", 1.0, False, POSITIVE),
     KPI("via_escalation", "delay in approvals and escalations", "days", 1.0, False, POSITIVE),
+    KPI("cause_open", "delay: still open at the end, at its age", "days", 1.0, False,
+        POSITIVE),
+    KPI("via_open", "delay: still open at the end, at its age", "days", 1.0, False, POSITIVE),
 )}
 
 

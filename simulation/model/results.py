@@ -289,11 +289,23 @@ def customer_causes(model: Run) -> pd.DataFrame:
 
 
 def cause_kpis(model: Run) -> dict[str, float]:
-    """The run row's causes: ``cause_`` + kind and ``via_`` + step, days per request delivered."""
+    """The run row's causes: ``cause_`` + kind and ``via_`` + step, days per counted request.
+
+    Every counted request is in them, as ``mean_delay`` counts it: a delivered one by its
+    causes, one still open by its age so far (``cause_open``, also ``via_open``), so each group
+    adds up to ``mean_delay``.
+    """
     table = causes(model, "step")
-    kinds = table.drop(columns="total").sum(axis=0)
-    return {**{f"cause_{k}": float(v) for k, v in kinds.items()},
-            **{f"via_{s}": float(v) for s, v in table["total"].items()}}
+    n = model.metrics.external_completed
+    _, arrivals = model.day.census()
+    ages = [model.clock.now - t for t in arrivals if t < model.metrics.window_end]
+    total = n + len(ages)
+    share = n / total if total else math.nan  # of the counted requests, the delivered ones
+    kinds = table.drop(columns="total").sum(axis=0) * share
+    open_days = sum(ages) / total if total else math.nan
+    return {**{f"cause_{k}": float(v) for k, v in kinds.items()}, "cause_open": open_days,
+            **{f"via_{s}": float(v) for s, v in (table["total"] * share).items()},
+            "via_open": open_days}
 
 
 def delays(model: Run) -> dict[str, float]:

@@ -1,8 +1,8 @@
 """Why customers wait: their delay split by kind of time and by step of the chain.
 
 The split is the model's own (:mod:`simulation.core.causes`): every moment of a customer's delay
-on its critical path is one kind of time at one step, so the bars of a design add up to its mean
-delay per request delivered.
+on its critical path is one kind of time at one step; a request still open at the end counts at
+its age, so the bars of a design add up to its mean delay.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ KINDS = {
     "unavailable": ("post vacant or its holder gone", "#CC79A7"),
     "hold": ("waiting on others outside the chain", "#E69F00"),
     "handoff": ("hand-offs between departments", "#009E73"),
+    "open": ("still open at the end, at its age", "#999999"),
 }
 #: Each step of the chain in words, and its colour.
 STEPS = {
@@ -31,7 +32,10 @@ STEPS = {
     "review": ("reviews and checks", "#E69F00"),
     "rework": ("rework", "#D55E00"),
     "escalation": ("approvals and escalations", "#CC79A7"),
+    "open": ("still open at the end, at its age", "#999999"),
 }
+#: The kinds blamed on people (a request still open has no critical path yet).
+BLAMED = [k for k in KINDS if k != "open"]
 
 
 def cause_means(runs: pd.DataFrame) -> pd.DataFrame:
@@ -52,12 +56,12 @@ def role_causes(runs: pd.DataFrame, positions: pd.DataFrame, structure: Mapping[
     nodes = pd.DataFrame(structure["nodes"])[["position", by]]
     part = positions[positions.scenario == scenario].merge(nodes, on="position")
     served = runs.loc[runs.scenario == scenario, "delivered"].sum()
-    cols = {k: f"blamed_{k}" for k in KINDS}
+    cols = {k: f"blamed_{k}" for k in BLAMED}
     table = part.groupby(by)[list(cols.values())].sum().rename(
         columns={v: k for k, v in cols.items()})
     vacant = float(part["vacancy_wait"].sum()) if "vacancy_wait" in part else 0.0
     if vacant > 0.0:
-        table.loc["vacant posts"] = {**dict.fromkeys(KINDS, 0.0), "unavailable": vacant}
+        table.loc["vacant posts"] = {**dict.fromkeys(BLAMED, 0.0), "unavailable": vacant}
     table = table / served if served else table * float("nan")
     return table.loc[table.sum(axis=1).sort_values().index]  # largest at the top
 
@@ -65,6 +69,9 @@ def role_causes(runs: pd.DataFrame, positions: pd.DataFrame, structure: Mapping[
 def causes(runs: pd.DataFrame, positions: pd.DataFrame | None = None,
            structures: Mapping[str, Any] | None = None) -> go.Figure:
     """Why customers wait: each design's delay per request by kind of time and by step.
+
+    The bars of a design add up to its mean delay: requests still open at the end count at
+    their age. The views by role are the delivered requests' blame.
 
     Buttons switch between the kinds of time, the steps of the chain, and, for each scenario
     whose positions were kept, its roles (the delay blamed on each, by kind).
@@ -79,7 +86,8 @@ def causes(runs: pd.DataFrame, positions: pd.DataFrame | None = None,
                        hovertemplate="%{y}: %{x:.3f} days per request<extra>" + words
                        + "</extra>")
                 for key, (words, color) in groups.items()]
-        views.append((f"by {title}", bars, "days per customer request delivered (mean of runs)"))
+        views.append((f"by {title}", bars, "days per customer request (mean of runs; a request "
+                      "still open counts at its age)"))
     for name in means.index:
         s = (structures or {}).get(name, {})
         if positions is None or "nodes" not in s or not (positions.scenario == name).any():
@@ -90,7 +98,7 @@ def causes(runs: pd.DataFrame, positions: pd.DataFrame | None = None,
                        marker={"color": color},
                        hovertemplate="%{y}: %{x:.3f} days per request<extra>" + words
                        + "</extra>")
-                for key, (words, color) in KINDS.items()]
+                for key, (words, color) in KINDS.items() if key in BLAMED]
         views.append((f"{text(name)} by role", bars,
                       "days per customer request delivered, blamed on each role"))
     fig = go.Figure()

@@ -92,15 +92,16 @@ inputs that lowered it.</li>
 <li><b>Why customers wait</b>: the same critical paths, each moment named by what it was
 (work, queueing behind earlier work, queueing while later work went first, a post vacant or its
 holder gone, waiting on others outside, a hand-off) and by the step it was in (the customer's
-own service, inputs, reviews, rework, approvals). The bars of a design add up to its mean delay
-per request delivered.</li>
+own service, inputs, reviews, rework, approvals); a request still open at the end counts at its
+age. The bars of a design add up to its mean delay.</li>
 <li><b>Internal service</b>: how internal customers rated their providers (0 = very poor,
 1 = excellent), like an internal customer questionnaire.</li>
 </ul>
 """
 
-CAUSES_NOTE = ("<p class=\"note\">Days per customer request delivered, from each request's "
-               "critical path: they add up to the mean delay of the requests delivered. "
+CAUSES_NOTE = ("<p class=\"note\">Days per customer request, from each request's critical "
+               "path, a request still open at the end at its age: they add up to the mean "
+               "delay. "
                "\"Later work went first\" is the queue discipline at work (rank first puts "
                "managers' work ahead of customers'); \"post vacant or its holder gone\" is "
                "turnover.</p>")
