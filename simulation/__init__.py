@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Public name to the module that defines it.
 _EXPORTS = {
@@ -23,6 +23,7 @@ _EXPORTS = {
     **dict.fromkeys(("Dependency", "Need", "Request", "ServiceRecord"),
                    "simulation.core.requests"),
     "load_scenario": "simulation.config.files",
+    "kpi": "simulation.core.kpis",
     **dict.fromkeys(("CobbDouglas", "Compensatory", "CustomerFirst", "Deterministic", "Erlang",
                      "Exponential", "FirstComeFirstServed", "QualityRule", "QueueDiscipline",
                      "RankFirst", "WeakestLink", "WorkTime"), "simulation.config.strategies"),
@@ -75,6 +76,7 @@ __all__ = [
     "__version__",
     "compare",
     "compare_until",
+    "kpi",
     "load_scenario",
     "map_difference",
     "sweep",
@@ -131,6 +133,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         WeakestLink,
         WorkTime,
     )
+    from simulation.core.kpis import kpi
     from simulation.core.requests import Dependency, Need, Request, ServiceRecord
     from simulation.experiments.design_map import Lever, MapResult, map_difference
     from simulation.experiments.experiment import compare, compare_until

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import settings
 
@@ -11,6 +13,19 @@ from simulation import OrgModel, Scenario
 # for the code, never for the draw (a failure found once is kept in the test, not in luck).
 settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.load_profile("repeatable")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium for the browser tests: skipped without it, except in CI."""
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+    pytest.skip("Debian's chromium is not installed here (apt-get install chromium)")
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_customer_subclass_drives_churn() -> None:
 def test_wrong_classes_are_refused_clearly() -> None:
     with pytest.raises(TypeError, match="employee_cls must be Employee or a subclass"):
         OrgModel(employee_cls=Customer)
-    with pytest.raises(TypeError, match="scenario must be a Scenario"):
+    with pytest.raises(TypeError, match="config must be a Scenario"):
         OrgModel({"days": 3})
 
 

@@ -196,10 +196,10 @@ def test_the_load_check_counts_only_the_hours_worked() -> None:
     from simulation.cli.tables import load_warnings
 
     model = OrgModel(_one_desk(), rng=1)
-    load = offered_load(model.graph, model.scenario.customers)
+    load = offered_load(model.graph, model.config.customers)
     assert load.loc[0, "load"] == pytest.approx(8.0 / 12.0)
     rare = OrgModel(_one_desk(workdays="10000", shift=(0.0, 0.2)), rng=1)
-    assert offered_load(rare.graph, rare.scenario.customers).loc[0, "load"] > 1.0
+    assert offered_load(rare.graph, rare.config.customers).loc[0, "load"] > 1.0
     assert any("desk (desk) is offered" in w for w in load_warnings(rare))
 
 

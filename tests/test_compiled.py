@@ -126,7 +126,7 @@ def test_daily_hooks_keep_the_compiled_engine_and_its_results() -> None:
 @pytest.mark.parametrize(("kwargs", "reason"), [
     ({"employee_cls": QueueHook}, "QueueHook overrides Employee.priority"),
     ({"customer_cls": Picky}, "Picky overrides Customer.judge"),
-    ({"scenario": Scenario(keep_records=True)}, "service records are kept"),
+    ({"config": Scenario(keep_records=True)}, "service records are kept"),
 ])
 def test_within_day_hooks_run_the_python_path_and_say_why(kwargs, reason) -> None:
     model = OrgModel(rng=1, **kwargs)

@@ -15,7 +15,7 @@ def test_model_builds_and_runs_with_no_arguments() -> None:
     k = model.kpis()
     assert k["days"] == 2 and k["external_completed"] > 0
     assert len(model.daily()) == 2
-    assert model.scenario == Scenario()
+    assert model.config == Scenario()
 
 
 def test_run_uses_the_scenario_length() -> None:

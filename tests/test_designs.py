@@ -73,7 +73,7 @@ def test_the_difference_is_exactly_the_mechanisms() -> None:
                                     Silos(), Hierarchy(levels=4, span=3)])
 def test_default_designs_are_stable_with_every_position_below_full_load(design) -> None:
     model = OrgModel(Scenario(design=design), rng=0)
-    load = offered_load(model.graph, model.scenario.customers)
+    load = offered_load(model.graph, model.config.customers)
     assert (load.load < 0.95).all(), load.sort_values("load").tail(3)
     assert load.load.max() > 0.4  # and nobody is idle: a meaningful test bed
 

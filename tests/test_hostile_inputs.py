@@ -399,7 +399,7 @@ API_CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("customers NaN rate", lambda: Customers(request_rate=math.nan), ValueError,
      "request_rate"),
     ("name with an override", lambda: Scenario(name="a\u202eb"), ValueError, "U+202E"),
-    ("model of a number", lambda: OrgModel(5), TypeError, "scenario"),
+    ("model of a number", lambda: OrgModel(5), TypeError, "config must be a Scenario"),
     ("model with a text seed", lambda: OrgModel(rng="abc"), TypeError,
      "rng = 'abc' is not allowed: a seed"),
     ("model of a request flood", lambda: OrgModel(_base().with_customers(request_rate=1e6)),

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "simulation"
 
 #: Lowest first; a module may import from its own layer and those before it.
 LAYERS = ("core", "config", "agents", "chain", "compiled", "model", "experiments", "eventlog",
-          "checks", "report", "cli")
+          "checks", "report", "live", "cli")
 
 
 def module_name(path: Path) -> str:

@@ -58,7 +58,7 @@ def _frontline_morale(scenario: Scenario, seed: int) -> float:
 def test_no_internal_provider_is_neither_a_gain_nor_a_loss() -> None:
     model = OrgModel(Scenario(design=FlatTeam(helpers=0)).with_customers(per_position=20.0),
                      rng=1).run(40)
-    assert all(e.load < model.scenario.people.demand_ref for e in model.employees)
+    assert all(e.load < model.config.people.demand_ref for e in model.employees)
     assert all(e.morale == pytest.approx(0.7, abs=1e-12) for e in model.employees)
 
 

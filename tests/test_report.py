@@ -12,7 +12,6 @@ from conftest import HOSTILE, run_small_comparison
 
 from simulation.report.html import build_report, write_report
 
-CHROMIUM = "/usr/bin/chromium"
 FIGURES = 9  # forest, time series, distributions, 2 organizations, attribution, waiting causes,
 # heatmap, Sankey
 
@@ -102,22 +101,14 @@ OVERLAPS = """
 """
 
 
-def _chromium() -> str:
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-    pytest.skip("Debian's chromium is not installed here (apt-get install chromium)")
-
-
-def test_the_report_renders_in_a_real_browser(hostile, tmp_path) -> None:
+def test_the_report_renders_in_a_real_browser(hostile, chromium, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
     path = write_report(hostile, tmp_path / "report.html")
     errors: list[str] = []
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))

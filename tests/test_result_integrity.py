@@ -145,7 +145,7 @@ def test_a_failed_replication_is_retried_and_the_others_are_compared(tmp_path: P
     real_run = OrgModel.run
 
     def flaky(self, days=None):
-        if self.scenario.name == "silos" and self.spawn_key == (1,):
+        if self.config.name == "silos" and self.spawn_key == (1,):
             raise RuntimeError("disk on fire")
         return real_run(self, days)
 

@@ -298,7 +298,7 @@ def test_employees_day_equals_kernel_people_day(params: dict, states: list[dict]
     # the kernel: each employee's position's draw
     quitting = np.full(n, -1, dtype=np.int64)
     k = kernel.people_day(y, pids, pi, pf, rf, snapshot, now, params["enabled"],
-                          daily_parameters(kernel, m.scenario.people),
+                          daily_parameters(kernel, m.config.people),
                           draws[[e.node for e in staff]], quitting)
     got = {
         "utilisation": y[kernel.Y_USED], "tasks_done": y[kernel.Y_TASKS],

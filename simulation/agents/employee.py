@@ -156,7 +156,7 @@ class Employee(mesa.Agent):
         self.busy_time = 0.0
         self._busy_snapshot = 0.0
         # job demands-resources state
-        p = model.scenario.people
+        p = model.config.people
         self.resources = p.resource_ref
         self.expectation = p.internal_expectation
         self.load = 0.0
@@ -253,17 +253,17 @@ class Employee(mesa.Agent):
         """
         value = rules.discounted(quality, delay, self.model.work_cfg.internal_tolerance)
         return rules.disconfirmation(value, self.expectation,
-                                     self.model.scenario.people.internal_sensitivity)
+                                     self.model.config.people.internal_sensitivity)
 
     def target_morale(self) -> float:
         """Morale the day's resources and demands pull toward (job demands-resources)."""
-        p = self.model.scenario.people
+        p = self.model.config.people
         return rules.target_morale(p.baseline_morale, p.resource_effect, self.resources,
                                    p.resource_ref, p.demand_effect, self.load, p.demand_ref)
 
     def quit_probability(self) -> float:
         """Probability of quitting today: rises exponentially as morale falls."""
-        p = self.model.scenario.people
+        p = self.model.config.people
         base = p.quit_rate_per_month / DAYS_PER_MONTH
         return rules.quit_probability(base, p.quit_sensitivity, p.quit_morale_ref, self.morale)
 
@@ -283,12 +283,12 @@ class Employee(mesa.Agent):
         model = self.model
         value = rules.discounted(quality, delay, model.work_cfg.internal_tolerance)
         self.expectation = rules.smoothed(self.expectation, value,
-                                          model.scenario.people.internal_expectation_learning)
+                                          model.config.people.internal_expectation_learning)
         return score
 
     def update_morale(self, utilisation: float) -> None:
         """Move morale toward the target set by internal service received and sustained load."""
-        p = self.model.scenario.people
+        p = self.model.config.people
         if self.experience_count:
             day_mean = self.experience_sum / self.experience_count
             self.resources = rules.averaged(self.resources, day_mean, p.resource_memory)
@@ -300,13 +300,13 @@ class Employee(mesa.Agent):
     def learn(self) -> None:
         """Wright's learning curve: the gap to full proficiency shrinks as tasks double."""
         if self.learning_gap > 0.0:
-            exponent = math.log2(self.model.scenario.people.progress_ratio)
+            exponent = math.log2(self.model.config.people.progress_ratio)
             self.proficiency = rules.proficiency(self.learning_gap, self.tasks_done, exponent)
 
     def refresh(self) -> None:
         """Recompute effective skill and mean work time from morale and proficiency."""
         if self._dynamic:
-            p = self.model.scenario.people
+            p = self.model.config.people
             gap = self.morale - p.baseline_morale
             self.effective_skill = rules.effective_skill(self.skill, self.proficiency,
                                                          p.quality_effect, gap)

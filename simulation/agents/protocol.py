@@ -57,10 +57,10 @@ class ModelView(Protocol):
     """Everything an ``Employee``, ``Customer`` or ``Vacancy`` reads from its model.
 
     Attributes:
-        scenario: The scenario simulated.
-        work_cfg: ``scenario.work``.
-        people_cfg: ``scenario.people``.
-        customers_cfg: ``scenario.customers``.
+        config: The scenario simulated (the configuration).
+        work_cfg: ``config.work``.
+        people_cfg: ``config.people``.
+        customers_cfg: ``config.customers``.
         streams: The run's random streams (``decisions``, ``work``, ...).
         clock: The event loop.
         chain: The service chain.
@@ -74,7 +74,7 @@ class ModelView(Protocol):
         customer_table: Customers' state as arrays.
     """
 
-    scenario: Scenario
+    config: Scenario
     work_cfg: Work
     people_cfg: People
     customers_cfg: Customers

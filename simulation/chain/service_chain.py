@@ -106,7 +106,7 @@ class ServiceChain:
                 self.inputs_of[u].append(dep)
             if dep.per_day > 0:
                 self.scheduled.append((u, dep))
-        self.failure_demand = model.scenario.customers.failure_demand
+        self.failure_demand = model.config.customers.failure_demand
         # defects are drawn only where gates look for them or customers complain about them
         self.defects = any(self.gates_of) or self.failure_demand > 0.0
         self.scheduled_rates = np.array([dep.per_day for _, dep in self.scheduled], dtype=float)
@@ -119,10 +119,10 @@ class ServiceChain:
         self.covers: dict[int, list[int]] = {}
         self._rid = 0
         self._seq = 0
-        work = model.scenario.work
+        work = model.config.work
         self.handoff_mean = work.handoff_delay * (1.0 - work.communication)
         self.handoff_keep = 1.0 - work.handoff_loss * (1.0 - work.communication)
-        self.price = model.scenario.customers.price
+        self.price = model.config.customers.price
 
     # ------------------------------------------------------------------ arrivals
 
@@ -353,7 +353,7 @@ class ServiceChain:
         if isinstance(requester, Employee):
             score = requester.experience(quality, response)
         else:  # nobody in post: judged against the default expectation
-            people = self.model.scenario.people
+            people = self.model.config.people
             value = rules.discounted(quality, response, self.model.work_cfg.internal_tolerance)
             score = rules.disconfirmation(value, people.internal_expectation,
                                           people.internal_sensitivity)
@@ -602,7 +602,7 @@ class ServiceChain:
         up (unless ``People.interim`` is off). None when none of them is in post.
         """
         peer = self.peer(position)
-        if peer is not None or not self.model.scenario.people.interim:
+        if peer is not None or not self.model.config.people.interim:
             return peer
         return self.interim(position)
 

@@ -696,6 +696,37 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Solara's settings for a page with no network: no telemetry (and ``--no-check-version``). Its
+#: asset proxy stays on: it serves the page's JavaScript and CSS from solara-assets.
+OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+
+
+def _cmd_live(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    missing = [m for m in ("solara", "solara_assets", "matplotlib")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"error: the live page needs {', '.join(missing)}: install the live extra, "
+              "pip install -e '.[live]' (or 'service-chain[live]')", file=sys.stderr)
+        return 2
+    if not 0 < args.port < 65536:
+        print(f"error: --port {args.port} is not allowed: 1 to 65535", file=sys.stderr)
+        return 2
+    app = Path(__file__).resolve().parents[1] / "live" / "app.py"
+    command = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
+               "--port", str(args.port), "--production", "--no-check-version"]
+    if args.no_open:
+        command.append("--no-open")
+    print(f"serving the live page at http://{args.host}:{args.port} (Ctrl-C stops it)",
+          file=sys.stderr)
+    try:
+        return subprocess.call(command, env={**os.environ, **OFFLINE})
+    except KeyboardInterrupt:
+        return 130
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     text = render_docs() if args.docs else json.dumps(json_schema(), indent=2) + "\n"
     if args.output:
@@ -785,4 +816,4 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep": _cmd_sweep, "replicate": _cmd_replicate, "map": _cmd_map, "demo": _cmd_demo,
         "validate": _cmd_validate, "check-network": _cmd_check_network,
         "discover": _cmd_discover, "fit": _cmd_fit,
-        "report": _cmd_report, "schema": _cmd_schema})
+        "report": _cmd_report, "schema": _cmd_schema, "live": _cmd_live})

@@ -161,6 +161,12 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     _add_replication_options(p)
     _add_report_option(p, DEMO_REPORT)
     p.set_defaults(func=handlers["demo"])
+    p = _parser(sub, "live", "serve the live page (Mesa's SolaraViz): step, play, reset, sliders",
+                "  service-chain live\n  service-chain live --port 8800 --no-open\n")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--no-open", action="store_true", help="do not open a browser")
+    p.set_defaults(func=handlers["live"])
     p = _parser(sub, "validate", "check the model against queueing theory and published patterns",
                 "  service-chain validate\n"
                 "  service-chain validate --write docs/validation.md\n"

@@ -49,7 +49,7 @@ def first_sentence(text: str) -> str:
 
 def load_warnings(model: OrgModel) -> list[str]:
     """Positions offered at least 100% of their capacity (traffic equations), by name."""
-    s = model.scenario
+    s = model.config
     load = offered_load(model.graph, s.customers, s.work.max_depth)
     return [f"warning: {row['name']} ({row.role}) is offered {row.load:.0%} of capacity: the "
             "queue would grow without bound" for _, row in load[load.load >= 1.0].iterrows()]

@@ -156,7 +156,7 @@ class CompiledDay:
         if n:
             y[:k.Y_RATE + 1] = np.array([_DAILY_STATE(e) for e in employees]).T
         quitting = np.empty(n, dtype=np.int64)
-        enabled = self.model.scenario.people.enabled
+        enabled = self.model.config.people.enabled
         nodes = np.fromiter((e.node for e in employees), dtype=np.int64, count=n)
         draws = self.model.workforce.quit_draws[nodes]  # each position's quit draw today
         m = k.people_day(y, pids, eng.pi, eng.pf, eng.rf, eng.snapshot,
@@ -178,7 +178,7 @@ class CompiledDay:
 
     @functools.cached_property
     def _dp(self) -> np.ndarray:
-        return daily_parameters(self.engine.k, self.model.scenario.people)
+        return daily_parameters(self.engine.k, self.model.config.people)
 
     def sync_people(self, employees: list[Employee]) -> None:
         """Write the engine's counters into the employees' attributes (for reading)."""

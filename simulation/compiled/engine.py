@@ -68,8 +68,8 @@ class Engine:
         self.lvl = np.asarray(chain.level, dtype=np.int64)
         self.calendar = chain.calendar
         self._edges(chain)
-        self._parameters(model.scenario, chain)
-        self._margins(chain, model.scenario.work.max_depth)
+        self._parameters(model.config, chain)
+        self._margins(chain, model.config.work.max_depth)
         self.ic = np.zeros(k.NI, dtype=np.int64)
         self.ic[k.I_INKEY] = np.array([model.streams.inputs], dtype=np.uint64).view(np.int64)[0]
         self.g = np.zeros(k.NG)

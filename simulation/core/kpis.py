@@ -38,6 +38,10 @@ class KPI:
         """Label with its unit, for axes and table rows."""
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    def shown(self, value: float) -> float:
+        """``value`` in the unit of :attr:`title` (a share of 0.89 shown as 89 for %)."""
+        return value * self.scale
+
 
 KPIS: dict[str, KPI] = {k.key: k for k in (
     KPI("retention", "customer retention", "%", 100.0, True, SHARE),

@@ -133,8 +133,8 @@ def structure_record(model: OrgModel) -> dict[str, Any]:
     Keys ``inverted``, ``description``, ``nodes`` and ``edges`` (records).
     """
     nodes, edges = model.structure()
-    return {"inverted": bool(model.scenario.design.inverted),
-            "description": model.scenario.description,
+    return {"inverted": bool(model.config.design.inverted),
+            "description": model.config.description,
             "nodes": nodes.to_dict("records"), "edges": edges.to_dict("records")}
 
 

@@ -107,6 +107,76 @@ class ExperimentResult:
 
         return differences(self.runs, baseline or self.scenarios[0], list(kpis))
 
+    def values(self, kpi: str) -> pd.DataFrame:
+        """One KPI of every completed run: a row per replication, a column per scenario.
+
+        Replication *r* of every scenario shares its seed, so a row is a pair (or set) of runs
+        under common random numbers; a run that failed is a missing value.
+        """
+        ok = self.runs[self.runs.status == "ok"] if "status" in self.runs else self.runs
+        if kpi not in ok:
+            raise KeyError(f"{kpi!r} is not a column of the runs; one of "
+                           f"{', '.join(c for c in KPIS if c in ok)}, ...")
+        table = ok.pivot(index="replication", columns="scenario", values=kpi)
+        every = sorted(set(self.runs.replication)) if "replication" in self.runs else None
+        return table.reindex(index=every, columns=self.scenarios).rename_axis(columns=None)
+
+    def means(self, kpis: Sequence[str] = KPIS) -> pd.DataFrame:
+        """Each design's mean and 95% interval per KPI, in words and in the KPI's own unit.
+
+        Rows are (design, measure with its unit); columns ``mean``, ``95% interval``, ``sd``
+        and ``runs``. :meth:`summary` has the same numbers unscaled, with the keys.
+        """
+        from simulation.core.kpis import kpi
+
+        rows = []
+        for r in self.summary(kpis).itertuples():
+            meta = kpi(r.kpi)
+            rows.append({"design": r.scenario.replace("_", " "), "measure": meta.title,
+                         "mean": meta.shown(r.mean), "95% interval":
+                         f"{meta.shown(r.ci_low):.4g} to {meta.shown(r.ci_high):.4g}",
+                         "sd": meta.shown(r.sd), "runs": int(r.n)})
+        return pd.DataFrame(rows).set_index(["design", "measure"])
+
+    def relative(self, kpis: Sequence[str] = KPIS, baseline: str | None = None
+                 ) -> pd.DataFrame:
+        """Every scenario's relative change against the baseline, per KPI, with its verdict.
+
+        The tidy table behind the forest plot: ``relative``, ``low``, ``high`` (BCa, paired
+        under common random numbers), ``p_value``, ``p_family`` (Holm across every row) and
+        ``verdict`` (better, worse, no clear difference, or no verdict from too few runs).
+        """
+        from simulation.core.kpis import kpi
+        from simulation.experiments.stats import relative_differences, verdicts
+
+        ok = self.runs[self.runs.status == "ok"] if "status" in self.runs else self.runs
+        table = relative_differences(ok, baseline or self.scenarios[0], list(kpis))
+        return verdicts(table, {k: kpi(k).higher_is_better for k in kpis})
+
+    def verdicts(self, kpis: Sequence[str] = KPIS, baseline: str | None = None
+                 ) -> pd.DataFrame:
+        """The comparison in words, one row per scenario and KPI: what a reader needs.
+
+        Columns: ``measure`` (its name and unit), ``better when`` (lower or higher), ``change``
+        and ``95% interval`` (relative to the baseline, in %), and ``verdict``
+        (Holm-adjusted across the rows shown, so one lucky KPI of ten does not pass).
+        """
+        from simulation.core.kpis import kpi
+
+        table = self.relative(kpis, baseline)
+        many = table.scenario.nunique() > 1
+        rows = []
+        for r in table.itertuples():
+            meta = kpi(r.kpi)
+            row = {"design": r.scenario.replace("_", " ")} if many else {}
+            rows.append({**row, "measure": meta.title,
+                         "better when": {True: "higher", False: "lower", None: "-"}[
+                             meta.higher_is_better],
+                         "change": _percent(r.relative),
+                         "95% interval": f"{_percent(r.low)} to {_percent(r.high)}",
+                         "verdict": r.verdict})
+        return pd.DataFrame(rows).set_index(["design", "measure"] if many else "measure")
+
     def warmup(self, kpis: Sequence[str] = STEADY_KPIS) -> pd.DataFrame:
         """Days of initial transient to delete per KPI, by MSER-5 (White 1997).
 
@@ -209,3 +279,8 @@ class ExperimentResult:
                 rows.append({"scenario": scenario, "day": day, "kpi": kpi, "mean": mean,
                              "low": low, "high": high})
         return pd.DataFrame(rows)
+
+
+def _percent(value: float) -> str:
+    """A relative change in words: signed percent, or why there is none."""
+    return "undefined (baseline 0)" if math.isnan(value) else f"{value:+.1%}"

@@ -90,7 +90,7 @@ class Market:
 
     def open(self) -> None:
         """Seat the initial customers (the model's ``customer_table`` must be this table)."""
-        c = self.model.scenario.customers
+        c = self.model.config.customers
         count = c.initial_count(len(self.frontline))
         if count and not self.frontline:
             raise ValueError("the organization has customers but no customer-facing position")
@@ -135,7 +135,7 @@ class Market:
         an initial customer seated by share, the one whose share interval holds ``quota``.
         """
         model = self.model
-        c = model.scenario.customers
+        c = model.config.customers
         gen = model.streams.customers  # the k-th customer's draws, whatever the design
         u = gen.random()
         if self.shares is None:
@@ -168,7 +168,7 @@ class Market:
     def day(self) -> dict[str, float]:
         """Churn, word of mouth and acquisition; returns the day's new and lost customers."""
         model = self.model
-        c = model.scenario.customers
+        c = model.config.customers
         draws = model.streams.churn.gen.random(self.table.n_slots)
         passed = model.day.customers_pass(
             self.table, self.rows, draws, c.churn, c.churn_rate_per_month / DAYS_PER_MONTH,
@@ -199,7 +199,7 @@ class Market:
 
     def _one_by_one(self) -> tuple[int, float, float]:
         """Each customer's own ``will_leave`` and ``word_of_mouth``, in order."""
-        c = self.model.scenario.customers
+        c = self.model.config.customers
         left_today = 0
         positive = negative = 0.0
         for customer in list(self.customers):
@@ -215,7 +215,7 @@ class Market:
 
     def _acquire(self, left_today: int, positive: float, negative: float) -> int:
         """New customers today: a base rate, plus word of mouth, slowed as the market fills."""
-        c = self.model.scenario.customers
+        c = self.model.config.customers
         u = self.model.streams.acquisition.random(3)  # drawn every day: a fixed layout
         room = max(0.0, 1.0 - (len(self.customers) - left_today) / self.size)
         if c.word_of_mouth:

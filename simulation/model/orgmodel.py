@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from typing import Any
 
 import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from simulation.agents.customer import Customer, CustomerTable
 from simulation.agents.employee import Employee
@@ -25,11 +27,13 @@ from simulation.chain.metrics import Metrics
 from simulation.chain.service_chain import ServiceChain
 from simulation.compiled.gate import array_customers, array_people, why_not_compiled
 from simulation.config import bounds
+from simulation.config.knobs import design_config, with_knobs
 from simulation.config.scenario import Scenario
 from simulation.core.streams import SeedLike, Streams
 from simulation.model import results
 from simulation.model.collector import DAILY_SERIES, DailyCollector, TimeAverages, mean_of
 from simulation.model.market import Market, profile_times
+from simulation.model.mesa_scenario import ModelScenario
 from simulation.model.workforce import Workforce
 
 
@@ -37,9 +41,18 @@ class OrgModel(mesa.Model):
     """An organization as a customer service chain.
 
     Args:
-        scenario: What to simulate; ``Scenario()`` (the default pyramid) when omitted.
+        config: What to simulate (a :class:`~simulation.config.Scenario`); the bundled scenario
+            named ``design``, or the default pyramid, when omitted.
+        design: A bundled scenario by name (``"pyramid"``, ``"inverted_pyramid"``, ``"silos"``
+            ...), instead of ``config``.
+        communication, manager_rate, reporting_rate, approval_prob, quit_sensitivity: The
+            common knobs (:data:`simulation.config.knobs.KNOBS`), set on the scenario; None
+            keeps its own value. A knob the design has no parameter for is refused.
         rng: Seed (int, ``SeedSequence`` or ``Generator``); fresh entropy when omitted, recorded
             in ``seed_entropy``.
+        scenario: Mesa's scenario slot (a ``mesa.experimental.scenarios.Scenario``, as SolaraViz
+            passes on Reset); its ``rng`` seeds the model when ``rng`` is omitted. Passing the
+            project's ``Scenario`` here is deprecated: pass it as ``config``.
         employee_cls: Employee class to staff positions with (subclass ``Employee`` to change a
             behaviour).
         customer_cls: Customer class for external customers.
@@ -55,6 +68,8 @@ class OrgModel(mesa.Model):
             chain (:meth:`customer_causes`), on either engine.
 
     Attributes:
+        config: The scenario being simulated (the project's configuration).
+        scenario: Mesa's scenario slot (its seed); not the configuration.
         graph: The dependency graph of positions (nodes relabelled 0..n-1; ``id`` keeps the
             original label).
         day: The engine that runs the day's work (``day.compiled`` says which).
@@ -67,61 +82,74 @@ class OrgModel(mesa.Model):
     """
 
     @property
-    def scenario(self) -> Scenario:
-        """The scenario being simulated (replaces Mesa's experimental scenario slot)."""
-        return self._scenario
+    def config(self) -> Scenario:
+        """The scenario being simulated: the project's configuration."""
+        return self._config
 
-    @scenario.setter
-    def scenario(self, value: Scenario) -> None:
-        self._scenario = value
+    @config.setter
+    def config(self, value: Scenario) -> None:
+        self._config = value
         # plain attributes for the hot path (a property costs a call per look-up)
-        if isinstance(value, Scenario):  # Mesa's own __init__ sets its experimental one first
-            self.work_cfg = value.work
-            self.people_cfg = value.people
-            self.customers_cfg = value.customers
-            self.discipline = value.design.discipline
-            self.quality_rule = value.work.quality_rule
-            self.work_time = value.work.work_time
-            self.work_from_exponential = getattr(self.work_time, "from_exponential", None)
-            self.max_depth = value.work.max_depth
+        self.work_cfg = value.work
+        self.people_cfg = value.people
+        self.customers_cfg = value.customers
+        self.discipline = value.design.discipline
+        self.quality_rule = value.work.quality_rule
+        self.work_time = value.work.work_time
+        self.work_from_exponential = getattr(self.work_time, "from_exponential", None)
+        self.max_depth = value.work.max_depth
 
     def __init__(
         self,
-        scenario: Scenario | None = None,
+        config: Scenario | None = None,
         *,
+        design: str | None = None,
+        communication: float | None = None,
+        manager_rate: float | None = None,
+        reporting_rate: float | None = None,
+        approval_prob: float | None = None,
+        quit_sensitivity: float | None = None,
         rng: SeedLike = None,
+        scenario: Any = None,
         employee_cls: type[Employee] = Employee,
         customer_cls: type[Customer] = Customer,
         compiled: bool | None = None,
         position_histograms: bool = False,
         customer_causes: bool = False,
     ) -> None:
-        scenario = Scenario() if scenario is None else scenario
-        _check_classes(scenario, employee_cls, customer_cls)
-        for key, value in (("compiled", compiled), ("position_histograms", position_histograms),
-                           ("customer_causes", customer_causes)):
-            if value not in (None, True, False) or (value is None and key != "compiled"):
-                raise TypeError(f"{key} = {value!r} is not allowed: True or False"
-                                + (" (or None: compiled when it can be)" if key == "compiled"
-                                   else ""))
+        knobs = {"communication": communication, "manager_rate": manager_rate,
+                 "reporting_rate": reporting_rate, "approval_prob": approval_prob,
+                 "quit_sensitivity": quit_sensitivity}
+        config, mesa_scenario, rng = _configuration(config, design, knobs, scenario, rng)
+        _check_classes(config, employee_cls, customer_cls)
+        config = with_knobs(config, **knobs)
+        _check_flags(compiled=compiled, position_histograms=position_histograms,
+                     customer_causes=customer_causes)
         streams, generator = Streams.from_seed(rng)
         super().__init__(rng=generator)
-        self.scenario = scenario
+        self.scenario = mesa_scenario
+        mesa_scenario.bind(self)
+        self.config = config
         self.streams = streams
         self.seed_entropy = streams.seed_sequence.entropy
         self.spawn_key = tuple(streams.seed_sequence.spawn_key)
         self.employee_cls = employee_cls
         self.customer_cls = customer_cls
         self.clock = Clock()
-        known = bounds.check(scenario, days=1)  # refused before building when too large
+        self._build(compiled, position_histograms, customer_causes)
+
+    def _build(self, compiled: bool | None, histograms: bool, customer_causes: bool) -> None:
+        """The organization, its engine, its people and its customers."""
+        config = self.config
+        known = bounds.check(config, days=1)  # refused before building when too large
         self.graph = self._build_graph()
         facing = [d["rate"] for d in self.graph.nodes.values() if d["customer_facing"]]
         self.footprint = bounds.Footprint(self.graph.number_of_nodes(), len(facing),
                                           float(sum(facing)))
         if known is None:  # a design that could not say its size: checked once built
-            bounds.check(scenario, days=1, footprint=self.footprint)
-        self.metrics = Metrics(scenario.keep_records,
-                               self.graph.number_of_nodes() if position_histograms else 0,
+            bounds.check(config, days=1, footprint=self.footprint)
+        self.metrics = Metrics(config.keep_records,
+                               self.graph.number_of_nodes() if histograms else 0,
                                customer_causes)
         self.day = self._day_engine(compiled)
         self.workforce = Workforce(self)
@@ -141,7 +169,7 @@ class OrgModel(mesa.Model):
 
     def _day_engine(self, compiled: bool | None) -> DayEngine:
         """The compiled engine when it may run (and was not refused), else the Python path."""
-        reason = (why_not_compiled(self.scenario, self.employee_cls, self.customer_cls)
+        reason = (why_not_compiled(self.config, self.employee_cls, self.customer_cls)
                   if compiled is not False else "compiled=False")
         if compiled and reason:
             raise ValueError(f"compiled=True, but the compiled engine cannot run this model: "
@@ -156,15 +184,15 @@ class OrgModel(mesa.Model):
                            array_customers=array_customers(True, self.customer_cls))
 
     def _build_graph(self) -> nx.MultiDiGraph:
-        graph = self.scenario.design.build(self.streams.structure)
+        graph = self.config.design.build(self.streams.structure)
         graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
                                                    label_attribute="id")
         number = {data["id"]: node for node, data in graph.nodes(data=True)}
         for data in graph.nodes.values():  # reporting lines follow the relabelling
             data["manager"] = number.get(data.get("manager"), -1)
         if not any(d["customer_facing"] for d in graph.nodes.values()):
-            raise ValueError(f"scenario {self.scenario.name!r}: no position of its "
-                             f"{type(self.scenario.design).__name__} faces customers; mark at "
+            raise ValueError(f"scenario {self.config.name!r}: no position of its "
+                             f"{type(self.config.design).__name__} faces customers; mark at "
                              "least one customer_facing")
         return graph
 
@@ -223,7 +251,7 @@ class OrgModel(mesa.Model):
         gen = self.streams.arrivals.gen
         start = self.clock.now
         table = self.market.table
-        customers = self.scenario.customers
+        customers = self.config.customers
         rate = customers.request_rate
         if customers.weekly is not None:  # the day's share of the week's demand
             weekly = customers.weekly
@@ -278,12 +306,12 @@ class OrgModel(mesa.Model):
         if isinstance(duration, bool) or not isinstance(duration, numbers.Real) or not (
                 math.isfinite(duration) and duration >= 0):
             raise ValueError(f"days = {duration!r} is not allowed: a number of days >= 0")
-        bounds.check(self.scenario, math.ceil(duration), footprint=self.footprint)
+        bounds.check(self.config, math.ceil(duration), footprint=self.footprint)
         super().run_for(duration)
 
     def run(self, days: int | None = None) -> OrgModel:
         """Run ``days`` working days (the scenario's ``days`` when omitted); returns self."""
-        self.run_for(self.scenario.days if days is None else days)
+        self.run_for(self.config.days if days is None else days)
         return self
 
     def run_out(self, max_days: int | None = None) -> dict[str, float]:
@@ -393,10 +421,77 @@ class OrgModel(mesa.Model):
         return results.kpis(self)
 
 
-def _check_classes(scenario: Any, employee_cls: Any, customer_cls: Any) -> None:
-    """Refuse a scenario that is not one, or agent classes that are not the agents'."""
-    if not isinstance(scenario, Scenario):
-        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+def _configuration(config: Any, design: Any, knobs: dict[str, Any], scenario: Any,
+                   rng: SeedLike) -> tuple[Any, ModelScenario, SeedLike]:
+    """The configuration, Mesa's scenario and the seed from what the caller passed.
+
+    A Mesa scenario may carry ``design`` and the knobs (they join ``knobs``, which is updated in
+    place) and the seed; any other parameter in it is refused, not ignored.
+    """
+    if isinstance(scenario, Scenario):  # the old name of the configuration
+        if config is not None:
+            raise TypeError("OrgModel got both config and a project Scenario as scenario; "
+                            "pass the configuration once, as config")
+        warnings.warn("OrgModel(scenario=...) with the project's Scenario is deprecated: pass "
+                      "it as config= (or first); scenario= is Mesa's scenario slot",
+                      DeprecationWarning, stacklevel=3)
+        config, scenario = scenario, None
+    if scenario is not None and not isinstance(scenario, MesaScenario):
+        raise TypeError(f"scenario must be Mesa's Scenario (mesa.experimental.scenarios), got "
+                        f"{type(scenario).__name__}; the configuration goes in config")
+    carried = {} if scenario is None else {k: v for k, v in scenario if k != "rng"}
+    for key, value in carried.items():
+        if key != "design" and key not in knobs:
+            raise TypeError(f"scenario parameter {key!r} is not one of the model's: design, "
+                            f"{', '.join(knobs)}")
+        given = design if key == "design" else knobs[key]
+        if given is not None and given != value:
+            raise ValueError(f"{key} = {given!r} and scenario.{key} = {value!r} differ: give it "
+                             "once")
+        if key == "design":
+            design = value
+        else:
+            knobs[key] = value
+    if design is not None:
+        if config is not None:
+            raise TypeError(f"OrgModel got both config and design = {design!r}; pass one: "
+                            "design names a bundled scenario")
+        config = design_config(design)
+    if scenario is not None:
+        given = scenario.rng
+        if rng is not None and given is not None and not _same_seed(rng, given):
+            raise ValueError(f"rng = {rng!r} and scenario.rng = {given!r} differ: give the "
+                             "seed once")
+        rng = given if rng is None else rng
+    seed = None if isinstance(rng, np.random.Generator) else rng  # a generator is no record
+    if not (isinstance(scenario, ModelScenario) and scenario.model is None
+            and _same_seed(scenario.rng, seed)):
+        scenario = ModelScenario(rng=seed, **carried)  # one scenario per model
+    return (Scenario() if config is None else config), scenario, rng
+
+
+def _same_seed(a: Any, b: Any) -> bool:
+    return a is b or (_plain_seed(a) and _plain_seed(b) and a == b)
+
+
+def _plain_seed(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_flags(**flags: Any) -> None:
+    """Refuse engine switches that are not True or False (``compiled`` may also be None)."""
+    for key, value in flags.items():
+        if value not in (None, True, False) or (value is None and key != "compiled"):
+            raise TypeError(f"{key} = {value!r} is not allowed: True or False"
+                            + (" (or None: compiled when it can be)" if key == "compiled"
+                               else ""))
+
+
+def _check_classes(config: Any, employee_cls: Any, customer_cls: Any) -> None:
+    """Refuse a configuration that is not a Scenario, or agent classes that are not the agents'."""
+    if not isinstance(config, Scenario):
+        raise TypeError(f"config must be a Scenario (simulation.config.Scenario), got "
+                        f"{type(config).__name__}")
     if not (isinstance(employee_cls, type) and issubclass(employee_cls, Employee)):
         raise TypeError("employee_cls must be Employee or a subclass of it")
     if not (isinstance(customer_cls, type) and issubclass(customer_cls, Customer)):

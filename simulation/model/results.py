@@ -56,7 +56,7 @@ def daily(model: Run) -> pd.DataFrame:
 
 def records(model: Run) -> pd.DataFrame:
     """Every service record (only with ``Scenario.keep_records``)."""
-    if not model.scenario.keep_records:
+    if not model.config.keep_records:
         raise RuntimeError("records were aggregated: build the scenario with keep_records=True")
     from simulation.core.requests import ServiceRecord
 

@@ -30,7 +30,7 @@ class Workforce:
         self.model = model
         self.former: list[Employee] = []
         self.vacancies: dict[int, float] = {}
-        self.reputation = model.scenario.people.resource_ref
+        self.reputation = model.config.people.resource_ref
         self.levels: list[int] = []
         self._staff_key = -1  # chain.staffing when _staff_cache was built
         self._staff_cache: tuple[list[Employee], np.ndarray, np.ndarray | None] = (
@@ -55,7 +55,7 @@ class Workforce:
             model, node, role=attrs["role"], level=attrs["level"],
             department=attrs["department"], skill=skill, rate=attrs["rate"],
             dependencies=model.chain.inputs_of[node],
-            morale=model.scenario.people.initial_morale, proficiency=proficiency)
+            morale=model.config.people.initial_morale, proficiency=proficiency)
 
     def staff(self) -> tuple[list[Employee], np.ndarray, np.ndarray | None]:
         """Employees in position order, their levels and engine rows (None on the Python path).
@@ -73,7 +73,7 @@ class Workforce:
     def day(self) -> dict[str, float]:
         """Learning, morale, quits and hires; returns the day's utilisation by level."""
         model = self.model
-        people = model.scenario.people
+        people = model.config.people
         employees, levels, rows = self.staff()
         gen = model.streams.quits  # every position's draws every day: a fixed layout
         self.quit_draws = gen.random(self.positions)
@@ -114,12 +114,12 @@ class Workforce:
         employee.remove()
         model.metrics.quits += 1
         model.metrics.day_quits += 1
-        delay = model.scenario.people.hiring_delay * float(self.hiring_draws[employee.node])
+        delay = model.config.people.hiring_delay * float(self.hiring_draws[employee.node])
         self.vacancies[employee.node] = model.steps + delay
 
     def _hire(self, node: int) -> None:
         model = self.model
-        people = model.scenario.people
+        people = model.config.people
         attraction = 1.0 + people.reputation_effect * (self.reputation - people.resource_ref)
         skill = min(1.0, max(0.01, model.graph.nodes[node]["skill"] * attraction))
         employee = self._employee(node, skill, people.new_hire_proficiency)

@@ -30,7 +30,7 @@ def position_means(positions: pd.DataFrame, scenario: str) -> pd.DataFrame:
     return part.groupby("position")[cols].mean()
 
 
-def _layout(nodes: pd.DataFrame, inverted: bool) -> tuple[dict[int, tuple[float, float]], float]:
+def layout(nodes: pd.DataFrame, inverted: bool) -> tuple[dict[int, tuple[float, float]], float]:
     """Positions drawn by level: frontline widest; point up, or point down when inverted.
 
     Within a level, departments side by side (in the order of their first position) and, in a
@@ -76,7 +76,7 @@ def organization(structure: Mapping[str, Any], positions: pd.DataFrame,
     nodes = pd.DataFrame(structure["nodes"])
     edges = pd.DataFrame(structure["edges"])
     inverted = bool(structure.get("inverted", False))
-    xy, widest = _layout(nodes, inverted)
+    xy, widest = layout(nodes, inverted)
     stats = positions.reindex(nodes.position)
     names = dict(zip(nodes.position, nodes.name, strict=True))
     fig = go.Figure()

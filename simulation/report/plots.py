@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simulation.core.kpis import kpi
+
+if TYPE_CHECKING:
+    from simulation.experiments.results import ExperimentResult
+    from simulation.model.orgmodel import OrgModel
 from simulation.experiments.stats import verdicts
 from simulation.report.cause_figures import causes  # noqa: F401 - reachable from here
 from simulation.report.org_figures import (  # noqa: F401 - every figure reachable from here
@@ -40,6 +45,10 @@ from simulation.report.style import (
     styled,
     text,
 )
+
+#: The KPIs the one-call figures show unless told: the customers' and the employees' side.
+SHOWN_KPIS = ("mean_delay", "p95_delay", "retention", "customer_satisfaction", "revenue",
+              "mean_morale", "turnover_per_month")
 
 # ------------------------------------------------------------------ comparisons
 
@@ -172,6 +181,34 @@ def forest(relative: pd.DataFrame, colors: Mapping[str, str] | None = None,
     fig = styled(fig, f"What changes{against}", height=160 + 58 * len(kpis))
     fig.update_layout(margin={"l": 220, "t": 100})
     return fig
+
+
+def differences(result: ExperimentResult, kpis: Sequence[str] | None = None,
+                baseline: str | None = None) -> go.Figure:
+    """The forest plot of an experiment in one call: every KPI's relative change, with verdicts.
+
+    Args:
+        result: What :func:`~simulation.compare` returned (or ``ExperimentResult.open``).
+        kpis: The KPIs to show (default: the report's).
+        baseline: The scenario compared against (default: the first).
+    """
+    base = baseline or result.scenarios[0]
+    table = result.relative(list(kpis) if kpis else SHOWN_KPIS, base)
+    return forest(table, scenario_colors(result.scenarios), base)
+
+
+def organization_of(model: OrgModel) -> go.Figure:
+    """One model's organization, drawn as the report draws a design, in one call."""
+    from simulation.experiments.experiment import structure_record
+
+    return organization(structure_record(model), model.positions().set_index("position"),
+                        model.config.name)
+
+
+def runs(result: ExperimentResult, kpis: Sequence[str] | None = None) -> go.Figure:
+    """Every run of an experiment, a box per scenario and KPI, in one call."""
+    return distributions(result.runs, list(kpis) if kpis else SHOWN_KPIS,
+                         scenario_colors(result.scenarios))
 
 
 # ------------------------------------------------------------------ the organization
