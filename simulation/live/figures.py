@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import MaxNLocator
 
 from simulation.model.orgmodel import OrgModel
@@ -28,7 +28,7 @@ TRENDS = (
     ("mean_delay", "Customer delay", "days, mean of the day's deliveries"),
     ("active_customers", "Customers kept", "customers still buying"),
     ("mean_morale", "Employee morale", "mean, 0 to 1"),
-    ("open_requests", "Backlog", "customer requests open at the day's end"),
+    ("open_requests", "Backlog", "requests open at day's end"),
 )
 
 
@@ -52,41 +52,55 @@ def network(model: OrgModel) -> Figure:
     """
     nodes, _ = model.structure()
     xy, widest = layout(nodes, bool(model.config.design.inverted))
-    fig = Figure(figsize=(8.0, 4.2), layout="constrained")
+    fig = Figure(figsize=(8.0, 4.2))
+    fig.subplots_adjust(left=0.01, right=0.97, top=0.86, bottom=0.14, wspace=0.25)
     ax, side = fig.subplots(1, 2, width_ratios=[4, 1])
-    handed = {}
+    handed: dict[tuple[int, int], bool] = {}
     for u, v, data in model.graph.edges(data=True):
         handed[u, v] = handed.get((u, v), False) or bool(data.get("handoff"))
-    for (u, v), crossing in handed.items():
-        ax.add_patch(FancyArrowPatch(
-            xy[v], xy[u], arrowstyle="-", color="#D55E00" if crossing else "#BBBBBB",
-            lw=1.0 if crossing else 0.7, ls="--" if crossing else "-", zorder=1,
-            connectionstyle="arc3,rad=0.35" if xy[u][1] == xy[v][1] else "arc3,rad=0.0"))
-    low = min(y for _, y in xy.values())
-    for name, part in nodes.groupby("department", sort=False):
-        if nodes.department.nunique() > 1:
+    for crossing in (False, True):
+        lines = [_arc(xy[v], xy[u]) for (u, v), c in handed.items() if c == crossing]
+        ax.add_collection(LineCollection(
+            lines, colors="#D55E00" if crossing else "#BBBBBB", linewidths=1.0 if crossing
+            else 0.7, linestyles="--" if crossing else "-", zorder=1))
+    if nodes.department.nunique() > 1:
+        for name, part in nodes.groupby("department", sort=False):
             points = [xy[int(p)] for p in part.position]
             y = min(y for _, y in points)
             x = float(np.mean([x for x, yy in points if yy == y]))
             ax.text(x, y - 0.3, str(name), ha="center", va="top", fontsize=8, color="#333333")
     staff = {e.node: e for e in model.employees}
-    for node, (x, y) in xy.items():
-        e = staff.get(node)
-        if e is None:
-            ax.scatter([x], [y], s=60, facecolors="white", edgecolors="#555555", zorder=2,
-                       hatch="////")
-        else:
-            ax.scatter([x], [y], s=40 + 260 * min(float(e.load), 1.5), color=SCALE(NORM(e.morale)),
-                       edgecolors="#333333", linewidths=0.5, zorder=3)
+    held = [n for n in xy if n in staff]
+    vacant = [n for n in xy if n not in staff]
+    if held:
+        ax.scatter([xy[n][0] for n in held], [xy[n][1] for n in held],
+                   s=[40 + 260 * min(float(staff[n].load), 1.5) for n in held],
+                   c=[staff[n].morale for n in held], cmap=SCALE, norm=NORM,
+                   edgecolors="#333333", linewidths=0.5, zorder=3)
+    if vacant:
+        ax.scatter([xy[n][0] for n in vacant], [xy[n][1] for n in vacant], s=60,
+                   facecolors="white", edgecolors="#555555", hatch="////", zorder=2)
+    low = min(y for _, y in xy.values())
     ax.set_xlim(-widest / 2 - 1, widest / 2 + 1)
     ax.set_ylim(low - 0.9, max(y for _, y in xy.values()) + 0.4)
     ax.set_axis_off()
     ax.set_title("People by morale (red low, blue high); size: load; hollow: vacant\n"
                  "orange dashed: hand-offs across departments (communication acts)", fontsize=9)
     _customers(side, model)
-    fig.colorbar(_mappable(), ax=side, orientation="horizontal", fraction=0.08, pad=0.12,
+    fig.colorbar(_mappable(), ax=side, orientation="horizontal", fraction=0.08, pad=0.25,
                  label="morale, satisfaction")
     return fig
+
+
+def _arc(a: tuple[float, float], b: tuple[float, float], bend: float = 0.35,
+         points: int = 16) -> np.ndarray:
+    """A line from ``a`` to ``b``; bowed (a quadratic curve) when both sit on one level."""
+    (x0, y0), (x1, y1) = a, b
+    if y0 != y1:
+        return np.array([a, b], dtype=float)
+    mid = np.array([(x0 + x1) / 2, y0 + bend * abs(x1 - x0) / 2])
+    t = np.linspace(0.0, 1.0, points)[:, None]
+    return (1 - t) ** 2 * np.array(a) + 2 * (1 - t) * t * mid + t ** 2 * np.array(b)
 
 
 def _mappable() -> Any:
@@ -111,7 +125,8 @@ def _customers(ax: Any, model: OrgModel) -> None:
 def trends(model: OrgModel) -> Figure:
     """Delay, customers kept, morale and backlog, day by day."""
     daily = model.daily()
-    fig = Figure(figsize=(8.0, 4.2), layout="constrained")
+    fig = Figure(figsize=(8.0, 4.2))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.93, bottom=0.11, hspace=0.3, wspace=0.25)
     axes = fig.subplots(2, 2, sharex=True)
     for ax, (key, title, unit) in zip(axes.flat, TRENDS, strict=True):
         if len(daily):
@@ -123,6 +138,8 @@ def trends(model: OrgModel) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if key == "mean_morale":
             ax.set_ylim(0.0, 1.0)
+        elif key in ("active_customers", "open_requests"):  # counts: whole numbers
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
@@ -135,7 +152,8 @@ def chain_breaks(model: OrgModel, top: int = 8) -> Figure:
 
     Each role's bar is split by kind of time (the report's colours); largest first.
     """
-    fig = Figure(figsize=(8.0, 3.2), layout="constrained")
+    fig = Figure(figsize=(8.0, 3.2))
+    fig.subplots_adjust(left=0.24, right=0.98, top=0.9, bottom=0.16)
     ax = fig.subplots()
     delivered = int(model.metrics.external_completed)
     if not delivered:

@@ -85,21 +85,21 @@ def Status(model: LiveModel) -> None:
 def Network(model: LiveModel) -> None:
     """The organization as a network, people by morale, customers by satisfaction."""
     update_counter.get()
-    solara.FigureMatplotlib(figures.network(model), format="png", bbox_inches="tight")
+    solara.FigureMatplotlib(figures.network(model), format="png")
 
 
 @solara.component
 def Trends(model: LiveModel) -> None:
     """Delay, customers kept, morale and backlog, day by day."""
     update_counter.get()
-    solara.FigureMatplotlib(figures.trends(model), format="png", bbox_inches="tight")
+    solara.FigureMatplotlib(figures.trends(model), format="png")
 
 
 @solara.component
 def ChainBreaks(model: LiveModel) -> None:
     """Where the chain breaks, by role and kind of time."""
     update_counter.get()
-    solara.FigureMatplotlib(figures.chain_breaks(model), format="png", bbox_inches="tight")
+    solara.FigureMatplotlib(figures.chain_breaks(model), format="png")
 
 
 def page(model: LiveModel | None = None) -> Any:
