@@ -158,3 +158,29 @@ def test_one_run_is_drawn_with_the_reports_figure_functions() -> None:
     org = plots.organization(structure_record(model), positions, "pyramid")
     assert len(org.data) > 0
     assert structure_record(model)["nodes"][0]["position"] == 0
+
+
+def test_attribution_per_request_in_one_order_with_its_legend_in_every_view(
+        small_comparison) -> None:
+    """With the runs, the bars are days per customer request delivered (the report's; before,
+    days summed per run, to 40,000 on the axis), both designs' rows in one order, and every
+    view keeps its legend (the top-employees view lost it)."""
+    result = small_comparison
+    ok = result.runs[result.runs.status == "ok"]
+    fig = plots.attribution(result.positions, result.structure, runs=ok)
+    assert "days per request delivered" in fig.layout.annotations[0].text
+    shown = [t for t in fig.data if t.visible is True]
+    pos = result.positions[result.positions.scenario == "pyramid"]
+    served = ok.loc[ok.scenario == "pyramid", "delivered"].sum()
+    assert sum(shown[0].x) == pytest.approx(
+        (pos.blamed_delay.sum() + pos.vacancy_wait.sum()) / served)
+    assert sum(shown[0].x) < 5  # days per request, not summed over a run's requests
+    delay = [t for t in shown if t.xaxis == "x"]
+    assert list(delay[0].y) == list(delay[1].y)  # one order for both designs
+    totals = np.sum([t.x for t in delay], axis=0)
+    assert list(totals) == sorted(totals)  # largest (over the designs) at the top
+    buttons = fig.layout.updatemenus[0].buttons
+    for button in buttons:
+        visible = button.args[0]["visible"]
+        legend = [t.name for t, v in zip(fig.data, visible, strict=True) if v and t.showlegend]
+        assert sorted(legend) == sorted(set(ok.scenario)), button.label

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import HOSTILE, run_small_comparison
 
+from simulation import compare, load_scenario, plots
 from simulation.report.html import build_report, write_report
 
 FIGURES = 9  # forest, time series, distributions, 2 organizations, attribution, waiting causes,
@@ -135,3 +136,28 @@ def test_the_report_renders_in_a_real_browser(hostile, chromium, tmp_path) -> No
     keep = os.environ.get("REPORT_SCREENSHOT")
     if keep:  # CI keeps the picture
         shutil.copy(shot, keep)
+
+
+def test_the_forest_shows_each_change_once() -> None:
+    """A run's quits and its quit rate per month moved by the same relative amount and were two
+    rows of the forest (and two tests in its family); the rate alone is shown now."""
+    from simulation.report.html import forest_kpis
+
+    result = compare([load_scenario("pyramid"), load_scenario("inverted_pyramid")], runs=5,
+                     days=30, seed=2, workers=1)
+    keys = forest_kpis(result.runs)
+    assert "turnover_per_month" in keys and "quits" not in keys
+    both = result.relative(["quits", "turnover_per_month"]).set_index("kpi").relative
+    assert both["quits"] == pytest.approx(both["turnover_per_month"])  # why one is enough
+    figure = plots.forest(result.relative(keys), None, "pyramid")
+    labels = list(figure.layout.yaxis.ticktext)
+    assert len(labels) == len(set(labels)) == len(keys)
+
+
+def test_one_run_count_in_the_subtitle_headline_and_provenance(small_comparison) -> None:
+    """The subtitle said "40 seeded runs", the headline "20 paired runs" and the provenance
+    "replications 20": the subtitle now counts per design, as the other two do."""
+    html = build_report(small_comparison.folder)
+    per = int(small_comparison.manifest["replications"])
+    assert f"{per} seeded runs of each design ({2 * per} in all)" in html
+    assert f"From {per} paired runs" in html

@@ -169,6 +169,16 @@ class _Page:
             + f"\n</main>\n<script>\n{script}</script>\n</body>\n</html>\n")
 
 
+#: KPIs whose relative change repeats another's: the quits of a run and its quit rate per month
+#: (the same people over the same months), shown once, as the rate.
+REPEATS = {"quits": "turnover_per_month"}
+
+
+def forest_kpis(runs: pd.DataFrame) -> list[str]:
+    """The KPIs of the forest plot and its family of tests: each change shown once."""
+    return [k for k in RUN_KPIS if k in runs and not (k in REPEATS and REPEATS[k] in runs)]
+
+
 def headline(result: ExperimentResult, relative: pd.DataFrame) -> list[str]:
     """One sentence per scenario against the baseline, with the numbers that back it (HTML)."""
     base = result.scenarios[0]
@@ -273,6 +283,17 @@ def _incomplete(folder: Path, runs: pd.DataFrame) -> str:
     return f"<div class=\"headline warn\" role=\"alert\"><b>{_esc(said)}</b></div>" if said else ""
 
 
+def _run_count(ok: pd.DataFrame, names: Sequence[str]) -> str:
+    """The runs in the count the headline and the provenance use: per design, then in all."""
+    counts = [int((ok.scenario == n).sum()) for n in names] if len(ok) else [0] * len(names)
+    if len(set(counts)) == 1:
+        each = f"{counts[0]} seeded run{'s' if counts[0] != 1 else ''} of each design"
+    else:
+        each = "seeded runs: " + ", ".join(f"{c} of {_esc(n)}" for n, c in
+                                           zip(names, counts, strict=True))
+    return f"{each} ({sum(counts)} in all)" if len(names) > 1 else each
+
+
 def comparison_report(result: ExperimentResult, title: str | None = None) -> str:
     """The report of a comparison (HTML text)."""
     page = _Page()
@@ -281,7 +302,7 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
     ok = result.runs[result.runs.status == "ok"] if len(result.runs) else result.runs
     title = title or "Service chain: " + " vs ".join(names)
     m = result.manifest
-    page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{len(ok)} seeded runs of "
+    page.add(f"<h1>{_esc(title)}</h1><p class=\"sub\">{_run_count(ok, names)} of "
              f"{_esc(m.get('days'))} days each, root seed {_esc(m.get('seed'))}; baseline "
              f"<b>{_esc(names[0])}</b>.</p>")
     page.add(_incomplete(result.folder, result.runs))
@@ -292,7 +313,7 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
     if len(ok) == 0:
         page.add("<p>No finished runs yet.</p>")
         return page.render(title)
-    keys = [k for k in RUN_KPIS if k in ok]
+    keys = forest_kpis(ok)
     relative = relative_differences(ok, names[0], keys) if len(names) > 1 else pd.DataFrame()
     for sentence in headline(result, relative) if len(names) > 1 else []:
         page.add(f"<div class=\"headline\">{sentence}</div>")
@@ -316,7 +337,7 @@ def comparison_report(result: ExperimentResult, title: str | None = None) -> str
             page.figure(plots.organization(result.structure[n], plots.position_means(
                 result.positions, n), n, ranges)) for n in built))
         page.add("<h2>Where the chain breaks</h2>" + page.figure(plots.attribution(
-            result.positions, result.structure, colors)))
+            result.positions, result.structure, colors, runs=ok)))
     if "cause_contention" in ok and len(ok):
         page.add("<h2>Why customers wait</h2>" + page.figure(plots.causes(
             ok, result.positions if built else None, result.structure)) + CAUSES_NOTE)

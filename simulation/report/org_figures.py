@@ -224,44 +224,48 @@ def _grouped(positions: pd.DataFrame, structures: Mapping[str, Any]) -> pd.DataF
 
 
 def attribution(positions: pd.DataFrame, structures: Mapping[str, Any],
-                colors: Mapping[str, str] | None = None, top: int = 10) -> go.Figure:
+                colors: Mapping[str, str] | None = None, top: int = 10,
+                runs: pd.DataFrame | None = None) -> go.Figure:
     """Where the chain breaks: delay and quality lost attributed to roles, departments, people.
 
     External customers' delay is blamed along each request's critical path (queueing, work
-    and handoffs) and quality lost on the inputs that lowered it. Bars are per-run means; the
-    buttons switch between roles, departments, levels and the ``top`` employees (largest
-    first).
+    and handoffs) and quality lost on the inputs that lowered it. With ``runs`` (their
+    ``delivered`` column) the bars are per customer request delivered, as a customer meets
+    them; without, per run. The buttons switch between roles, departments, levels and the
+    ``top`` employees; the rows are in one order for every design (largest first, over the
+    designs), and the legend stays in every view.
     """
     names = scenario_names(positions)
     colors = colors_for(names, colors)
+    per_request = runs is not None and "delivered" in runs
+    unit = "per request delivered" if per_request else "per run"
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.28, subplot_titles=[
-        "delay to external customers (days per run)", "quality lost (units per run)"])
+        f"delay to external customers (days {unit})", f"quality lost ({unit})"])
     table = _grouped(positions, structures)
     groupings = {"by role": "role", "by department": "department", "by level": "level",
                  f"top {top} employees": "employee"}
     visible_sets = []
     for g, col in enumerate(groupings.values()):
+        frames = {name: _blamed(table[table.scenario == name], col, runs, name)
+                  for name in names}
+        total = pd.concat(frames.values()).groupby(level=0).sum()
+        if col == "level":  # the top of the organization first, vacant posts last
+            order = sorted(total.index, key=lambda v: (isinstance(v, str), -v if isinstance(
+                v, int | np.integer) else 0))
+        else:
+            order = list(total.sort_values("blamed_delay", ascending=False).index)
+            order = order[:top] if col == "employee" else order
+        order = order[::-1]  # plotly draws the first row at the bottom: largest at the top
         idx = []
-        for name in names:
-            part = table[table.scenario == name]
-            runs = part.replication.nunique() or 1
-            sums = part.groupby(col)[["blamed_delay", "blamed_quality"]].sum() / runs
-            if col == "level":
-                sums.index = [f"level {lv}" for lv in sums.index]
-            vacant = part["vacancy_wait"].sum() / runs if "vacancy_wait" in part else 0.0
-            if vacant > 0:  # the wait at vacant posts: a row of its own, never a successor's
-                sums.loc["vacant posts"] = [vacant, 0.0]
-            if col == "level":
-                sums = sums.sort_index(ascending=False)
-            else:  # largest at the top
-                sums = sums.sort_values("blamed_delay", ascending=False)
-                sums = (sums.head(top) if col == "employee" else sums).iloc[::-1]
+        for name, sums in frames.items():
+            sums = sums.reindex(order).fillna(0.0)
+            labels = [f"level {i}" if col == "level" else text(i) for i in sums.index]
             for c, metric in enumerate(("blamed_delay", "blamed_quality"), start=1):
                 fig.add_trace(go.Bar(
-                    x=sums[metric].to_numpy(), y=[text(i) for i in sums.index], orientation="h",
+                    x=sums[metric].to_numpy(), y=labels, orientation="h",
                     name=text(name), marker={"color": colors[name]}, legendgroup=name,
-                    showlegend=c == 1 and g == 0, visible=g == 0,
-                    hovertemplate=f"{text(name)}<br>%{{y}}: %{{x:,.2f}}<extra></extra>"),
+                    showlegend=c == 1, visible=g == 0,
+                    hovertemplate=f"{text(name)}<br>%{{y}}: %{{x:,.3g}}<extra></extra>"),
                     row=1, col=c)
                 idx.append(len(fig.data) - 1)
         visible_sets.append(idx)
@@ -274,6 +278,21 @@ def attribution(positions: pd.DataFrame, structures: Mapping[str, Any],
     fig.update_layout(barmode="group")
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def _blamed(part: pd.DataFrame, col: str, runs: pd.DataFrame | None, name: str
+            ) -> pd.DataFrame:
+    """One design's blame by ``col``: per request delivered (with ``runs``), else per run."""
+    if runs is not None and "delivered" in runs:
+        served = float(runs.loc[runs.scenario == name, "delivered"].sum())
+        divisor = served if served > 0 else float("nan")
+    else:
+        divisor = part.replication.nunique() or 1
+    sums = part.groupby(col)[["blamed_delay", "blamed_quality"]].sum() / divisor
+    vacant = part["vacancy_wait"].sum() / divisor if "vacancy_wait" in part else 0.0
+    if vacant > 0:  # the wait at vacant posts: a row of its own, never a successor's
+        sums.loc["vacant posts"] = [vacant, 0.0]
+    return sums
 
 
 def internal_service_matrix(flows: pd.DataFrame, structures: Mapping[str, Any],
