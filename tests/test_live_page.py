@@ -65,7 +65,7 @@ def _day(page) -> str:
 
 def _delay(page) -> str:
     text = page.locator("h3.day + p").inner_text()
-    match = re.search(r"mean delay of those: ([0-9.]+) days", text)
+    match = re.search(r"mean delay so far: ([0-9.]+) days", text)
     assert match, text
     return match.group(1)
 

@@ -33,12 +33,15 @@ TRENDS = (
 
 
 def summary(model: OrgModel) -> dict[str, float]:
-    """The numbers the page prints: day, requests delivered, mean delay so far, and the state."""
+    """The numbers the page prints: day, requests delivered, mean delay so far, and the state.
+
+    The mean delay is the model's own estimand (``model.kpis()``): every customer request that
+    arrived, those still open counted at their age so far (a lower bound), not only those
+    delivered.
+    """
     m = model.metrics
     delivered = int(m.external_completed)
-    daily = model.daily()
-    delay = (float((daily.mean_delay * daily.completions).sum() / daily.completions.sum())
-             if len(daily) and daily.completions.sum() else math.nan)
+    delay = float(model.kpis()["mean_delay"]) if model.steps else math.nan
     return {"day": int(model.steps), "delivered": delivered, "mean_delay": delay,
             "active_customers": len(model.market.customers), "lost_customers": model.market.lost,
             "mean_morale": float(np.mean(model.workforce.morale())) if model.employees else

@@ -50,10 +50,10 @@ def model_params() -> dict[str, Any]:
 def status_lines(model: LiveModel) -> list[str]:
     """The page's headline: the day, what was delivered, how long it took, and the settings."""
     s = figures.summary(model)
-    delay = "none delivered yet" if math.isnan(s["mean_delay"]) else f"{s['mean_delay']:.2f} days"
+    delay = "none yet" if math.isnan(s["mean_delay"]) else f"{s['mean_delay']:.2f} days"
     lines = [f"Day {s['day']}: {model.config.name}",
-             f"Customer requests delivered: {s['delivered']}; mean delay of those: {delay}; "
-             f"still open: {s['open']}.",
+             f"Customer requests delivered: {s['delivered']}, still open: {s['open']}; mean "
+             f"delay so far: {delay} (every request that arrived, an open one at its age).",
              f"Customers buying: {s['active_customers']}, lost: {s['lost_customers']}; "
              f"employee morale {s['mean_morale']:.2f}, quits: {s['quits']}."]
     settings = "; ".join(f"{KNOBS[k].short.lower()} {v:g} {KNOBS[k].unit}"
