@@ -4,8 +4,9 @@
 
 Runs (or resumes) the comparison of a 211-employee pyramid (3 levels, span 14) and its inverted
 pyramid, writes the report, then opens it 5 times in headless Chromium (Debian's
-``/usr/bin/chromium`` through Playwright) and prints the median time from navigation to every
-figure rendered, the file size and the time to build the report.
+``/usr/bin/chromium`` through Playwright) and prints the median time from navigation to the
+first words painted and to every figure rendered, the file size and the time to build the
+report. ``--against OLD.html`` opens another report (an older version's) in the same run.
 """
 
 from __future__ import annotations
@@ -21,11 +22,17 @@ from simulation.report.html import write_report
 CHROMIUM = "/usr/bin/chromium"
 
 
-def open_times(path: Path, repeats: int = 5) -> list[float]:
-    """Seconds from navigation to every figure rendered, per fresh page."""
+#: The first contentful paint, once the browser has one.
+FIRST_PAINT = """new Promise(r => new PerformanceObserver(l => { for (const e of l.getEntries())
+  if (e.name === 'first-contentful-paint') r(e.startTime); }).observe({type: 'paint',
+  buffered: true}))"""
+
+
+def open_times(path: Path, repeats: int = 5) -> tuple[list[float], list[float]]:
+    """Seconds to the first words painted and to every figure rendered, per fresh page."""
     from playwright.sync_api import sync_playwright
 
-    times = []
+    painted, rendered = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         for _ in range(repeats):
@@ -33,11 +40,20 @@ def open_times(path: Path, repeats: int = 5) -> list[float]:
             start = time.perf_counter()
             page.goto(path.resolve().as_uri())
             n = page.evaluate("document.querySelectorAll('.figure').length")
-            page.wait_for_function(f"window.figuresRendered === {n}", timeout=60_000)
-            times.append(time.perf_counter() - start)
+            page.wait_for_function(f"window.figuresRendered === {n}", timeout=120_000)
+            rendered.append(time.perf_counter() - start)
+            painted.append(page.evaluate(FIRST_PAINT) / 1000)
             page.close()
         browser.close()
-    return times
+    return painted, rendered
+
+
+def _line(name: str, path: Path) -> tuple[float, float]:
+    painted, rendered = open_times(path)
+    first, full = statistics.median(painted), statistics.median(rendered)
+    print(f"{name}: {path.stat().st_size / 1e6:.2f} MB; words painted after median "
+          f"{first:.2f} s, every figure rendered after median {full:.2f} s (5 loads)")
+    return first, full
 
 
 def main() -> None:
@@ -45,6 +61,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100, help="runs per scenario (100 x 2)")
     parser.add_argument("--days", type=int, default=100)
     parser.add_argument("--out", default="results/bench-report")
+    parser.add_argument("--against", help="another report to open in the same run")
     args = parser.parse_args()
     shape = {"levels": 3, "span": 14}
     scenarios = [Scenario(name="pyramid", design=Pyramid(**shape)),
@@ -57,9 +74,11 @@ def main() -> None:
     path = write_report(args.out)
     print(f"report built in {time.perf_counter() - start:.2f} s, "
           f"{path.stat().st_size / 1e6:.1f} MB")
-    times = open_times(path)
-    print(f"opens in Chromium, every figure rendered: median {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}, 5 loads)")
+    first, full = _line("this report", path)
+    if args.against:
+        old_first, old_full = _line("against", Path(args.against))
+        print(f"ratios (against / this): words {old_first / first:.1f}x, figures "
+              f"{old_full / full:.1f}x")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,11 @@ def test_demo_prints_cis_and_a_paired_headline(capsys, tmp_path) -> None:
     bands = result.bands()
     assert set(bands.kpi) == {"active_customers", "mean_delay", "mean_morale"}
     assert (bands.low <= bands["mean"]).all()
-    assert "plotly.js v" in (out / "report.html").read_text(encoding="utf-8")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "plotly.js v" in report
+    assert (out / "report.html").stat().st_size < 2_000_000  # the whole demo report
+    first = report.split("<h2>", 1)[0]  # its first screen: the map says when it could flip
+    assert "When it could flip (the map over manager capacity from 8 to 24 tasks per day" in first
 
 
 @pytest.mark.parametrize(("argv", "message"), [

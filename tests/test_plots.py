@@ -41,15 +41,48 @@ def test_distributions_show_every_run_in_display_units(small_comparison) -> None
 def test_forest_plots_relative_differences_with_their_intervals(small_comparison) -> None:
     rel = relative_differences(small_comparison.runs, "pyramid", ["retention", "mean_delay"])
     fig = plots.forest(rel, baseline="pyramid")
-    (trace,) = fig.data
-    np.testing.assert_allclose(trace.x, rel.relative * 100)
-    np.testing.assert_allclose(np.asarray(trace.x) + trace.error_x.array, rel.high * 100)
-    np.testing.assert_allclose(np.asarray(trace.x) - trace.error_x.arrayminus, rel.low * 100)
-    # filled where the verdict rule (Holm across the differences shown) calls it clear
+    drawn = [t for t in fig.data if t.x[0] is not None]  # one marker per measure, then a key
+    assert len(drawn) == 2
+    for trace, r in zip(drawn, rel.itertuples(), strict=True):
+        assert trace.x[0] == pytest.approx(r.relative * 100)
+        assert trace.x[0] + trace.error_x.array[0] == pytest.approx(r.high * 100)
+        assert trace.x[0] - trace.error_x.arrayminus[0] == pytest.approx(r.low * 100)
+    # coloured and filled by the verdict rule (Holm across the differences shown), in words too
     judged = verdicts(rel, {"retention": True, "mean_delay": False}).set_index("kpi")
-    clear = [judged.loc[k, "verdict"] in ("better", "worse") for k in rel.kpi]
-    assert list(trace.marker.symbol) == ["circle" if c else "circle-open" for c in clear]
-    assert "lower is better" in fig.layout.yaxis.ticktext[1]
+    for trace, key in zip(drawn, rel.kpi, strict=True):
+        verdict = judged.loc[key, "verdict"]
+        tone = verdict if verdict in plots.VERDICT_COLORS else "none"
+        assert trace.marker.color == plots.VERDICT_COLORS[tone]
+        assert trace.marker.symbol.endswith("-open") == (tone == "none")
+        assert trace.text[0].endswith(verdict)
+    assert "lower is better" in fig.layout.annotations[1].text
+    # each measure on its own scale, zero in view
+    assert fig.layout.xaxis.range != fig.layout.xaxis2.range
+    for axis in (fig.layout.xaxis, fig.layout.xaxis2):
+        assert axis.range[0] < 0 < axis.range[1] or axis.range[0] <= 0 <= axis.range[1]
+
+
+def test_a_verdict_the_ranks_decide_against_the_mean_says_so() -> None:
+    """Most runs shorter, a few collapsed runs longer: the mean rises by 22% while the signed
+    ranks call it better; "customers wait 22% longer (better, likely)" contradicted itself."""
+    row = pd.Series({"verdict": "better", "test": "rank", "rank_direction": -1.0,
+                     "relative": 0.22})
+    assert plots.verdict_in_words(row) == "better in most runs"
+    assert plots.verdict_in_words(row.copy().replace({0.22: -0.1})) == "better"
+    assert plots.verdict_in_words(pd.Series({"verdict": "better", "test": "t",
+                                             "relative": 0.22})) == "better"
+
+
+def test_the_forest_colours_better_and_worse_by_direction() -> None:
+    """A longer delay is worse and more retention better, whatever the sign of the change."""
+    rel = pd.DataFrame({"scenario": ["b", "b"], "kpi": ["mean_delay", "retention"],
+                        "relative": [0.5, 0.5], "low": [0.4, 0.4], "high": [0.6, 0.6],
+                        "p_value": [1e-6, 1e-6], "n": [20, 20], "paired": [True, True]})
+    fig = plots.forest(rel, baseline="a")
+    drawn = [t for t in fig.data if t.x[0] is not None]
+    assert [t.marker.color for t in drawn] == [plots.VERDICT_COLORS["worse"],
+                                               plots.VERDICT_COLORS["better"]]
+    assert drawn[0].text[0] == "50% longer: worse" and drawn[1].text[0] == "50% higher: better"
 
 
 def test_organization_is_drawn_point_up_or_point_down(small_comparison) -> None:

@@ -46,6 +46,6 @@ def test_values_are_pairs_and_figures_take_a_result(result) -> None:
     with pytest.raises(KeyError, match="not a column"):
         result.values("mean_dealy")
     forest = plots.differences(result, ["mean_delay", "retention"])
-    assert len(forest.data) == 1 and len(forest.data[0].x) == 2
+    assert len([t for t in forest.data if t.x[0] is not None]) == 2  # a row per measure
     boxes = plots.runs(result, ["mean_delay"])
     assert len(boxes.data) == 2

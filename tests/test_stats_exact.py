@@ -345,6 +345,25 @@ def test_relative_differences_against_the_baseline() -> None:
     assert table.relative.iloc[0] == pytest.approx(0.63 / 0.576 - 1, **TIGHT)  # 0.09375
 
 
+def test_relative_differences_pair_runs_by_replication_when_some_failed() -> None:
+    """One failed run in each design, at different replications: the ratio was taken over runs
+    lined up by position (misaligned pairs, or shapes that did not broadcast: no report)."""
+    runs = runs_table(VALUES, failed=False)
+    runs.loc[(runs.scenario == "base") & (runs.replication == 1), "status"] = "failed"
+    runs.loc[(runs.scenario == "b") & (runs.replication == 3), "status"] = "failed"
+    row = relative_differences(runs, "base", ["x"]).set_index("scenario").loc["b"]
+    keep = [0, 2, 4]  # the replications that finished in both
+    x, base = np.array(VALUES["b"])[keep], np.array(VALUES["base"])[keep]
+    ref = relative_difference(x, base, paired=True)
+    assert row.relative == pytest.approx(x.mean() / base.mean() - 1, **TIGHT)
+    assert (row.low, row.high) == pytest.approx((ref["low"], ref["high"]), **TIGHT)
+    runs = runs_table(VALUES, failed=False)
+    one = runs[~((runs.scenario == "c") & (runs.replication == 0))]  # c: 4 runs, base: 5
+    row = relative_differences(one, "base", ["x"]).set_index("scenario").loc["c"]
+    x, base = np.array(VALUES["c"])[1:], np.array(VALUES["base"])[1:]
+    assert row.relative == pytest.approx(x.mean() / base.mean() - 1, **TIGHT)
+
+
 def test_relative_differences_unpaired_and_without_status() -> None:
     runs = runs_table(VALUES, paired=False)
     table = relative_differences(runs, "base", ["x"])

@@ -128,15 +128,7 @@ def _compare(specs: list[str], args: argparse.Namespace,
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
     if then is not None:
         then(result)
-    if args.report is not None:
-        from simulation.report.html import write_report
-
-        if args.report == DEMO_REPORT:  # the demo: beside its results, or here
-            target = out / "report.html" if out is not None else Path(DEMO_REPORT)
-        else:
-            target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
-        written = write_report(result.folder, target)
-        print(f"Report: {written} (one self-contained HTML file; open it in any browser)")
+    _report(args, out, result.folder)
     if out is not None:
         print(f"Results in {out}/ (runs/ and daily/ as Parquet, manifest.json, summary.csv, "
               "differences.csv, steady_state.csv, collapse_risk.csv, summary.txt); run the same "
@@ -462,7 +454,7 @@ def _date(text: str | None, flag: str, default: pd.Timestamp, end: bool = False
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from simulation.report.html import write_report
+    from simulation.report.html import out_of_date, write_report
 
     folder = Path(args.folder)
     if not (folder / "manifest.json").exists():
@@ -471,8 +463,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.output and Path(args.output).is_dir():
         raise UsageError(f"-o {args.output}: is a folder; give the report's file name "
                          "(e.g. report.html)")
-    written = write_report(folder, args.output, title=args.title)
-    print(f"Report: {written} ({written.stat().st_size / 1e6:.1f} MB, self-contained)")
+    if args.output:
+        _html_name("-o", Path(args.output))
+    target = Path(args.output) if args.output else folder / "report.html"
+    said = out_of_date(folder, target)
+    written = write_report(folder, target, title=args.title)
+    print(f"Report: {written} ({written.stat().st_size / 1e6:.1f} MB, self-contained)"
+          + (f"; it replaces one that was out of date: {said}" if said else ""))
     said = ResultStore(folder).incomplete()
     if said:
         print(f"warning: {said}", file=sys.stderr)
@@ -599,14 +596,32 @@ def _print_map(result: MapResult) -> None:
     print("\n" + result.sentence())
 
 
+def _html_name(flag: str, target: Path) -> None:
+    """Refuse a report file whose name does not end in .html (it would replace other data)."""
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"{flag} {target}: a report is an HTML file; give a name ending in "
+                         ".html (e.g. report.html)")
+
+
 def _report(args: argparse.Namespace, out: Path | None, folder: Path) -> None:
     """Write the report of ``folder`` when ``--report`` was given (to HTML or OUT/report.html)."""
-    if args.report is None:
-        return
-    from simulation.report.html import write_report
+    from simulation.report.html import out_of_date, write_report
 
-    target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
-    print(f"Report: {write_report(folder, target)}")
+    if args.report is None:  # an older report in the folder no longer tells the whole story
+        if out is not None and (said := out_of_date(out, out / "report.html")):
+            print(f"warning: {said}; `service-chain report {out}` writes it anew",
+                  file=sys.stderr)
+        return
+    if args.report == DEMO_REPORT:  # the demo: beside its results, or here
+        target = out / "report.html" if out is not None else Path(DEMO_REPORT)
+    else:
+        target = Path(args.report) if args.report else (out or Path(".")) / "report.html"
+        _html_name("--report", target)
+    said = out_of_date(folder, target)
+    written = write_report(folder, target)
+    print(f"Report: {written} (one self-contained HTML file, {written.stat().st_size / 1e6:.1f} "
+          "MB; open it in any browser)" + (f"; it replaces one that was out of date: {said}"
+                                            if said else ""))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -763,6 +778,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               ">= 0", file=sys.stderr)
         return 2
     try:
+        report = getattr(args, "report", None)
+        if report and report != DEMO_REPORT:  # before any run, not after them
+            _html_name("--report", Path(report))
         return _run_command(args)
     except (ScenarioError, OrgChartError, UsageError, ValueError, FolderBusyError) as err:
         print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)

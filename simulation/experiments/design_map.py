@@ -227,8 +227,28 @@ def _where(won: pd.DataFrame, levers: Sequence[Lever], points: pd.DataFrame) -> 
 
 
 def _short(lever: Lever) -> str:
-    words = lever.parameter.path.split(".", 1)[-1].replace("_", " ")
+    """The lever in words: its schema name, and whose it is when it is one design's."""
+    from simulation.config.labels import parameter_label
+
+    words = parameter_label(lever.parameter.path).name
     return f"{_words(lever.scenario)}'s {words}" if lever.scenario else words
+
+
+def lever_title(lever: Lever) -> str:
+    """The lever's name with its unit, for an axis: "manager capacity (tasks per day)"."""
+    from simulation.config.labels import parameter_label
+
+    unit = parameter_label(lever.parameter.path).unit
+    return f"{_short(lever)} ({unit})" if unit else _short(lever)
+
+
+def lever_words(lever: Lever) -> str:
+    """The lever and its range in words: "manager capacity (tasks per day) from 8 to 24"."""
+    from simulation.config.labels import parameter_label
+
+    label = parameter_label(lever.parameter.path)
+    unit = f" {label.unit}" if label.unit else ""
+    return (f"{_short(lever)} from {lever.parameter.low:g} to {lever.parameter.high:g}{unit}")
 
 
 def map_difference(

@@ -545,11 +545,16 @@ def relative_differences(runs: pd.DataFrame, baseline: str, kpis: list[str],
     """
     table = differences(runs, baseline, kpis, level, bootstrap=False)  # the ratio's BCa below
     ok = runs[runs.status == "ok"] if "status" in runs else runs
-    base = ok[ok.scenario == baseline].sort_values("replication")
+    base = ok[ok.scenario == baseline].set_index("replication")
     rows = []
     for _, row in table.iterrows():
-        part = ok[ok.scenario == row.scenario].sort_values("replication")
-        rel = relative_difference(part[row.kpi].to_numpy(), base[row.kpi].to_numpy(), level,
+        part = ok[ok.scenario == row.scenario].set_index("replication")
+        if row.paired:  # replication by replication: a run that failed in either leaves its pair
+            common = part.index.intersection(base.index).sort_values()
+            a, b = part.loc[common, row.kpi], base.loc[common, row.kpi]
+        else:
+            a, b = part[row.kpi], base[row.kpi]
+        rel = relative_difference(a.to_numpy(dtype=float), b.to_numpy(dtype=float), level,
                                   paired=bool(row.paired))
         rows.append({"scenario": row.scenario, "kpi": row.kpi, **rel, "p_value": row.p_value,
                      "p_holm": row.p_holm, "paired": bool(row.paired), "n": int(row.n),

@@ -142,7 +142,7 @@ RESULT_LAYERS = ("core", "config", "agents", "chain", "compiled", "model", "expe
 @functools.cache
 def code_identity() -> dict[str, str]:
     """The package version and a hash of the source of ``RESULT_LAYERS``."""
-    from importlib import metadata
+    from simulation.core.version import __version__
 
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
@@ -150,11 +150,8 @@ def code_identity() -> dict[str, str]:
         for path in sorted((root / layer).rglob("*.py")):
             h.update(str(path.relative_to(root)).encode())
             h.update(path.read_bytes())
-    try:
-        version = metadata.version("service-chain")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
-        version = "unknown"
-    return {"version": version, "source": h.hexdigest()}
+    # the source's own number: an editable install's metadata keeps the number it was installed at
+    return {"version": __version__, "source": h.hexdigest()}
 
 
 def mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -127,59 +127,125 @@ def distributions(runs: pd.DataFrame, kpis: Sequence[str],
     return styled(fig, "Across runs: each point is one seeded run", height=140 + 300 * rows)
 
 
+#: Colours of a verdict (Okabe-Ito blue and vermillion: safe for colour-blind readers; the
+#: marker's fill and the words beside it say the same).
+VERDICT_COLORS = {"better": "#0072B2", "worse": "#D55E00", "differs": "#CC79A7",
+                  "none": "#6b7280"}
+#: Marker symbols of the designs after the first (one design: a circle).
+SYMBOLS = ("circle", "diamond", "square", "triangle-up", "cross", "star", "hexagon")
+
+
+def _in_words(key: str, rel: float) -> str:
+    """A relative change in words: "59% longer", "6.3% lower"."""
+    if math.isnan(rel):
+        return "n/a"
+    if abs(rel) < 0.0005:
+        return "no change"
+    size = f"{abs(rel) * 100:.0f}%" if abs(rel) >= 0.1 else f"{abs(rel) * 100:.1f}%"
+    if key in ("mean_delay", "p95_delay", "mean_delay_completed", "p95_delay_completed"):
+        return f"{size} {'longer' if rel > 0 else 'shorter'}"
+    return f"{size} {'higher' if rel > 0 else 'lower'}"
+
+
+def verdict_in_words(row: object) -> str:
+    """A verdict as a reader should take it, "better" or "better in most runs".
+
+    The second where the rank test decided and the runs' ranks lean the other way from the
+    change of the mean (a few runs that collapsed can pull the mean against most of them).
+    """
+    verdict = str(getattr(row, "verdict", ""))
+    if verdict not in ("better", "worse") or getattr(row, "test", "t") != "rank":
+        return verdict
+    lean = float(getattr(row, "rank_direction", math.nan))
+    rel = float(getattr(row, "relative", math.nan))
+    if math.isnan(lean) or math.isnan(rel) or lean == 0 or np.sign(lean) == np.sign(rel):
+        return verdict
+    return f"{verdict} in most runs"
+
+
 def forest(relative: pd.DataFrame, colors: Mapping[str, str] | None = None,
-           baseline: str | None = None) -> go.Figure:
-    """Relative differences against the baseline with 95% intervals (a forest plot).
+           baseline: str | None = None, narrow: bool = False) -> go.Figure:
+    """How each design differs from the baseline, one row per measure (a forest plot).
+
+    Each measure is a row on its own scale (the relative change of its mean, in %, with its 95%
+    interval), titled with the direction that is better. Markers are coloured by the verdict
+    (Holm across every row shown): blue where the change is better, vermillion where it is
+    worse, hollow grey where there is no clear difference; the words beside each marker say
+    the same, so colour is never the only cue. Designs after the first differ by symbol.
 
     Args:
         relative: :func:`simulation.experiments.stats.relative_differences` (scenario, kpi,
-            relative, low,
-            high, p_value, paired, n).
-        colors: Scenario colours (the baseline's included, so others keep theirs).
-        baseline: The baseline's name, for the axis title.
+            relative, low, high, p_value, paired, n).
+        colors: Unused (kept for the call's shape); verdicts, not designs, colour the markers.
+        baseline: The baseline's name, for the title.
+        narrow: Laid out for a phone (smaller margins and words).
     """
+    del colors
     names = scenario_names(relative)
-    colors = colors_for([baseline or "", *names], colors)
     kpis = list(dict.fromkeys(relative.kpi))
-    judged = verdicts(relative, {k: kpi(k).higher_is_better for k in kpis})
-    labels = []
+    judged = verdicts(relative, {k: kpi(k).higher_is_better for k in kpis}) \
+        .set_index(["scenario", "kpi"])
+    titles = []
     for key in kpis:
         meta = kpi(key)
         better = {True: "higher is better", False: "lower is better", None: ""}[
             meta.higher_is_better]
-        labels.append(f"{meta.label}<br><sup>{better}</sup>" if better else meta.label)
-    fig = go.Figure()
-    for j, name in enumerate(names):
-        part = relative[relative.scenario == name].set_index("kpi").reindex(kpis)
-        offset = (j - (len(names) - 1) / 2) * 0.18
-        y = np.arange(len(kpis))[::-1] + offset
-        rel = part.relative.to_numpy(dtype=float) * 100
-        low = part.low.to_numpy(dtype=float) * 100
-        high = part.high.to_numpy(dtype=float) * 100
-        verdict = judged[judged.scenario == name].set_index("kpi").reindex(kpis).verdict \
-            .fillna("no clear difference").tolist()
-        clear = np.array([v in ("better", "worse", "differs") for v in verdict])
-        fig.add_trace(go.Scatter(
-            x=rel, y=y, mode="markers", name=text(name), showlegend=True,
-            marker={"color": colors[name], "size": 11,
-                    "symbol": ["circle" if c else "circle-open" for c in clear],
-                    "line": {"color": colors[name], "width": 2}},
-            error_x={"type": "data", "symmetric": False, "array": high - rel,
-                     "arrayminus": rel - low, "color": colors[name], "thickness": 2},
-            customdata=np.stack([low, high, part.p_value.to_numpy(dtype=float),
-                                 part.n.to_numpy(dtype=float)], axis=1),
-            text=[f"{kpi(k).label}: {v}" for k, v in zip(kpis, verdict, strict=True)],
-            hovertemplate=(f"{text(name)}<br>%{{text}}<br>%{{x:+.1f}}% (95% CI "
-                           "%{customdata[0]:+.1f}% to %{customdata[1]:+.1f}%)<br>"
-                           "p = %{customdata[2]:.2g}, %{customdata[3]:.0f} runs<extra></extra>")))
-    fig.add_vline(x=0, line={"color": "#555", "width": 1, "dash": "dot"})
-    fig.update_yaxes(tickvals=np.arange(len(kpis))[::-1], ticktext=labels, range=[
-        -0.7, len(kpis) - 0.3])
+        titles.append(f"<b>{meta.label.capitalize()}</b>" + (f" ({better})" if better else ""))
+    each = (40 if narrow else 34) + 30 * len(names)  # a line of words and a marker per design
+    gap = 52  # pixels between rows: the tick labels of one, the title of the next
+    plot = each * len(kpis) + gap * (len(kpis) - 1)
+    fig = make_subplots(rows=len(kpis), cols=1, subplot_titles=titles,
+                        vertical_spacing=gap / plot if len(kpis) > 1 else 0.0)
+    symbol = {n: SYMBOLS[i % len(SYMBOLS)] for i, n in enumerate(names)}
+    for row, key in enumerate(kpis, start=1):
+        for j, name in enumerate(names):
+            if (name, key) not in judged.index:
+                continue
+            r = judged.loc[(name, key)]
+            verdict = str(r.verdict)
+            tone = verdict if verdict in VERDICT_COLORS else "none"
+            color = VERDICT_COLORS[tone]
+            rel, low, high = (float(r.relative) * 100, float(r.low) * 100,
+                              float(r.high) * 100)
+            y = -j
+            words = f"{_in_words(key, float(r.relative))}: {verdict_in_words(r)}"
+            fig.add_trace(go.Scatter(
+                x=[rel], y=[y], mode="markers+text", showlegend=False, cliponaxis=False,
+                name=text(name), text=[text(words)], textposition="top center",
+                textfont={"color": color, "size": 11 if narrow else 12},
+                marker={"color": color, "size": 11,
+                        "symbol": symbol[name] if tone != "none" else symbol[name] + "-open",
+                        "line": {"color": color, "width": 2}},
+                error_x={"type": "data", "symmetric": False, "array": [high - rel],
+                         "arrayminus": [rel - low], "color": color, "thickness": 2},
+                hovertemplate=(f"{text(name)}: {text(kpi(key).label)} %{{x:+.1f}}% "
+                               f"(95% interval {low:+.1f}% to {high:+.1f}%), {text(verdict)}, "
+                               f"{int(r.n)} runs<extra></extra>")), row=row, col=1)
+        lows = relative.loc[relative.kpi == key, ["low", "high", "relative"]] \
+            .to_numpy(dtype=float) * 100
+        span = [min(0.0, np.nanmin(lows)), max(0.0, np.nanmax(lows))] if np.isfinite(
+            lows).any() else [-1.0, 1.0]
+        pad = max((span[1] - span[0]) * 0.12, 0.5)
+        fig.update_xaxes(range=[span[0] - pad, span[1] + pad], ticksuffix="%", zeroline=True,
+                         zerolinecolor="#555", zerolinewidth=1, showgrid=True,
+                         row=row, col=1)
+        fig.update_yaxes(visible=False, range=[-len(names) + 0.3, 0.9], row=row, col=1)
+    for tone, label, sym in (("better", "better", "circle"), ("worse", "worse", "circle"),
+                             ("none", "no clear difference", "circle-open")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                 marker={"color": VERDICT_COLORS[tone], "size": 11,
+                                         "symbol": sym}, hoverinfo="skip"))
+    if len(names) > 1:
+        for name in names:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=text(name),
+                                     marker={"color": "#444", "size": 10,
+                                             "symbol": symbol[name]}, hoverinfo="skip"))
     against = f" against {text(baseline)}" if baseline else " against the baseline"
-    fig.update_xaxes(title_text=f"relative difference{against} (%, 95% CI; hollow: no clear "
-                                "difference, Holm-adjusted)", zeroline=False)
-    fig = styled(fig, f"What changes{against}", height=160 + 58 * len(kpis))
-    fig.update_layout(margin={"l": 220, "t": 100})
+    fig = styled(fig, f"What changes{against}: the mean of each measure, in % (95% interval)"
+                 if not narrow else f"What changes{against}", height=130 + plot)
+    for a in fig.layout.annotations:
+        a.update(x=0, xanchor="left", font={"size": 12 if narrow else 13})
+    fig.update_layout(margin={"l": 14 if narrow else 24, "r": 14 if narrow else 30, "b": 30})
     return fig
 
 
@@ -280,12 +346,14 @@ def sobol_indices(indices: pd.DataFrame, kpi_key: str = "mean_delay") -> go.Figu
 
 
 def design_map(differences: pd.DataFrame, a: str, b: str, x: str, y: str,
-               kpis: Sequence[str] = ("mean_delay", "retention")) -> go.Figure:
+               kpis: Sequence[str] = ("mean_delay", "retention"),
+               titles: tuple[str, str] | None = None) -> go.Figure:
     """Where each design wins: one panel per KPI over two parameters, a marker per point.
 
     Filled in a design's colour where it clearly wins at that point (the compare verdict
     rule), open grey where neither does; the hover gives the difference and its interval.
-    ``differences`` is :meth:`~simulation.experiments.design_map.MapResult.differences`.
+    ``differences`` is :meth:`~simulation.experiments.design_map.MapResult.differences`;
+    ``x`` and ``y`` are its columns, ``titles`` the axes' words (the columns by default).
     """
     colors = scenario_colors([a, b])
     fig = make_subplots(rows=1, cols=len(kpis), subplot_titles=[
@@ -312,6 +380,6 @@ def design_map(differences: pd.DataFrame, a: str, b: str, x: str, y: str,
                         "line": {"color": color, "width": 2}},
                 hovertemplate="%{text}<extra></extra>"), row=1, col=col)
             shown.add(who)
-        fig.update_xaxes(title_text=text(x), row=1, col=col)
-        fig.update_yaxes(title_text=text(y), row=1, col=col)
+        fig.update_xaxes(title_text=text(titles[0] if titles else x), row=1, col=col)
+        fig.update_yaxes(title_text=text(titles[1] if titles else y), row=1, col=col)
     return styled(fig, f"Where each design wins: {text(b)} against {text(a)}", height=460)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -82,3 +84,102 @@ def colors_for(names: Sequence[str], colors: Mapping[str, str] | None) -> Mappin
 def scenario_names(table: pd.DataFrame) -> list[str]:
     """The scenarios of a table, in order of first appearance."""
     return list(dict.fromkeys(table.scenario)) if len(table) else []
+
+
+def _wrap(title: str, width: int = 40) -> tuple[str, int]:
+    """A title broken into lines of about ``width`` characters (plotly does not wrap)."""
+    lines: list[str] = []
+    for part in title.split("<br>"):
+        line = ""
+        for word in part.split(" "):
+            if line and len(re.sub(r"<[^>]+>", "", line + " " + word)) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines), len(lines)
+
+
+def _panels(fig: go.Figure) -> list[tuple[str, str]]:
+    """The figure's (x axis, y axis) layout names, one pair per subplot."""
+    out = []
+    for name in fig.layout:
+        if re.fullmatch(r"xaxis\d*", name) and fig.layout[name].anchor:
+            out.append((name, "yaxis" + fig.layout[name].anchor[1:]))
+    return out
+
+
+def _restack(fig: go.Figure) -> None:
+    """Subplots side by side put one under another, their titles moved with them."""
+    panels = _panels(fig)
+    columns = {round(fig.layout[x].domain[0], 3) for x, _ in panels}
+    if len(columns) < 2:
+        return
+    layout = fig.layout
+    old = {x: (tuple(layout[x].domain), tuple(layout[y].domain)) for x, y in panels}
+    order = sorted(panels, key=lambda p: (-old[p[0]][1][1], old[p[0]][0][0]))
+    n = len(order)
+    gap = min(0.08, 0.45 / n)
+    size = (1 - gap * (n - 1)) / n
+    plot = max(layout.height - layout.margin.t - layout.margin.b, 100)
+    each = max(plot * (old[order[0][0]][1][1] - old[order[0][0]][1][0]), 200)
+    for k, (x, y) in enumerate(order):
+        (x0, x1), (_, y1) = old[x]
+        top = 1 - k * (size + gap)
+        layout[x].domain = [0, 1]
+        layout[y].domain = [max(top - size, 0.0), min(max(top, 0.0), 1.0)]
+        for a in layout.annotations:  # make_subplots' titles stand centred on top of each
+            if (a.xref == "paper" and a.yref == "paper" and a.x is not None and a.y is not None
+                    and abs(a.x - (x0 + x1) / 2) < 1e-6 and abs(a.y - y1) < 1e-6):
+                a.update(x=0.5, y=top)
+    layout.height = int(layout.margin.t + layout.margin.b + n * each / (1 - gap * (n - 1)))
+
+
+def narrow(fig: go.Figure) -> go.Figure:
+    """The figure laid out for a phone: one column, wrapped title, legend below, small margins.
+
+    The title's lines, the button row and the legend are stacked in pixels so that none covers
+    another; the modebar is hidden by the page, not here.
+    """
+    fig = go.Figure(fig)
+    _restack(fig)
+    layout = fig.layout
+    title, lines = _wrap(layout.title.text or "", 38)
+    top = 10 + 19 * lines
+    layout.title.update(text=title, font={"size": 14}, pad={"t": 10, "l": 4})
+    if layout.updatemenus:  # a row of buttons runs off a phone: a drop-down list instead
+        menu = layout.updatemenus[0]
+        menu.update(type="dropdown", direction="down", x=0, xanchor="left",
+                    font={"size": 12}, showactive=True)
+        for button in menu.buttons:
+            for args in button.args or ():
+                if isinstance(args, dict):
+                    for key, value in args.items():
+                        if "title" in key and isinstance(value, str):
+                            args[key] = _wrap(value, 36)[0]
+        top += 36
+    items = sum(1 for t in fig.data if getattr(t, "showlegend", False) is not False and t.name)
+    legend_rows = math.ceil(items / 2) if layout.showlegend is not False and items else 0
+    layout.margin.update(l=8, r=8, t=top + 30, b=56 + 22 * legend_rows)
+    layout.legend.update(orientation="h", yref="container", y=0.0, yanchor="bottom",
+                         xref="container", x=0.0, xanchor="left", font={"size": 11})
+    layout.height = int(layout.height + 22 * legend_rows + 19 * (lines - 1))
+    for name in [n for n in layout if re.fullmatch(r"[xy]axis\d*", n)]:
+        axis = layout[name]
+        axis.automargin = True
+        if axis.title and axis.title.text:
+            axis.title.text = _wrap(axis.title.text, 36)[0]
+    keep = []
+    for a in layout.annotations:
+        if a.xref != "paper":  # labels on the drawing (a department's name): crowded on a
+            continue           # phone, and the hover says the same
+        a.font.size = min(a.font.size or 12, 11)
+        if a.text:
+            a.text = _wrap(a.text, 48)[0]
+        keep.append(a)
+    layout.annotations = keep
+    if layout.updatemenus:
+        layout.updatemenus[0].y = 1 + (layout.margin.t - (10 + 19 * lines)) / max(
+            layout.height - layout.margin.t - layout.margin.b, 1)
+    return fig
