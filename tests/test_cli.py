@@ -38,6 +38,8 @@ def test_list_and_describe(capsys) -> None:
     out = capsys.readouterr().out
     for name in ("pyramid", "inverted_pyramid", "two_way_street", "flat_team", "silos"):
         assert name in out
+    examples = out.split("Examples to copy and edit", 1)[1]  # issue 22: list shows them too
+    assert "my_company.toml" in examples and "jackson_network.toml" in examples
     assert main(["describe", "pyramid"]) == 0
     out = capsys.readouterr().out
     assert "chief executive" in out and "Load check" in out
@@ -64,6 +66,68 @@ def test_demo_prints_cis_and_a_paired_headline(capsys, tmp_path) -> None:
     assert (out / "report.html").stat().st_size < 2_000_000  # the whole demo report
     first = report.split("<h2>", 1)[0]  # its first screen: the map says when it could flip
     assert "When it could flip (the map over manager capacity from 8 to 24 tasks per day" in first
+
+
+def test_version_and_one_default_seed(capsys) -> None:
+    """Issue 22: no --version ("the following arguments are required: COMMAND"); ``run`` and
+    ``describe`` seeded 1 by default while ``compare`` seeded 2026."""
+    from simulation import __version__
+    from simulation.cli.commands import build_parser
+    from simulation.cli.parser import DEFAULT_SEED
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"service-chain {__version__}"
+    parser = build_parser()
+    seeds = {}
+    for argv in (["run", "pyramid"], ["describe", "pyramid"], ["compare", "a", "b"],
+                 ["replicate", "a"], ["sweep", "a", "--vary", "x=0:1"], ["demo"],
+                 ["map", "a", "b", "--vary", "x=0:1"], ["validate"]):
+        args = parser.parse_args(argv)
+        if hasattr(args, "seed"):
+            seeds[argv[0]] = args.seed
+    assert set(seeds.values()) == {DEFAULT_SEED} and len(seeds) >= 6, seeds
+
+
+def test_a_log_gets_progress_lines(tmp_path, capsys) -> None:
+    """Issue 22: with standard error not a terminal (a SLURM log, CI) nothing came until the
+    end; now a line every few seconds and one at the end."""
+    from simulation.experiments.experiment import ProgressLines
+
+    assert main(["compare", "pyramid", "flat_team", "--runs", "2", "--days", "3", "-w", "1",
+                 "--out", str(tmp_path / "c")]) == 0
+    err = capsys.readouterr().err
+    assert "runs 4/4 done, 0 failed, " in err and "runs/s, done" in err
+    lines = ProgressLines(total=3, every=0.0)
+    lines.set_postfix(failed=1)
+    lines.update()
+    lines.close()
+    said = capsys.readouterr().err.splitlines()
+    assert said[0].startswith("runs 1/3 done, 1 failed, ") and said[0].endswith(" left")
+    assert len(said) == 1  # close says nothing new
+    assert main(["compare", "pyramid", "flat_team", "--runs", "2", "--days", "3", "-w", "1",
+                 "--quiet"]) == 0
+    assert "runs/s" not in capsys.readouterr().err
+
+
+def test_ctrl_c_says_how_many_runs_are_saved_and_how_to_resume(tmp_path, capsys,
+                                                                 monkeypatch) -> None:
+    import simulation.cli.commands as commands
+
+    argv = ["compare", "pyramid", "flat_team", "--runs", "2", "--days", "3", "-w", "1",
+            "--quiet", "--out", str(tmp_path / "c")]
+    assert main(argv) == 0
+    capsys.readouterr()
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "_run_command", interrupted)
+    assert main(argv) == 130
+    assert capsys.readouterr().err.strip() == (
+        f"interrupted: 4 finished runs saved in {tmp_path / 'c'}; the same command resumes "
+        "from there")
+    assert main(argv[:-2]) == 130
+    assert "no run was saved (without --out" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -36,6 +36,7 @@ from simulation.cli.tables import (
 from simulation.config.files import (
     ScenarioError,
     bundled,
+    bundled_dir,
     json_schema,
     load_scenario,
     render_docs,
@@ -95,7 +96,7 @@ def _compare(specs: list[str], args: argparse.Namespace,
           + (", common random numbers" if len(names) > 1 else ""))
     start = time.perf_counter()
     options = {"seed": args.seed, "days": days, "out": out, "workers": workers,
-               "progress": not args.quiet and sys.stderr.isatty(),
+               "progress": _progress(args),
                "sources": {s.name: spec for s, spec in zip(scenarios, specs, strict=True)}}
     if args.precision is None:
         result = compare(scenarios, runs, **options)
@@ -152,7 +153,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             load_scenario("pyramid"), load_scenario("inverted_pyramid"), DEMO_MAP,
             points=9, runs=5, days=150, seed=args.seed, out=result.folder / "map",
             workers=args.workers or default_workers(),
-            progress=not args.quiet and sys.stderr.isatty())
+            progress=_progress(args))
         print(f"{found.sentence()}\n({len(found.runs)} runs in "
               f"{time.perf_counter() - start:.1f} s; in the report, and in map/ of the "
               "results.)")
@@ -520,7 +521,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
           f"days, seed {args.seed}")
     result = sweep(base, params, design=args.design, points=args.points, runs=runs,
                    seed=args.seed, days=days, out=out, workers=workers,
-                   progress=not args.quiet and sys.stderr.isatty(), source=args.scenario)
+                   progress=_progress(args), source=args.scenario)
     means = result.means([args.kpi, "retention", "mean_morale"])
     print()
     print(means.round(4).to_string(index=False, max_rows=40))
@@ -564,7 +565,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     result = map_difference(a, b, levers, design=args.design, points=args.points, runs=runs,
                             seed=args.seed, days=days, out=out,
                             workers=args.workers or default_workers(),
-                            progress=not args.quiet and sys.stderr.isatty(),
+                            progress=_progress(args),
                             sources=dict(zip((a.name, b.name), args.scenarios, strict=True)))
     _print_map(result)
     print(f"\n{len(result.runs)} runs in {time.perf_counter() - start:.1f} s.")
@@ -708,6 +709,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
         except (ScenarioError, OrgChartError) as err:
             text = f"(does not load: {err})"
         print(f"{name:<18} {text}")
+    examples = sorted((bundled_dir() / "examples").glob("*.toml"))
+    if examples:
+        print(f"\nExamples to copy and edit (give the path; in {bundled_dir() / 'examples'}):")
+        for path in examples:
+            try:
+                text = first_sentence(load_scenario(path, check_files=False).description)
+            except (ScenarioError, OrgChartError) as err:
+                text = f"(does not load: {err})"
+            print(f"{path.name:<22} {text}")
     return 0
 
 
@@ -786,7 +796,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(f"interrupted: {_saved(args)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into head and the like
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
@@ -799,6 +809,34 @@ def main(argv: Sequence[str] | None = None) -> int:
               + (". Runs already written are kept; fix this and run the same command again: "
                  "it resumes." if resumes else "."), file=sys.stderr)
         return 2
+
+
+#: Seconds between progress lines when standard error is not a terminal (a batch job's log).
+PROGRESS_EVERY = 10.0
+
+
+def _progress(args: argparse.Namespace) -> bool | float:
+    """A bar on a terminal, a line every few seconds in a log, nothing with --quiet."""
+    if args.quiet:
+        return False
+    return True if sys.stderr.isatty() else PROGRESS_EVERY
+
+
+def _saved(args: argparse.Namespace) -> str:
+    """What an interrupted command leaves: the runs saved, and how to go on."""
+    resumable = args.command in ("compare", "replicate", "sweep", "map", "demo")
+    out = getattr(args, "out", None)
+    if not resumable:
+        return "nothing to resume"
+    if not out:
+        return "no run was saved (without --out the runs stay in memory)"
+    try:
+        runs = ResultStore(Path(out)).read_runs()
+        done = int((runs.status == "ok").sum()) if "status" in runs else len(runs)
+    except Exception:  # the folder may not exist yet: say so, never a traceback
+        done = 0
+    return (f"{done} finished run{'s' if done != 1 else ''} saved in {out}; the same command "
+            "resumes from there")
 
 
 def _run_command(args: argparse.Namespace) -> int:

@@ -265,7 +265,7 @@ def map_difference(
     out: str | Path | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
-    progress: bool = False,
+    progress: bool | float = False,
     sources: dict[str, str] | None = None,
 ) -> MapResult:
     """Run (or resume) a map of where design ``b`` beats design ``a``, and return it.
@@ -284,7 +284,7 @@ def map_difference(
         out: Output folder (resumable); a temporary folder when omitted.
         workers: Processes of the default pool.
         executor: Any ``concurrent.futures.Executor`` instead.
-        progress: Show a progress bar.
+        progress: True for a progress bar; seconds between progress lines for a log.
         sources: Each design's file or bundled name, for the record.
     """
     from simulation.experiments.experiment import compare

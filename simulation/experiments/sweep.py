@@ -223,7 +223,7 @@ def run_sweep(
     out: str | Path | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
-    progress: bool = False,
+    progress: bool | float = False,
     attachments: dict[str, dict] | None = None,
 ) -> pd.DataFrame:
     """Run every design point ``runs`` times; one row per run with the point's parameters.
@@ -413,7 +413,7 @@ def sweep(
     out: str | Path | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
-    progress: bool = False,
+    progress: bool | float = False,
     source: str = "",
 ) -> SweepResult:
     """Run (or resume) a sweep and return its tables.
@@ -431,7 +431,7 @@ def sweep(
         out: Output folder (resumable); a temporary folder when omitted.
         workers: Processes of the default pool.
         executor: Any ``concurrent.futures.Executor`` instead.
-        progress: Show a progress bar.
+        progress: True for a progress bar; seconds between progress lines for a log.
         source: The base scenario's file or bundled name, for the record.
     """
     import tempfile
