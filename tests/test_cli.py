@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -107,6 +108,43 @@ def test_a_log_gets_progress_lines(tmp_path, capsys) -> None:
     assert main(["compare", "pyramid", "flat_team", "--runs", "2", "--days", "3", "-w", "1",
                  "--quiet"]) == 0
     assert "runs/s" not in capsys.readouterr().err
+
+
+def _strict(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def test_json_on_standard_output_holds_the_tables_numbers(tmp_path, capsys) -> None:
+    """Issue 22: human tables only. With --json, standard output is one JSON document with
+    the numbers of the files written (the words go to standard error)."""
+    import json
+
+    assert main(["run", "pyramid", "--days", "5", "--json", "--out", str(tmp_path / "r")]) == 0
+    said = json.loads(capsys.readouterr().out)
+    written = json.loads((tmp_path / "r" / "kpis.json").read_text())
+    assert said["kpis"]["mean_delay"] == pytest.approx(written["mean_delay"], rel=1e-12)
+    assert said["kpis"]["retention"] == pytest.approx(written["retention"], rel=1e-12)
+    assert said["seed"] == 2026 and said["causes"]
+    out = tmp_path / "c"
+    assert main(["compare", "pyramid", "inverted_pyramid", "--runs", "3", "--days", "4", "-w",
+                 "1", "--json", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    said = json.loads(captured.out, parse_constant=_strict)  # nothing else; no NaN
+    assert "Comparing pyramid, inverted_pyramid" in captured.err
+    table = pd.read_csv(out / "differences.csv").set_index("kpi")
+    rows = {r["kpi"]: r for r in said["differences"]}
+    assert set(rows) == set(table.index) and said["runs"] == 6 and said["failed"] == 0
+    for key, row in rows.items():  # NaN (a KPI no run could measure) is JSON's null
+        expected = table.loc[key, "relative"]
+        assert (row["relative"] is None if np.isnan(expected)
+                else row["relative"] == pytest.approx(expected, rel=1e-9))
+    assert all(r["kpi"] for r in said["summary"])
+    sweep = tmp_path / "s"
+    assert main(["sweep", "pyramid", "--vary", "work.communication=0:1", "--points", "2",
+                 "--runs", "1", "--days", "3", "-w", "1", "--json", "--out", str(sweep)]) == 0
+    said = json.loads(capsys.readouterr().out, parse_constant=_strict)
+    points = pd.read_csv(sweep / "points.csv")
+    assert [r["mean_delay"] for r in said["points"]] == pytest.approx(list(points.mean_delay))
 
 
 def test_ctrl_c_says_how_many_runs_are_saved_and_how_to_resume(tmp_path, capsys,

@@ -7,17 +7,20 @@ row), never a traceback for a user's mistake.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import difflib
 import json
+import math
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from simulation.checks.offered_load import offered_load
@@ -115,6 +118,10 @@ def _compare(specs: list[str], args: argparse.Namespace,
     if baseline != names[0]:
         print(f"note: {out} was started with {baseline} first; it stays the baseline of every "
               "table", file=sys.stderr)
+    args.result = {"command": args.command, "baseline": baseline, "seed": args.seed,
+                   "days": days, "runs": len(ok), "failed": len(result.failures),
+                   "summary": _records(result.summary()),
+                   "differences": _records(result.differences()) if len(names) > 1 else []}
     table, headlines = comparison_table(ok, baseline)
     text = "\n".join([table, *collapse_lines(result), "", steady_state_table(result), "",
                       "\n\n".join(headlines), *pairing_lines(ok, baseline),
@@ -523,6 +530,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                    seed=args.seed, days=days, out=out, workers=workers,
                    progress=_progress(args), source=args.scenario)
     means = result.means([args.kpi, "retention", "mean_morale"])
+    args.result = {"command": "sweep", "scenario": base.name, "design": args.design,
+                   "seed": args.seed, "days": days, "runs": len(result.runs),
+                   "points": _records(means),
+                   "summary": _records(result.summary([args.kpi, "retention", "mean_morale"]))}
+    if result.sobol is not None:
+        args.result["sobol"] = _records(result.indices(args.kpi))
     print()
     print(means.round(4).to_string(index=False, max_rows=40))
     saved = ["sweep.json", "points.csv", "sweep_summary.csv"]
@@ -567,6 +580,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
                             workers=args.workers or default_workers(),
                             progress=_progress(args),
                             sources=dict(zip((a.name, b.name), args.scenarios, strict=True)))
+    args.result = {"command": "map", "a": a.name, "b": b.name, "design": args.design,
+                   "seed": args.seed, "days": days, "runs": len(result.runs),
+                   "sentence": result.sentence(), "differences": _records(result.differences())}
     _print_map(result)
     print(f"\n{len(result.runs)} runs in {time.perf_counter() - start:.1f} s.")
     if args.sobol:
@@ -650,6 +666,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model.daily().to_csv(out / "daily.csv")
         model.employee_summary().to_csv(out / "employees.csv", index=False)
     kpis.update(model.run_out())
+    args.result = {"command": "run", "scenario": scenario.name, "seed": args.seed,
+                   "kpis": dict(kpis), "causes": _records(model.causes("step").reset_index())}
     width = max(len(k) for k in kpis)
     print(f"{scenario.name}: {kpis['days']} days, seed {args.seed}\n")
     for key, value in kpis.items():
@@ -791,7 +809,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = getattr(args, "report", None)
         if report and report != DEMO_REPORT:  # before any run, not after them
             _html_name("--report", Path(report))
-        return _run_command(args)
+        if not getattr(args, "json", False):
+            return _run_command(args)
+        stdout = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):  # the words to stderr, the data to stdout
+            code = _run_command(args)
+        print(json.dumps(_plain(getattr(args, "result", None)), indent=1), file=stdout)
+        return code
     except (ScenarioError, OrgChartError, UsageError, ValueError, FolderBusyError) as err:
         print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)
         return 2
@@ -820,6 +844,26 @@ def _progress(args: argparse.Namespace) -> bool | float:
     if args.quiet:
         return False
     return True if sys.stderr.isatty() else PROGRESS_EVERY
+
+
+def _plain(value: Any) -> Any:
+    """A result as JSON allows it: NaN and infinities as null, numpy numbers as Python's."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as a list of rows (JSON's way)."""
+    return table.to_dict("records")
 
 
 def _saved(args: argparse.Namespace) -> str:

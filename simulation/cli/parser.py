@@ -32,11 +32,18 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
                    help="if --out holds a different experiment, write to the next free folder "
                         "beside it (OUT-2, OUT-3, ...) instead of refusing")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _add_json_option(p)
     p.add_argument("--precision", type=float, default=None,
                    help="add replications until each scenario's mean delay and retention have "
                         "a 95%% CI within this relative half-width (e.g. 0.05)")
     p.add_argument("--max-runs", type=int, default=200,
                    help="upper limit of replications with --precision (default 200)")
+
+
+def _add_json_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true",
+                   help="print the result as one JSON document on standard output (the "
+                        "human text goes to standard error)")
 
 
 def _add_report_option(p: argparse.ArgumentParser, default: str | None) -> None:
@@ -108,6 +115,7 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p.add_argument("--days", type=int, default=None, help="working days (default: scenario's)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help=f"seed (default {DEFAULT_SEED})")
+    _add_json_option(p)
     p.add_argument("--out", "-o", help="folder for kpis.json, daily.csv, employees.csv")
     p.add_argument("--log", metavar="FILE",
                    help="also write the run's event log (.csv, .xes, .gz too): a case per "
