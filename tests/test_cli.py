@@ -147,6 +147,24 @@ def test_json_on_standard_output_holds_the_tables_numbers(tmp_path, capsys) -> N
     assert [r["mean_delay"] for r in said["points"]] == pytest.approx(list(points.mean_delay))
 
 
+def test_dask_from_the_command_line_gives_the_local_pools_tables(tmp_path, capsys) -> None:
+    """Issue 22: Dask only from Python. ``--dask local:2`` runs on a 2-process LocalCluster and
+    writes the tables ``--workers 2`` writes."""
+    from simulation.experiments.store import ResultStore
+
+    common = ["compare", "pyramid", "flat_team", "--runs", "3", "--days", "4", "--quiet"]
+    assert main([*common, "--dask", "local:2", "--out", str(tmp_path / "dask")]) == 0
+    assert main([*common, "-w", "2", "--out", str(tmp_path / "pool")]) == 0
+    dask, pool = ResultStore(tmp_path / "dask"), ResultStore(tmp_path / "pool")
+    pd.testing.assert_frame_equal(dask.read_runs(), pool.read_runs())
+    pd.testing.assert_frame_equal(dask.read_daily(), pool.read_daily())
+    capsys.readouterr()
+    for bad in ("lokal", "local:0", "local:x", str(tmp_path / "none.json")):
+        assert main([*common, "--dask", bad]) == 2
+        err = capsys.readouterr().err
+        assert f"--dask {bad}" in err or f"--dask {bad!r}" in err, err
+
+
 def test_ctrl_c_says_how_many_runs_are_saved_and_how_to_resume(tmp_path, capsys,
                                                                  monkeypatch) -> None:
     import simulation.cli.commands as commands

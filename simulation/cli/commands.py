@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +99,7 @@ def _compare(specs: list[str], args: argparse.Namespace,
           + (", common random numbers" if len(names) > 1 else ""))
     start = time.perf_counter()
     options = {"seed": args.seed, "days": days, "out": out, "workers": workers,
+               "executor": getattr(args, "executor", None),
                "progress": _progress(args),
                "sources": {s.name: spec for s, spec in zip(scenarios, specs, strict=True)}}
     if args.precision is None:
@@ -160,7 +161,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             load_scenario("pyramid"), load_scenario("inverted_pyramid"), DEMO_MAP,
             points=9, runs=5, days=150, seed=args.seed, out=result.folder / "map",
             workers=args.workers or default_workers(),
-            progress=_progress(args))
+            executor=getattr(args, "executor", None), progress=_progress(args))
         print(f"{found.sentence()}\n({len(found.runs)} runs in "
               f"{time.perf_counter() - start:.1f} s; in the report, and in map/ of the "
               "results.)")
@@ -528,7 +529,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
           f"days, seed {args.seed}")
     result = sweep(base, params, design=args.design, points=args.points, runs=runs,
                    seed=args.seed, days=days, out=out, workers=workers,
-                   progress=_progress(args), source=args.scenario)
+                   executor=getattr(args, "executor", None), progress=_progress(args),
+                   source=args.scenario)
     means = result.means([args.kpi, "retention", "mean_morale"])
     args.result = {"command": "sweep", "scenario": base.name, "design": args.design,
                    "seed": args.seed, "days": days, "runs": len(result.runs),
@@ -578,7 +580,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     result = map_difference(a, b, levers, design=args.design, points=args.points, runs=runs,
                             seed=args.seed, days=days, out=out,
                             workers=args.workers or default_workers(),
-                            progress=_progress(args),
+                            executor=getattr(args, "executor", None), progress=_progress(args),
                             sources=dict(zip((a.name, b.name), args.scenarios, strict=True)))
     args.result = {"command": "map", "a": a.name, "b": b.name, "design": args.design,
                    "seed": args.seed, "days": days, "runs": len(result.runs),
@@ -809,11 +811,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = getattr(args, "report", None)
         if report and report != DEMO_REPORT:  # before any run, not after them
             _html_name("--report", Path(report))
-        if not getattr(args, "json", False):
-            return _run_command(args)
-        stdout = sys.stdout
-        with contextlib.redirect_stdout(sys.stderr):  # the words to stderr, the data to stdout
-            code = _run_command(args)
+        with _dask(args) as executor:
+            args.executor = executor
+            if not getattr(args, "json", False):
+                return _run_command(args)
+            stdout = sys.stdout
+            with contextlib.redirect_stdout(sys.stderr):  # the words to stderr, data to stdout
+                code = _run_command(args)
         print(json.dumps(_plain(getattr(args, "result", None)), indent=1), file=stdout)
         return code
     except (ScenarioError, OrgChartError, UsageError, ValueError, FolderBusyError) as err:
@@ -844,6 +848,45 @@ def _progress(args: argparse.Namespace) -> bool | float:
     if args.quiet:
         return False
     return True if sys.stderr.isatty() else PROGRESS_EVERY
+
+
+@contextlib.contextmanager
+def _dask(args: argparse.Namespace) -> Iterator[Any]:
+    """The executor ``--dask`` names (None without it), its cluster closed at the end."""
+    spec = getattr(args, "dask", None)
+    if not spec:
+        yield None
+        return
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError("--dask needs Dask's distributed scheduler: pip install "
+                         "'service-chain[dask]'") from None
+    allowed = "local, local:N (N >= 1), tcp://HOST:PORT or a scheduler file (.json)"
+    if spec == "local" or spec.startswith("local:"):
+        n = spec.partition(":")[2]
+        if n and (not n.isdigit() or int(n) < 1):
+            raise UsageError(f"--dask {spec!r} is not allowed: {allowed}")
+        import logging
+
+        with distributed.LocalCluster(n_workers=int(n) if n else args.workers or
+                                      default_workers(), threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=logging.ERROR
+                                      ) as cluster, distributed.Client(cluster) as client:
+            yield client.get_executor()
+        return
+    if "://" in spec or spec.endswith(".json"):
+        where = {"scheduler_file": spec} if spec.endswith(".json") else {"address": spec}
+        if spec.endswith(".json") and not Path(spec).is_file():
+            raise UsageError(f"--dask {spec}: no such scheduler file")
+        try:
+            client = distributed.Client(**where, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as err:
+            raise UsageError(f"--dask {spec}: no scheduler answered ({err})") from None
+        with client:
+            yield client.get_executor()
+        return
+    raise UsageError(f"--dask {spec!r} is not allowed: {allowed}")
 
 
 def _plain(value: Any) -> Any:

@@ -27,6 +27,10 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
                    help=f"root seed (default {DEFAULT_SEED})")
     p.add_argument("--workers", "-w", type=int, default=None,
                    help="worker processes (default: all cores)")
+    p.add_argument("--dask", metavar="CLUSTER",
+                   help="run on a Dask cluster instead of local processes: local, local:N (a "
+                        "cluster of N processes here), tcp://HOST:PORT (a running scheduler) "
+                        "or a scheduler file (.json); the tables are the same")
     p.add_argument("--out", "-o", help="folder for per-run results and the summary")
     p.add_argument("--or-new", action="store_true",
                    help="if --out holds a different experiment, write to the next free folder "
