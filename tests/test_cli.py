@@ -147,6 +147,7 @@ def test_json_on_standard_output_holds_the_tables_numbers(tmp_path, capsys) -> N
     assert [r["mean_delay"] for r in said["points"]] == pytest.approx(list(points.mean_delay))
 
 
+@pytest.mark.slow  # a Dask cluster starts: CI runs it with the slow tests
 def test_dask_from_the_command_line_gives_the_local_pools_tables(tmp_path, capsys) -> None:
     """Issue 22: Dask only from Python. ``--dask local:2`` runs on a 2-process LocalCluster and
     writes the tables ``--workers 2`` writes."""

@@ -151,6 +151,7 @@ def _keep(shot: Path, suffix: str) -> None:
         shutil.copy(shot, Path(keep).with_name(Path(keep).stem + suffix + ".png"))
 
 
+@pytest.mark.slow  # a browser at two widths, or printing: CI runs it
 def test_on_a_phone_nothing_scrolls_sideways_or_overlaps(judged, chromium, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -180,6 +181,7 @@ def test_on_a_phone_nothing_scrolls_sideways_or_overlaps(judged, chromium, tmp_p
     _keep(wide, "-1440")
 
 
+@pytest.mark.slow  # a browser at two widths, or printing: CI runs it
 def test_on_paper_each_figure_stays_on_one_page_and_no_button_prints(judged, chromium,
                                                                       tmp_path) -> None:
     from playwright.sync_api import sync_playwright
@@ -245,6 +247,7 @@ Object.defineProperty(window, 'Plotly', {configurable: true,
 """
 
 
+@pytest.mark.slow  # a browser at two widths, or printing: CI runs it
 def test_the_words_paint_before_plotly_and_nothing_leaves_the_machine(judged,
                                                                       chromium) -> None:
     from playwright.sync_api import sync_playwright
