@@ -19,6 +19,8 @@ noise cancels. Medians of ``--repeats`` runs (5 by default; Ciw and SimPy, the s
 - B5: the demo end to end (with its report); the 40-run compare (the demo's: 20 runs of each
   design, 250 days; and of 100 days) on 1 and 2 workers as a command each, and in one session
   where imports are paid once and pools fork warm (``session_compare.py``).
+  Its serial fraction: what of the issue's 400-run compare does not divide among workers, and
+  the speed-up it allows 16 workers (Amdahl; ``bench_serial.py``).
 - B6: cold start: importing and compiling the engine with an empty numba cache (against a warm
   one), and the README's demo command on a fresh clone of HEAD, install included.
 """
@@ -423,6 +425,10 @@ def b5(repeats: int, quick: bool) -> list[str]:
     lines.append(f"  {runs}-run compare ({days} days) in a session (imports paid once, workers "
                  f"forked warm): 1 worker {one:.2f} s, 2 workers {two:.2f} s, speed-up "
                  f"{one / two:.2f}x" + ("" if quick else " (target >= 1.8x)"))
+    serial = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_serial.py"),
+                             *(("40", "60") if quick else ("400", "250"))],
+                            capture_output=True, text=True, check=True).stdout
+    lines += ["  " + line for line in serial.strip().splitlines()]
     return lines
 
 

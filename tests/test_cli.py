@@ -203,7 +203,7 @@ def test_bad_arguments_exit_2_with_a_clear_message(argv, message, capsys) -> Non
 
 def test_every_command_has_help_with_examples(capsys) -> None:
     for command in ("list", "describe", "run", "compare", "sweep", "demo", "report", "validate",
-                    "schema"):
+                    "schema", "show", "completion"):
         assert main([command, "--help"]) == 0
         assert "examples:" in capsys.readouterr().out
 

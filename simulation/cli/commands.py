@@ -92,6 +92,7 @@ def _compare(specs: list[str], args: argparse.Namespace,
     days = args.days or scenarios[0].days
     workers = args.workers or default_workers()
     out = _out_dir(args.out)
+    _csv_tables(args, out)
     if args.precision is not None and not 0 < args.precision < 1:
         raise UsageError(f"--precision = {args.precision} is not allowed: between 0 and 1")
     print(f"{'Comparing' if len(names) > 1 else 'Replicating'} {', '.join(names)}: {runs} "
@@ -119,10 +120,12 @@ def _compare(specs: list[str], args: argparse.Namespace,
     if baseline != names[0]:
         print(f"note: {out} was started with {baseline} first; it stays the baseline of every "
               "table", file=sys.stderr)
+    args.tables = {"summary": result.summary(), "differences": result.differences(),
+                   "steady_state": result.steady_state(), "collapse_risk": result.collapse_risk()}
     args.result = {"command": args.command, "baseline": baseline, "seed": args.seed,
                    "days": days, "runs": len(ok), "failed": len(result.failures),
-                   "summary": _records(result.summary()),
-                   "differences": _records(result.differences()) if len(names) > 1 else []}
+                   "summary": _records(args.tables["summary"]),
+                   "differences": _records(args.tables["differences"]) if len(names) > 1 else []}
     table, headlines = comparison_table(ok, baseline)
     text = "\n".join([table, *collapse_lines(result), "", steady_state_table(result), "",
                       "\n\n".join(headlines), *pairing_lines(ok, baseline),
@@ -130,10 +133,8 @@ def _compare(specs: list[str], args: argparse.Namespace,
     print()
     print(text)
     if out is not None:
-        result.summary().to_csv(out / "summary.csv", index=False)
-        result.differences().to_csv(out / "differences.csv", index=False)
-        result.steady_state().to_csv(out / "steady_state.csv", index=False)
-        result.collapse_risk().to_csv(out / "collapse_risk.csv", index=False)
+        for name, table in args.tables.items():
+            table.to_csv(out / f"{name}.csv", index=False)
         (out / "summary.txt").write_text(text + "\n", encoding="utf-8")
     if then is not None:
         then(result)
@@ -142,6 +143,7 @@ def _compare(specs: list[str], args: argparse.Namespace,
         print(f"Results in {out}/ (runs/ and daily/ as Parquet, manifest.json, summary.csv, "
               "differences.csv, steady_state.csv, collapse_risk.csv, summary.txt); run the same "
               "command again to resume or extend.")
+    _write_csv_copies(args)
     return 0
 
 
@@ -157,6 +159,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"\nWhere each wins: the map over {' and '.join(DEMO_MAP)} (3 x 3 points, 5 "
               "paired runs of 150 days each)")
         start = time.perf_counter()
+        if args.csv_folders:  # the map's folder keeps its copies as the comparison's does
+            args.csv_folders.append(result.folder / "map")
         found = map_difference(
             load_scenario("pyramid"), load_scenario("inverted_pyramid"), DEMO_MAP,
             points=9, runs=5, days=150, seed=args.seed, out=result.folder / "map",
@@ -174,6 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from simulation.checks.validation import (
         CHECKS,
         VALIDATION,
+        CheckResult,
         markdown,
         run_checks,
         table,
@@ -185,6 +190,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.list:
         print("\n".join(CHECKS))
         print("\nmutants (--mutants): " + ", ".join(m.name for m in MUTANTS))
+        from simulation.checks.validation import section_of
+
+        args.tables = {"checks": pd.DataFrame({"check": list(CHECKS),
+                                               "section": [section_of(n) for n in CHECKS]})}
+        args.result = {"command": "validate", "checks": list(CHECKS),
+                       "mutants": [m.name for m in MUTANTS]}
         return 0
     if not args.scale > 0:
         raise UsageError(f"--scale = {args.scale} is not allowed: a positive number")
@@ -199,6 +210,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     say = None if args.quiet else (
         lambda name: print(f"done: {name}", file=sys.stderr, flush=True))
     results = run_checks(names, scale=args.scale, progress=say, workers=workers)
+    rows = [{**dataclasses.asdict(r), "passed": r.passed} for r in results]
+    args.tables = {"checks": pd.DataFrame(rows, columns=[
+        *(f.name for f in dataclasses.fields(CheckResult)), "passed"])}
+    args.result = {"command": "validate", "scale": args.scale, "verified": verified(results),
+                   "checks": rows}
     print(table(results))
     checks = [r for r in results if r.section != VALIDATION]
     findings = [r for r in results if r.section == VALIDATION]
@@ -219,6 +235,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print("\nMutant engines (each should fail at least one check):")
         for line in mutant_lines(matrix):
             print(f"  {line}")
+        args.result["mutants"] = [{"mutant": name, "caught": caught(rs),
+                                   "checks": [{**dataclasses.asdict(r), "passed": r.passed}
+                                              for r in rs]}
+                                  for name, rs in matrix.items()]
     options = ((f" --scale {args.scale:g}" if args.scale != 1 else "")
                + "".join(f" --only {n}" for n in names or []))
     if args.write:
@@ -520,10 +540,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--kpi {args.kpi!r} is not a KPI"
                          + (f"; did you mean {close[0]!r}?" if close else "")
                          + f" (KPIs: {', '.join(KPIS)})")
+    if args.table == "sobol" and args.design != "sobol":
+        raise UsageError("--table sobol is not allowed here: Sobol' indices need --design sobol")
     runs = args.runs or base.replications
     days = args.days or base.days
     workers = args.workers or default_workers()
     out = _out_dir(args.out)
+    _csv_tables(args, out)
     print(f"Sweeping {', '.join(p.path for p in params)} of {base.name}: {args.design} design, "
           f"{_points(args.design, params, args.points)} points x {runs} replications x {days} "
           f"days, seed {args.seed}")
@@ -532,17 +555,19 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                    executor=getattr(args, "executor", None), progress=_progress(args),
                    source=args.scenario)
     means = result.means([args.kpi, "retention", "mean_morale"])
+    summary = result.summary([args.kpi, "retention", "mean_morale"])
+    args.tables = {"points": means, "summary": summary}
     args.result = {"command": "sweep", "scenario": base.name, "design": args.design,
                    "seed": args.seed, "days": days, "runs": len(result.runs),
-                   "points": _records(means),
-                   "summary": _records(result.summary([args.kpi, "retention", "mean_morale"]))}
+                   "points": _records(means), "summary": _records(summary)}
     if result.sobol is not None:
-        args.result["sobol"] = _records(result.indices(args.kpi))
+        args.tables["sobol"] = result.indices(args.kpi)
+        args.result["sobol"] = _records(args.tables["sobol"])
     print()
     print(means.round(4).to_string(index=False, max_rows=40))
     saved = ["sweep.json", "points.csv", "sweep_summary.csv"]
     if result.sobol is not None:
-        indices = result.indices(args.kpi)
+        indices = args.tables["sobol"]
         print(f"\nSobol' indices of {args.kpi} (95% bootstrap intervals):")
         print(indices.round(3).to_string(index=False))
         if out is not None:
@@ -550,11 +575,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             saved.append("sobol.csv")
     if out is not None:
         means.to_csv(out / "points.csv", index=False)
-        result.summary([args.kpi, "retention", "mean_morale"]).to_csv(
-            out / "sweep_summary.csv", index=False)
+        summary.to_csv(out / "sweep_summary.csv", index=False)
         print(f"\nResults in {out}/ (runs/ and daily/ as Parquet, {', '.join(saved)}); "
               "reopen with simulation.SweepResult.open")
     _report(args, out, result.folder)
+    _write_csv_copies(args)
     return 0
 
 
@@ -572,6 +597,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     runs = args.runs or a.replications
     days = args.days or a.days
     out = _out_dir(args.out)
+    _csv_tables(args, out)
     count = _points(args.design, [lv.parameter for lv in levers], args.points)
     print(f"Mapping {b.name} against {a.name} over {', '.join(lv.label for lv in levers)}: "
           f"{args.design} design, {count} points x {runs} paired replications x {days} days, "
@@ -582,9 +608,11 @@ def _cmd_map(args: argparse.Namespace) -> int:
                             workers=args.workers or default_workers(),
                             executor=getattr(args, "executor", None), progress=_progress(args),
                             sources=dict(zip((a.name, b.name), args.scenarios, strict=True)))
+    args.tables = {"differences": result.differences()}
     args.result = {"command": "map", "a": a.name, "b": b.name, "design": args.design,
                    "seed": args.seed, "days": days, "runs": len(result.runs),
-                   "sentence": result.sentence(), "differences": _records(result.differences())}
+                   "sentence": result.sentence(),
+                   "differences": _records(args.tables["differences"])}
     _print_map(result)
     print(f"\n{len(result.runs)} runs in {time.perf_counter() - start:.1f} s.")
     if args.sobol:
@@ -592,10 +620,11 @@ def _cmd_map(args: argparse.Namespace) -> int:
             print(f"\nSobol' indices of the difference in {key} (95% bootstrap intervals):")
             print(result.indices(key).round(3).to_string(index=False))
     if out is not None:
-        result.differences().to_csv(out / "map.csv", index=False)
+        args.tables["differences"].to_csv(out / "map.csv", index=False)
         print(f"Results in {out}/ (runs/ as Parquet, map.json, map.csv); run the same command "
               "again to resume or extend.")
     _report(args, out, result.folder)
+    _write_csv_copies(args)
     return 0
 
 
@@ -667,9 +696,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if out is not None:  # the tables at the horizon, before the run-out moves the model on
         model.daily().to_csv(out / "daily.csv")
         model.employee_summary().to_csv(out / "employees.csv", index=False)
+    if args.report is not None:
+        from simulation.experiments.experiment import horizon_tables
+
+        tables = horizon_tables(model)
     kpis.update(model.run_out())
+    causes = model.causes("step")
+    args.tables = {"kpis": pd.DataFrame([{"scenario": scenario.name, "seed": args.seed, **kpis}]),
+                   "causes": causes.reset_index()}
     args.result = {"command": "run", "scenario": scenario.name, "seed": args.seed,
-                   "kpis": dict(kpis), "causes": _records(model.causes("step").reset_index())}
+                   "kpis": dict(kpis), "causes": _records(args.tables["causes"])}
     width = max(len(k) for k in kpis)
     print(f"{scenario.name}: {kpis['days']} days, seed {args.seed}\n")
     for key, value in kpis.items():
@@ -678,14 +714,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(causes_text(model))
     if out is not None:  # blame and causes after the run-out: every counted request in them
         model.attribution("employee_id").to_csv(out / "attribution.csv")
-        model.causes("step").to_csv(out / "causes.csv")
+        causes.to_csv(out / "causes.csv")
         model.customer_causes().to_csv(out / "customer_causes.csv", index=False)
         (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
         print(f"\nKPIs, daily series, employees, attribution and waiting causes written to "
               f"{out}/")
     if args.log:
         print(f"Event log written to {log_path}")
+    if args.report is not None:
+        _run_report(args, out, model, kpis, tables)
     return 0
+
+
+def _run_report(args: argparse.Namespace, out: Path | None, model: OrgModel,
+                kpis: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+    """``run --report``: the one run as a results folder of one run (a temporary one), reported.
+
+    The report of a one-design folder is the comparison report's: the KPI cards (no interval
+    from one run), the day-by-day series, the organization, where the chain breaks, why
+    customers wait and internal service.
+    """
+    import tempfile
+
+    from simulation.experiments.experiment import run_out_tables, write_run
+
+    tables = run_out_tables(model, tables, model.config.name, 0)
+    with tempfile.TemporaryDirectory(prefix="service-chain-run-") as folder:
+        write_run(folder, model, kpis, tables, args.seed, source=args.scenario)
+        _report(args, out, Path(folder))
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
@@ -707,18 +763,36 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     summary = load.groupby(["level", "role"]).agg(
         headcount=("position", "size"), arrivals_per_day=("arrivals_per_day", "mean"),
         rate=("rate", "mean"), load=("load", "mean"), max_load=("load", "max"))
+    summary = summary.sort_index(ascending=False)
     print("Headcount and offered load (traffic equations):")
-    print(summary.sort_index(ascending=False).round(2).to_string())
+    print(summary.round(2).to_string())
     deps = pd.DataFrame([{"purpose": re.sub(r"( row)? \d+$", "", str(k)),
                           "need": d["need"].value,
                           "kind": "per request" if d["probability"] else "scheduled"}
                          for _, _, k, d in g.edges(keys=True, data=True)])
+    counts = (deps.value_counts().rename("count").to_frame() if len(deps) else
+              pd.DataFrame(columns=["count"], index=pd.MultiIndex.from_arrays(
+                  [[], [], []], names=["purpose", "need", "kind"])))
     if len(deps):
         print("\nDependencies:")
-        print(deps.value_counts().rename("count").to_frame().to_string())
+        print(counts.to_string())
     warnings = load_warnings(model)
     print("\n" + ("\n".join(warnings) if warnings else "Load check: every position is below "
                   f"100% of capacity (highest {load.load.max():.0%})."))
+    args.tables = {"positions": load, "levels": summary.reset_index(),
+                   "dependencies": counts.reset_index()}
+    args.result = {
+        "command": "describe", "scenario": scenario.name, "description": scenario.description,
+        "seed": args.seed, "design": type(scenario.design).__name__,
+        "discipline": type(scenario.design.discipline).__name__,
+        "positions": g.number_of_nodes(), "customers": len(model.customers),
+        "request_rate": scenario.customers.request_rate, "dependencies": g.number_of_edges(),
+        "days": scenario.days, "replications": scenario.replications,
+        "facing_rule": rule(g) if rule is not None else None,
+        "highest_load": load.load.max(), "warnings": warnings,
+        "levels": _records(args.tables["levels"]),
+        "per_position": _records(load),
+        "dependency_kinds": _records(args.tables["dependencies"])}
     return 0
 
 
@@ -772,6 +846,40 @@ def _cmd_live(args: argparse.Namespace) -> int:
         return 130
 
 
+def _cmd_show(args: argparse.Namespace) -> int:
+    from simulation.config.files import resolve, scenario_toml
+
+    target = Path(args.output) if args.output else None
+    if target is not None:  # before the scenario is read: a wrong name is refused at once
+        if target.suffix.lower() != ".toml":
+            raise UsageError(f"--output {args.output!r} is not allowed: a .toml file name")
+        if target.is_dir():
+            raise UsageError(f"--output {args.output}: is a folder; give a .toml file name")
+        if target.exists() and not args.force:
+            raise UsageError(f"--output {args.output}: exists; choose another name or add "
+                             "--force")
+        if not target.parent.is_dir():
+            raise UsageError(f"--output {args.output}: no such folder {str(target.parent)!r}")
+    scenario = _load(args.scenario)
+    text = scenario_toml(scenario, str(resolve(args.scenario)))
+    if target is None:
+        sys.stdout.write(text)
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"Written to {target} (service-chain describe {target} to check it)")
+    return 0
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    try:
+        import shtab
+    except ImportError:
+        raise UsageError("completion scripts need shtab, a dependency of service-chain: "
+                         "pip install shtab (or reinstall: pip install -e .)") from None
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     text = render_docs() if args.docs else json.dumps(json_schema(), indent=2) + "\n"
     if args.output:
@@ -811,19 +919,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = getattr(args, "report", None)
         if report and report != DEMO_REPORT:  # before any run, not after them
             _html_name("--report", Path(report))
+        data = ("json" if getattr(args, "json", False) else
+                "csv" if getattr(args, "csv", False) else None)
+        if getattr(args, "table", None) and data != "csv":
+            raise UsageError(f"--table {args.table} names the table --csv prints: add --csv")
         with _dask(args) as executor:
             args.executor = executor
-            if not getattr(args, "json", False):
+            if data is None:
                 return _run_command(args)
             stdout = sys.stdout
             with contextlib.redirect_stdout(sys.stderr):  # the words to stderr, data to stdout
                 code = _run_command(args)
-        print(json.dumps(_plain(getattr(args, "result", None)), indent=1), file=stdout)
+        if data == "json":
+            print(json.dumps(_plain(getattr(args, "result", None)), indent=1), file=stdout)
+        else:
+            _csv_table(args).to_csv(stdout, index=False)
         return code
     except (ScenarioError, OrgChartError, UsageError, ValueError, FolderBusyError) as err:
         print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        with contextlib.suppress(Exception), contextlib.redirect_stdout(sys.stderr):
+            _write_csv_copies(args)  # of the runs saved: the copies stay whole
         print(f"interrupted: {_saved(args)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into head and the like
@@ -887,6 +1004,39 @@ def _dask(args: argparse.Namespace) -> Iterator[Any]:
             yield client.get_executor()
         return
     raise UsageError(f"--dask {spec!r} is not allowed: {allowed}")
+
+
+def _csv_table(args: argparse.Namespace) -> pd.DataFrame:
+    """The table ``--csv`` prints: ``--table``'s, or the command's first."""
+    name = args.table or args.csv_default
+    tables = getattr(args, "tables", None) or {}
+    if name not in tables:
+        raise UsageError(f"--table {name}: {args.command} made no such table this time (it made "
+                         f"{', '.join(tables) or 'none'})")
+    return tables[name]
+
+
+def _csv_tables(args: argparse.Namespace, out: Path | None) -> None:
+    """Choose the folders whose tables get CSV copies at the end of the command.
+
+    ``--out`` with ``--csv-tables``, or a folder that has copies already (kept current).
+    """
+    args.csv_folders = []
+    if args.csv_tables and out is None:
+        raise UsageError("--csv-tables needs --out: the CSV copies are written beside the "
+                         "Parquet tables in that folder")
+    if out is not None and (args.csv_tables or ResultStore(out).csv_copies()):
+        args.csv_folders.append(out)
+
+
+def _write_csv_copies(args: argparse.Namespace) -> None:
+    """Write the CSV copies of the folders :func:`_csv_tables` chose (each folder's every run)."""
+    for folder in getattr(args, "csv_folders", None) or []:
+        if (folder / "manifest.json").exists():
+            written = ResultStore(folder).write_csv_copies()
+            if written:
+                print(f"CSV copies of the tables (every run in the folder): "
+                      f"{', '.join(str(p) for p in written)}")
 
 
 def _plain(value: Any) -> Any:
@@ -958,5 +1108,6 @@ def build_parser() -> argparse.ArgumentParser:
         "list": _cmd_list, "describe": _cmd_describe, "run": _cmd_run, "compare": _cmd_compare,
         "sweep": _cmd_sweep, "replicate": _cmd_replicate, "map": _cmd_map, "demo": _cmd_demo,
         "validate": _cmd_validate, "check-network": _cmd_check_network,
-        "discover": _cmd_discover, "fit": _cmd_fit,
+        "discover": _cmd_discover, "fit": _cmd_fit, "show": _cmd_show,
+        "completion": _cmd_completion,
         "report": _cmd_report, "schema": _cmd_schema, "live": _cmd_live})

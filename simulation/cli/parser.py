@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 #: The seed of every command unless told otherwise (``run`` had 1, ``compare`` 2026).
 DEFAULT_SEED = 2026
 
 #: Where ``demo`` writes its report unless told otherwise.
 DEMO_REPORT = "service-chain-demo.html"
+
+#: The tables ``--csv`` can print, per command (the first unless ``--table`` names another);
+#: each is the table of the CSV file the command writes with ``--out`` of the same name.
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "describe": ("positions", "levels", "dependencies"),
+    "run": ("kpis", "causes"),
+    "compare": ("differences", "summary", "steady_state", "collapse_risk"),
+    "replicate": ("summary", "steady_state", "collapse_risk"),
+    "demo": ("differences", "summary", "steady_state", "collapse_risk"),
+    "sweep": ("points", "summary", "sobol"),
+    "map": ("differences",),
+    "validate": ("checks",),
+}
+
+#: The shells ``service-chain completion`` writes a script for (through shtab).
+SHELLS = ("bash", "zsh", "tcsh")
+
+
+def _complete(action: argparse.Action, kind: str) -> argparse.Action:
+    """Tell shtab's completion scripts to offer files (``kind`` "file") or folders ("dir")."""
+    try:
+        import shtab
+    except ImportError:  # completion is optional: the command line works without it
+        return action
+    action.complete = shtab.FILE if kind == "file" else shtab.DIRECTORY  # type: ignore[attr-defined]
+    return action
 
 
 def _parser(sub: argparse._SubParsersAction, name: str, help_: str, examples: str
@@ -19,7 +45,7 @@ def _parser(sub: argparse._SubParsersAction, name: str, help_: str, examples: st
                           formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def _add_replication_options(p: argparse.ArgumentParser) -> None:
+def _add_replication_options(p: argparse.ArgumentParser, tables: Sequence[str]) -> None:
     p.add_argument("--runs", "-r", type=int, default=None,
                    help="replications per scenario (default: the first scenario's)")
     p.add_argument("--days", type=int, default=None, help="working days per run")
@@ -31,12 +57,18 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
                    help="run on a Dask cluster instead of local processes: local, local:N (a "
                         "cluster of N processes here), tcp://HOST:PORT (a running scheduler) "
                         "or a scheduler file (.json); the tables are the same")
-    p.add_argument("--out", "-o", help="folder for per-run results and the summary")
+    _complete(p.add_argument("--out", "-o", help="folder for per-run results and the summary"),
+              "dir")
     p.add_argument("--or-new", action="store_true",
                    help="if --out holds a different experiment, write to the next free folder "
                         "beside it (OUT-2, OUT-3, ...) instead of refusing")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    _add_json_option(p)
+    p.add_argument("--csv-tables", action="store_true",
+                   help="also keep CSV copies of the runs and daily tables in --out (runs.csv, "
+                        "daily.csv, beside the Parquet parts, which stay the source): every run "
+                        "in the folder, rewritten at the end of each command; a folder that "
+                        "has them keeps them current")
+    _add_output_options(p, tables)
     p.add_argument("--precision", type=float, default=None,
                    help="add replications until each scenario's mean delay and retention have "
                         "a 95%% CI within this relative half-width (e.g. 0.05)")
@@ -44,10 +76,19 @@ def _add_replication_options(p: argparse.ArgumentParser) -> None:
                    help="upper limit of replications with --precision (default 200)")
 
 
-def _add_json_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true",
-                   help="print the result as one JSON document on standard output (the "
-                        "human text goes to standard error)")
+def _add_output_options(p: argparse.ArgumentParser, tables: Sequence[str]) -> None:
+    """``--json`` or ``--csv`` (one of them), and ``--table``: which table ``--csv`` prints."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true",
+                   help="print the result as one JSON document on standard output (NaN as "
+                        "null; the human text goes to standard error)")
+    g.add_argument("--csv", action="store_true",
+                   help=f"print a table as CSV on standard output instead of the human text "
+                        f"(which goes to standard error): {tables[0]}, or the one --table "
+                        "names")
+    p.add_argument("--table", choices=tables, default=None,
+                   help=f"the table --csv prints: {', '.join(tables)} (default {tables[0]})")
+    p.set_defaults(csv_default=tables[0])
 
 
 def _add_report_option(p: argparse.ArgumentParser, default: str | None) -> None:
@@ -108,19 +149,34 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p = _parser(sub, "describe", "show a scenario: headcount, dependencies and the load check",
                 "  service-chain describe pyramid\n"
                 "  service-chain describe scenarios/examples/my_company.toml\n")
-    p.add_argument("scenario", metavar="SCENARIO")
+    _complete(p.add_argument("scenario", metavar="SCENARIO"), "file")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help=f"seed for random structure (default {DEFAULT_SEED})")
+    _add_output_options(p, CSV_TABLES["describe"])
     p.set_defaults(func=handlers["describe"])
+    p = _parser(sub, "show", "print a scenario with every parameter resolved, as TOML that "
+                "loads back as the same scenario",
+                "  service-chain show pyramid\n"
+                "  service-chain show scenarios/examples/my_company.toml -o full.toml\n")
+    _complete(p.add_argument("scenario", metavar="SCENARIO"), "file")
+    _complete(p.add_argument("--output", "-o", metavar="FILE.toml",
+                             help="write it to this file instead of standard output"), "file")
+    p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    p.set_defaults(func=handlers["show"])
     p = _parser(sub, "run", "run one scenario once and print its KPIs",
                 "  service-chain run inverted_pyramid --days 60 --seed 3\n"
                 "  service-chain run scenarios/examples/my_company.toml --out results/mine\n")
-    p.add_argument("scenario", metavar="SCENARIO")
+    _complete(p.add_argument("scenario", metavar="SCENARIO"), "file")
     p.add_argument("--days", type=int, default=None, help="working days (default: scenario's)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help=f"seed (default {DEFAULT_SEED})")
-    _add_json_option(p)
-    p.add_argument("--out", "-o", help="folder for kpis.json, daily.csv, employees.csv")
+    _add_output_options(p, CSV_TABLES["run"])
+    _complete(p.add_argument("--out", "-o", help="folder for kpis.json, daily.csv, employees.csv"),
+              "dir")
+    p.add_argument("--report", nargs="?", const="", default=None, metavar="HTML",
+                   help="write the run's HTML report (to HTML, or OUT/report.html with --out, "
+                        "else report.html): its KPIs, the day-by-day series, the organization, "
+                        "where the chain breaks, why customers wait")
     p.add_argument("--log", metavar="FILE",
                    help="also write the run's event log (.csv, .xes, .gz too): a case per "
                         "customer request, its state changes at each position (keeps every "
@@ -132,16 +188,17 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p = _parser(sub, "compare", "compare scenarios over paired seeded replications",
                 "  service-chain compare pyramid inverted_pyramid two_way_street --runs 30\n"
                 "  service-chain compare payroll my_payroll.toml --days 120 --out results/pay\n")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                   help="two or more; the first is the baseline")
-    _add_replication_options(p)
+    _complete(p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                             help="two or more; the first is the baseline"), "file")
+    _add_replication_options(p, CSV_TABLES["compare"])
     _add_report_option(p, None)
     p.set_defaults(func=handlers["compare"])
     p = _parser(sub, "replicate", "one scenario over seeded replications: KPIs with intervals",
                 "  service-chain replicate pyramid --runs 30\n"
                 "  service-chain replicate my_network.toml --runs 20 --out results/net\n")
-    p.add_argument("scenario", metavar="SCENARIO", help="a bundled name or a scenario file")
-    _add_replication_options(p)
+    _complete(p.add_argument("scenario", metavar="SCENARIO",
+                             help="a bundled name or a scenario file"), "file")
+    _add_replication_options(p, CSV_TABLES["replicate"])
     _add_report_option(p, None)
     p.set_defaults(func=handlers["replicate"])
     p = _parser(sub, "sweep", "vary parameters over a design and run every point",
@@ -149,14 +206,14 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                 "--design lhs --points 16 --runs 5\n"
                 "  service-chain sweep pyramid --vary organization.approval_prob=0:0.6 "
                 "--vary people.hiring_delay=5:40 --design sobol --points 64 --runs 3\n")
-    p.add_argument("scenario", metavar="SCENARIO")
+    _complete(p.add_argument("scenario", metavar="SCENARIO"), "file")
     p.add_argument("--vary", action="append", default=[], metavar="PATH=LOW:HIGH",
                    help="a parameter and its range (or a,b,c levels); repeat for more")
     p.add_argument("--design", choices=("factorial", "lhs", "sobol"), default="lhs")
     p.add_argument("--points", type=int, default=16,
                    help="design points (Sobol': base size n, n (d + 2) points in all)")
     p.add_argument("--kpi", default="mean_delay", help="KPI for the summary and Sobol' indices")
-    _add_replication_options(p)
+    _add_replication_options(p, CSV_TABLES["sweep"])
     _add_report_option(p, None)
     p.set_defaults(func=handlers["sweep"])
     p = _parser(sub, "map", "where each of two designs wins over a map of parameters",
@@ -165,7 +222,8 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                 "--vary pyramid:organization.reporting_rate=0.05:1 --points 9 --runs 10\n"
                 "  service-chain map pyramid two_way_street --vary people.hiring_delay=5:40 "
                 "--vary customers.request_rate=0.1:0.25 --design sobol --points 16 --runs 5\n")
-    p.add_argument("scenarios", nargs=2, metavar="SCENARIO", help="design A, then design B")
+    _complete(p.add_argument("scenarios", nargs=2, metavar="SCENARIO",
+                             help="design A, then design B"), "file")
     p.add_argument("--vary", action="append", default=[], metavar="[NAME:]PATH=LOW:HIGH",
                    help="a parameter and its range (or a,b,c levels), in both designs or, "
                         "prefixed with a design's name, in that one; repeat for more")
@@ -174,12 +232,12 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                    help="design points (factorial: about this many; Sobol': base size n)")
     p.add_argument("--sobol", action="store_true",
                    help="print Sobol' indices of the difference (needs --design sobol)")
-    _add_replication_options(p)
+    _add_replication_options(p, CSV_TABLES["map"])
     _add_report_option(p, None)
     p.set_defaults(func=handlers["map"])
     p = _parser(sub, "demo", "the pyramid against the inverted pyramid over many seeded runs",
                 "  service-chain demo\n  service-chain demo --runs 40 --workers 2\n")
-    _add_replication_options(p)
+    _add_replication_options(p, CSV_TABLES["demo"])
     _add_report_option(p, DEMO_REPORT)
     p.set_defaults(func=handlers["demo"])
     p = _parser(sub, "live", "serve the live page (Mesa's SolaraViz): step, play, reset, sliders",
@@ -205,13 +263,14 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p.add_argument("--workers", "-w", type=int, default=None,
                    help="checks (and mutants) run side by side (default: all cores)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    _add_output_options(p, CSV_TABLES["validate"])
     p.set_defaults(func=handlers["validate"])
     p = _parser(sub, "check-network",
                 "an open network of single servers (your scenario) against Jackson's product "
                 "form, position by position",
                 "  service-chain check-network scenarios/examples/jackson_network.toml\n"
                 "  service-chain check-network my_network.toml --runs 20 --days 2000 -w 4\n")
-    p.add_argument("scenario", metavar="SCENARIO")
+    _complete(p.add_argument("scenario", metavar="SCENARIO"), "file")
     p.add_argument("--runs", "-r", type=int, default=10,
                    help="replications, and how many to add at a time (default 10)")
     p.add_argument("--max-runs", type=int, default=None,
@@ -232,7 +291,7 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                 "  service-chain discover log.xes --level person -o people.toml\n"
                 "  service-chain discover tickets.csv --case id --time changed --status status "
                 "--team queue --map-state 'Waiting for customer=waiting' -o helpdesk.toml\n")
-    p.add_argument("log", metavar="LOG", help="a CSV or XES file (.gz too)")
+    _complete(p.add_argument("log", metavar="LOG", help="a CSV or XES file (.gz too)"), "file")
     p.add_argument("--output", "-o", required=True, metavar="OUT.toml",
                    help="the scenario to write (its CSV files and discovery record go beside it)")
     p.add_argument("--level", choices=("team", "person"), default="team",
@@ -260,9 +319,10 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
                 "how well a scenario reproduces a real log on a held-out period, beside a "
                 "baseline", "  service-chain fit incidents.csv.gz\n"
                 "  service-chain fit incidents.csv.gz my_org.toml --runs 5 -o fit.md\n")
-    p.add_argument("log", metavar="LOG", help="a CSV or XES file (.gz too)")
-    p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
-                   help="the scenario to test (default: discovered from the log's first part)")
+    _complete(p.add_argument("log", metavar="LOG", help="a CSV or XES file (.gz too)"), "file")
+    _complete(p.add_argument("scenario", metavar="SCENARIO", nargs="?", default=None,
+                             help="the scenario to test (default: discovered from the log's "
+                                  "first part)"), "file")
     p.add_argument("--level", choices=("team", "person"), default="team",
                    help="a position is a team (default) or a person")
     _add_log_options(p)
@@ -287,7 +347,8 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p = _parser(sub, "report", "write the interactive HTML report of a results folder",
                 "  service-chain report results/cmp -o report.html\n"
                 "  service-chain report results/sobol\n")
-    p.add_argument("folder", metavar="OUT_DIR", help="the --out folder of compare, demo, sweep")
+    _complete(p.add_argument("folder", metavar="OUT_DIR",
+                             help="the --out folder of compare, demo, sweep"), "dir")
     p.add_argument("--output", "-o", default=None,
                    help="where to write the HTML (default OUT_DIR/report.html)")
     p.add_argument("--title", default=None, help="title of the report")
@@ -298,4 +359,14 @@ def build_parser(handlers: Mapping[str, Callable[[argparse.Namespace], int]]
     p.add_argument("--docs", action="store_true", help="Markdown documentation instead")
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
     p.set_defaults(func=handlers["schema"])
+    p = _parser(sub, "completion", "print the shell completion script (bash, zsh or tcsh)",
+                "  service-chain completion bash > ~/.local/share/bash-completion/completions/"
+                "service-chain\n"
+                "  service-chain completion zsh > ~/.zfunc/_service-chain  # fpath+=(~/.zfunc)\n"
+                "  service-chain completion tcsh > ~/.service-chain.tcsh  # source it in .tcshrc\n"
+                "\nThe script is static: write it once, and again after an upgrade adds "
+                "options.\n")
+    p.add_argument("shell", choices=SHELLS, metavar="SHELL",
+                   help=f"one of {', '.join(SHELLS)}")
+    p.set_defaults(func=handlers["completion"])
     return parser

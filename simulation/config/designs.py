@@ -279,7 +279,8 @@ class TwoWayStreet(Hierarchy):
 class FlatTeam(OrgDesign):
     """A self-managing team: everyone serves customers and helps a few teammates."""
 
-    size: Annotated[int, Field(ge=1, le=10_000, description="Number of team members.")] = 12
+    size: Annotated[int, Field(ge=1, le=MAX_POSITIONS, description=(
+        "Number of team members."))] = 12
     helpers: Annotated[int, Field(ge=0, description="Teammates each member relies on.")] = 2
     peer_prob: Annotated[Probability, Field(description=(
         "Share of work that needs each helper."))] = 0.05
@@ -304,12 +305,13 @@ class FlatTeam(OrgDesign):
         for i in range(self.size):
             add_position(g, i, role="team member", level=0, department="team",
                          skill=draw_skill(rng, self.skill), rate=self.rate, customer_facing=True)
+        if self.size < 2 or self.helpers == 0 or self.peer_prob == 0:
+            return g
         for i in range(self.size):
-            others = [j for j in range(self.size) if j != i]
-            if not others or self.helpers == 0 or self.peer_prob == 0:
-                continue
-            for j in rng.choice(others, size=self.helpers, replace=False).tolist():
-                add_dependency(g, i, int(j), purpose="peer", need=Need.ASSISTANCE,
+            # the k-th of the others is k, or k + 1 from i on: the draws of choosing among
+            # the list of others, without building it (a build linear in the size)
+            for k in rng.choice(self.size - 1, size=self.helpers, replace=False).tolist():
+                add_dependency(g, i, k + (k >= i), purpose="peer", need=Need.ASSISTANCE,
                                probability=self.peer_prob, work=self.peer_work)
         return g
 

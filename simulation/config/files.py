@@ -331,6 +331,72 @@ def load_scenario(spec: str | Path, *, check_files: bool = True) -> Scenario:
     return scenario
 
 
+# --------------------------------------------------------------------------- writing
+
+
+def _without_unset(value: Any) -> Any:
+    """A dumped table with its unset (None) values left out: TOML has no null."""
+    if isinstance(value, dict):
+        return {k: _without_unset(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_unset(v) for v in value]
+    return value
+
+
+def scenario_table(scenario: Scenario) -> dict[str, Any]:
+    """Every parameter of ``scenario`` as a scenario file's table, defaults included.
+
+    Unset parameters (``None``, e.g. ``customers.count``) are left out, which is how a file
+    leaves them unset. File paths (an org chart's) are the scenario's own, absolute when it was
+    loaded from a file. :func:`scenario_from_table` of the table is ``scenario`` again.
+
+    Raises:
+        ScenarioError: when the design is not one of the builders a file can name.
+    """
+    builder = next((name for name, cls in BUILDERS.items() if type(scenario.design) is cls), None)
+    if builder is None:
+        raise ScenarioError([f"{scenario.name}: design {type(scenario.design).__name__} is not "
+                             f"one a scenario file can name (builders: {', '.join(BUILDERS)})"])
+
+    def dumped(obj: Any) -> dict[str, Any]:
+        return _without_unset(TypeAdapter(type(obj)).dump_python(obj, mode="json"))
+
+    return {"name": scenario.name, "description": scenario.description,
+            "days": scenario.days, "replications": scenario.replications,
+            "keep_records": scenario.keep_records,
+            "organization": {"builder": builder, **dumped(scenario.design)},
+            **{name: dumped(getattr(scenario, name)) for name in SECTIONS}}
+
+
+def scenario_toml(scenario: Scenario, source: str = "") -> str:
+    """``scenario`` as a TOML scenario file stating every parameter (``service-chain show``).
+
+    Each table is headed by a comment naming its unset keys, if any. The file loads back
+    (:func:`load_scenario`) as an equal scenario.
+
+    Args:
+        scenario: The scenario.
+        source: Where it was read from, for the header comment.
+    """
+    import tomli_w
+
+    table = scenario_table(scenario)
+    top = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    lines = [f"# Scenario {scenario.name} with every parameter resolved (extends applied, "
+             "defaults included),", "# written by service-chain show"
+             + (f" from {source}" if source else "") + ".",
+             "# File paths are absolute, so this file loads from any folder.", "",
+             tomli_w.dumps(top).rstrip("\n")]
+    parts = {"organization": scenario.design, **{n: getattr(scenario, n) for n in SECTIONS}}
+    for name, part in parts.items():
+        unset = [f.name for f in fields(part) if getattr(part, f.name) is None]
+        lines.append("")
+        if unset:
+            lines.append(f"# unset in [{name}]: {', '.join(unset)}")
+        lines.append(tomli_w.dumps({name: table[name]}).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
 # --------------------------------------------------------------------------- schema and docs
 
 

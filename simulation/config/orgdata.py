@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
-from simulation.config.bounds import Footprint
+from simulation.config.bounds import MAX_POSITIONS, Footprint
 from simulation.config.building import (
     ROLE_BY_HEIGHT,
     add_dependency,
@@ -91,7 +91,7 @@ class Team:
     """A group of identical positions."""
 
     name: Annotated[str, Field(min_length=1, description="Role of the team's members.")]
-    size: Annotated[int, Field(ge=1, le=10_000, description="Number of members.")] = 1
+    size: Annotated[int, Field(ge=1, le=MAX_POSITIONS, description="Number of members.")] = 1
     level: Annotated[int, Field(ge=0, le=10, description=(
         "Hierarchy level, 0 = frontline."))] = 0
     department: Annotated[str, Field(description=(

@@ -53,13 +53,16 @@ from simulation.model.orgmodel import OrgModel
 
 #: Defined here, and re-exported from the store and the results (one import for users).
 __all__ = ["FORMAT_VERSION", "KPIS", "STEADY_KPIS", "TABLES", "ExperimentResult", "ResultStore",
-           "Task", "compare", "compare_until", "invoking_command", "run_experiment", "run_task",
-           "scenario_fingerprint", "structure_of", "structure_record"]
+           "Task", "compare", "compare_until", "experiment_manifest", "horizon_tables",
+           "invoking_command", "run_experiment", "run_out_tables", "run_task",
+           "scenario_fingerprint", "structure_of", "structure_record", "write_run"]
 
 
-#: A batch is written when it holds ``batch_size`` runs (at most this many), and at least every
-#: ``FLUSH_SECONDS`` while runs finish: a crash loses the runs in flight and at most the last
-#: few seconds' finished ones.
+#: A batch is written when it holds ``batch_size`` runs (by default this many), and at least
+#: every ``FLUSH_SECONDS`` while runs finish: a crash loses the runs in flight and at most the
+#: last few seconds' finished ones. Writing a batch costs about 45 ms whatever its size (four
+#: Parquet files, each synced to disk): 11.6 ms a run in batches of 4, 1.2 ms in batches of 64
+#: (docs/design.md, section 54).
 MAX_BATCH = 64
 FLUSH_SECONDS = 10.0
 
@@ -99,21 +102,88 @@ def run_task(task: Task) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
         kpis = model.kpis()
         kpis.pop("seed_entropy")
         kpis.pop("spawn_key")
-        tables = {"daily": model.daily().reset_index(), "positions": model.positions(),
-                  "flows": model.flows()}
+        tables = horizon_tables(model)
         kpis.update(model.run_out())  # every request followed to delivery (tables read first)
-        blame = model.positions()  # ... except the blame: every counted request's, delivered
-        cols = [c for c in blame if c.startswith(("blamed_", "via_")) or c == "vacancy_wait"]
-        tables["positions"][cols] = blame[cols]
-        for table in tables.values():
-            table.insert(0, "replication", task.replication)
-            table.insert(0, "scenario", task.scenario.name)
+        tables = run_out_tables(model, tables, task.scenario.name, task.replication)
         row = {**base, "status": "ok", "error": "", **kpis}
     except Exception as err:  # recorded, not raised: one failure must not stop the rest
         row = {**base, "status": "failed",
                "error": "".join(traceback.format_exception_only(err)).strip()}
         tables = {}
     return row, tables
+
+
+def horizon_tables(model: OrgModel) -> dict[str, pd.DataFrame]:
+    """A run's tables (``TABLES``) at its horizon, read before :meth:`OrgModel.run_out`."""
+    return {"daily": model.daily().reset_index(), "positions": model.positions(),
+            "flows": model.flows()}
+
+
+def run_out_tables(model: OrgModel, tables: dict[str, pd.DataFrame], scenario: str,
+                   replication: int) -> dict[str, pd.DataFrame]:
+    """:func:`horizon_tables` once the run-out is done, as a results folder stores them.
+
+    The blame columns of ``positions`` are the run-out's (every counted request's, delivered);
+    every table gets its ``scenario`` and ``replication`` columns first.
+    """
+    blame = model.positions()
+    cols = [c for c in blame if c.startswith(("blamed_", "via_")) or c == "vacancy_wait"]
+    tables["positions"][cols] = blame[cols]
+    for table in tables.values():
+        table.insert(0, "replication", replication)
+        table.insert(0, "scenario", scenario)
+    return tables
+
+
+def experiment_manifest(scenarios: Sequence[Scenario], replications: int, seed: int, days: int,
+                        sources: dict[str, str] | None = None) -> dict[str, Any]:
+    """The manifest of a results folder: what was run, by which command and code (JSON-ready).
+
+    ``scenarios`` hold their files' contents (:func:`with_file_contents`).
+    """
+    manifest = {
+        "format": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "command": invoking_command(),
+        "seed": seed,
+        "days": days,
+        "replications": replications,
+        "scenarios": {s.name: {"source": (sources or {}).get(s.name, ""),
+                               "identity": scenario_identity(s),
+                               "scenario": scenario_fingerprint(s)} for s in scenarios},
+        "code": code_identity(),
+    }
+    return json.loads(json.dumps(manifest, default=str))
+
+
+def write_run(folder: str | Path, model: OrgModel, kpis: dict[str, Any],
+              tables: dict[str, pd.DataFrame], seed: int, source: str = "") -> ResultStore:
+    """A results folder of one run made outside an experiment (``service-chain run``).
+
+    The folder holds what an experiment's would for that run alone (manifest, structure, the
+    run's row and its tables), so that :class:`ExperimentResult` and the report read it. The
+    run's seed is its own (``OrgModel(rng=seed)``), not an experiment's replication 0.
+
+    Args:
+        folder: A new folder (or one holding this same run).
+        model: The model, run to its horizon and run out.
+        kpis: Its KPIs, the run-out's included.
+        tables: :func:`run_out_tables` of the run.
+        seed: The seed it ran with.
+        source: Where its scenario came from (a name or a file).
+    """
+    scenario = with_file_contents(model.config)
+    store = ResultStore(folder)
+    manifest = experiment_manifest([scenario], 1, int(seed), int(kpis["days"]),
+                                   {scenario.name: source})
+    row = {"task": f"{scenario.name}#0", "scenario": scenario.name, "replication": 0,
+           "seed_entropy": str(seed), "spawn_key": "", "status": "ok", "error": "",
+           **{k: v for k, v in kpis.items() if k not in ("seed_entropy", "spawn_key")}}
+    with store.writing():
+        store.open(manifest)
+        store.write_structure({scenario.name: structure_record(model)})
+        store.write_batch([row], {k: [v] for k, v in tables.items()})
+    return store
 
 
 def structure_of(scenario: Scenario, seed: int) -> dict[str, Any]:
@@ -166,8 +236,8 @@ def run_experiment(
                 (:mod:`simulation.experiments.pool`).
         executor: Any ``concurrent.futures.Executor`` instead (e.g. ``dask.distributed``'s
             ``Client.get_executor()``).
-        batch_size: Runs per Parquet batch (default: twice the workers, from 4 to
-            ``MAX_BATCH``); a batch is also written ``FLUSH_SECONDS`` after the last.
+        batch_size: Runs per Parquet batch (default ``MAX_BATCH``); a batch is also written
+            ``FLUSH_SECONDS`` after the last.
         progress: True for a progress bar with runs done, failures and time left; a number of
             seconds for a line that often instead (a log: :class:`ProgressLines`).
         sources: Scenario name to the file it came from, for the manifest.
@@ -199,22 +269,11 @@ def run_experiment(
     if executor is None and workers > 1:
         start_workers()  # the workers' imports overlap the set-up below
     store = ResultStore(out)
-    manifest = {
-        "format": FORMAT_VERSION,
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "command": invoking_command(),
-        "seed": seed,
-        "days": days,
-        "replications": replications,
-        "scenarios": {s.name: {"source": (sources or {}).get(s.name, ""),
-                               "identity": scenario_identity(s),
-                               "scenario": scenario_fingerprint(s)} for s in scenarios},
-        "code": code_identity(),
-    }
+    manifest = experiment_manifest(scenarios, replications, seed, days, sources)
     with store.writing():
         for name, data in (attachments or {}).items():
             store.check_attachment(name, data)
-        done = store.open(json.loads(json.dumps(manifest, default=str)))
+        done = store.open(manifest)
         for name, data in (attachments or {}).items():
             store.attach(name, data)
         _run(store, done, scenarios, replications, seed, days, workers, executor, batch_size,
@@ -278,7 +337,7 @@ def _run(store: ResultStore, done: set[str], scenarios: Sequence[Scenario],
     store.write_structure({s.name: structure_of(s, seed) for s in scenarios})
     tasks = [Task(s, r, seed, days) for s in scenarios for r in range(replications)]
     todo = [t for t in tasks if t.key not in done]
-    batch_size = batch_size or min(MAX_BATCH, max(4, 2 * workers))
+    batch_size = batch_size or MAX_BATCH
     flushed = time.monotonic()
     bar = (ProgressLines(len(tasks), len(tasks) - len(todo), float(progress))
            if not isinstance(progress, bool) else

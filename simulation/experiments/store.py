@@ -39,6 +39,10 @@ FORMAT_VERSION = 2
 #: Per-run tables stored beside ``runs``: one row per day, per position, per provider-customer pair.
 TABLES = ("daily", "positions", "flows")
 
+#: Tables of which ``service-chain ... --csv-tables`` keeps CSV copies beside the Parquet parts
+#: (``runs.csv``, ``daily.csv``): the whole folder's rows, rewritten after every command.
+CSV_COPIES = ("runs", "daily")
+
 
 def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
     """A JSON-able description of a scenario for the manifest (graphs as node-link data)."""
@@ -296,6 +300,9 @@ class ResultStore:
     def open(self, manifest: dict[str, Any]) -> set[str]:
         """Create or reopen the folder for this experiment; returns the tasks done (not failed).
 
+        CSV copies of its tables (:meth:`write_csv_copies`) are removed: the runs about to be
+        added would leave them out of date (the command line writes them again at the end).
+
         Raises:
             ExperimentMismatchError: if the folder holds a different experiment.
         """
@@ -305,6 +312,7 @@ class ResultStore:
         for stale in self.folder.glob("*/.part-*.tmp"):  # a batch cut off mid-write
             stale.unlink()
         old = self._check_manifest(manifest)
+        self.remove_csv_copies()  # runs may be added now: a copy would fall behind them
         if not self.index_path.exists():
             if "index" in old:  # the log was deleted: no batch can be verified
                 self._set_aside_unlogged()
@@ -610,6 +618,42 @@ class ResultStore:
             keep = pd.MultiIndex.from_arrays([table.scenario, table.replication]).isin(done)
             table = table[keep].drop_duplicates(["scenario", "replication", *keys[kind]])
         return table.reset_index(drop=True)
+
+    def csv_copies(self) -> list[Path]:
+        """The CSV copies in the folder (``runs.csv``, ``daily.csv``), those that exist."""
+        return [p for p in (self.folder / f"{kind}.csv" for kind in CSV_COPIES) if p.exists()]
+
+    def remove_csv_copies(self) -> None:
+        """Remove the CSV copies: a run about to be added would leave them out of date."""
+        for path in self.csv_copies():
+            path.unlink(missing_ok=True)
+
+    def write_csv_copies(self) -> list[Path]:
+        """Write ``runs.csv`` and ``daily.csv``: the folder's whole tables, as read back.
+
+        The Parquet parts stay the source of truth; each copy holds every committed run (the
+        earlier commands' too), in :meth:`read_runs` order, and is written to a temporary file
+        and renamed, so a reader never sees half of one. A table with no rows has no copy.
+
+        Returns:
+            The copies written.
+        """
+        runs = self.read_runs()
+        written = []
+        for kind, table in (("runs", runs), ("daily", self.read_table("daily", runs))):
+            path = self.folder / f"{kind}.csv"
+            if table.empty:
+                path.unlink(missing_ok=True)
+                continue
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                table.to_csv(tmp, index=False)
+                os.replace(tmp, path)
+            except OSError as err:  # name the copy, not the temporary file beside it
+                tmp.unlink(missing_ok=True)
+                raise OSError(err.errno, err.strerror, str(path)) from None
+            written.append(path)
+        return written
 
     def _parts(self, kind: str) -> list[Path]:
         """The committed files of a table, each checked against its checksum."""
