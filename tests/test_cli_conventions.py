@@ -155,14 +155,55 @@ def test_csv_tables_are_the_whole_folder_and_never_behind_it(tmp_path, capsys) -
     _same_as_parquet(out / "runs.csv", store.read_runs())
     _same_as_parquet(out / "daily.csv", store.read_daily())
     assert len(pd.read_csv(out / "runs.csv")) == 6 and len(pd.read_csv(out / "daily.csv")) == 18
-    # extended from Python, which writes no copies: they go rather than fall behind
+    # extended from Python: the experiment rewrites the copies of a marked folder, holding it
     compare([load_scenario("pyramid"), load_scenario("flat_team")], 4, days=3, out=out,
             workers=1)
-    assert not (out / "runs.csv").exists() and not (out / "daily.csv").exists()
-    assert main([*argv, "--runs", "4", "--csv-tables"]) == 0
     _same_as_parquet(out / "runs.csv", store.read_runs())
     assert len(pd.read_csv(out / "runs.csv")) == 8
+    (out / ".daily.csv.123.tmp").write_text("cut off")  # a copy killed mid-write
+    assert main([*argv, "--runs", "5", "--csv-tables"]) == 0
+    _same_as_parquet(out / "runs.csv", store.read_runs())
+    _same_as_parquet(out / "daily.csv", store.read_daily())
+    assert len(pd.read_csv(out / "runs.csv")) == 10
+    assert not list(out.glob(".*.tmp"))
     capsys.readouterr()
+
+
+def test_a_users_own_runs_csv_is_never_taken_for_a_copy(tmp_path, capsys) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "runs.csv").write_text("my,data\n")
+    argv = ["compare", "pyramid", "flat_team", "--runs", "1", "--days", "2", "-w", "1",
+            "--quiet", "--out", str(out)]
+    assert main(argv) == 0  # no flag: the user's file is left alone
+    assert (out / "runs.csv").read_text() == "my,data\n"
+    assert main([*argv, "--csv-tables"]) == 2  # asked for copies: refused, the file named
+    err = capsys.readouterr().err
+    assert "runs.csv is there and is not a CSV copy this tool wrote" in err
+    assert (out / "runs.csv").read_text() == "my,data\n"
+
+
+def test_the_copies_are_written_while_the_folder_is_held(tmp_path, monkeypatch) -> None:
+    """A second writer cannot add runs between the experiment's end and its copies."""
+    from simulation.experiments import store as store_module
+    from simulation.experiments.experiment import compare
+
+    out = tmp_path / "held"
+    store_module.ResultStore(out).keep_csv_copies()
+    seen = []
+    write = store_module.ResultStore.write_csv_copies
+
+    def check_held(self):
+        with pytest.raises(store_module.FolderBusyError), \
+                store_module.ResultStore(self.folder).writing():
+            pass
+        seen.append(True)
+        return write(self)
+
+    monkeypatch.setattr(store_module.ResultStore, "write_csv_copies", check_held)
+    compare([load_scenario("pyramid"), load_scenario("flat_team")], 1, days=2, out=out,
+            workers=1)
+    assert seen == [True] and (out / "runs.csv").exists()
 
 
 # --------------------------------------------------------------------------- show
@@ -291,3 +332,32 @@ def test_bad_new_options_exit_2_naming_them(argv, message, capsys, tmp_path,
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+
+
+def test_show_of_a_file_whose_path_breaks_a_line_still_loads_back(tmp_path, capsys) -> None:
+    folder = tmp_path / "two\nlines"
+    folder.mkdir()
+    source = folder / "x.toml"
+    source.write_text((bundled_dir() / "pyramid.toml").read_text(), encoding="utf-8")
+    assert main(["show", str(source)]) == 0
+    shown = tmp_path / "shown.toml"
+    shown.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert load_scenario(shown) == load_scenario(source)
+
+
+def test_run_report_of_a_team_where_nobody_helps(tmp_path, capsys) -> None:
+    trio = tmp_path / "trio.toml"
+    trio.write_text('name = "trio"\ndescription = "Three, no help."\n[organization]\n'
+                    'builder = "flat_team"\nsize = 3\nhelpers = 0\n', encoding="utf-8")
+    report = tmp_path / "trio.html"
+    assert main(["run", str(trio), "--days", "3", "--report", str(report)]) == 0
+    assert report.stat().st_size > 0 and "Traceback" not in capsys.readouterr().err
+
+
+def test_kpis_json_is_json_even_where_a_figure_is_undefined(tmp_path, capsys) -> None:
+    out = tmp_path / "r"
+    assert main(["run", "pyramid", "--days", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = (out / "kpis.json").read_text()
+    kpis = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+    assert None in kpis.values()  # a one-day run leaves some figure undefined: null, not NaN

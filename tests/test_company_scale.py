@@ -40,32 +40,6 @@ def test_the_linear_flat_team_is_the_list_built_one(size: int, helpers: int) -> 
     assert list(new.nodes(data=True)) == list(old.nodes(data=True))
 
 
-def _one_by_one(model: OrgModel) -> list[tuple]:
-    """What seating the initial customers one ``new_customer`` at a time would give."""
-    fresh = OrgModel(model.config, rng=1)
-    market = fresh.market
-    for customer in list(market.customers):  # empty the market, then seat one at a time
-        customer.remove()
-    market.customers.clear()
-    start = Streams.from_seed(1)[0].customers.bit_generator.state  # before any customer
-    fresh.streams.customers.bit_generator.state = start
-    seated = [market.new_customer() for _ in range(len(model.customers))]
-    return [(c.home, c.expectation) for c in seated]
-
-
-def test_customers_seated_at_once_are_those_seated_one_by_one() -> None:
-    scenario = Scenario(design=FlatTeam(size=30))
-    model = OrgModel(scenario, rng=1)
-    at_once = [(c.home, c.expectation) for c in model.customers]
-    assert at_once == _one_by_one(model)
-    rows = [c.row for c in model.customers]
-    slots = [c.slot for c in model.customers]
-    assert rows == list(range(len(rows))) and slots == rows
-    table = model.customer_table
-    assert table.slot_row[: table.n_slots].tolist() == rows
-    assert table.home[: len(rows)].tolist() == [c.home for c in model.customers]
-
-
 def test_new_customers_reuse_the_slots_of_those_who_left() -> None:
     model = OrgModel(Scenario(design=FlatTeam(size=10)), rng=3)
     market, table = model.market, model.customer_table

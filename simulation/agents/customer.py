@@ -163,25 +163,6 @@ class CustomerTable:
         self.slot_row[slot] = customer.row
         self.slot[customer.row] = slot
 
-    def seat_all(self, customers: list[Customer]) -> None:
-        """Seat new customers in order, as :meth:`seat` one by one would."""
-        reuse = min(len(self._free), len(customers))
-        for customer in customers[:reuse]:
-            self.seat(customer)
-        rest = customers[reuse:]
-        if not rest:
-            return
-        first, end = self.n_slots, self.n_slots + len(rest)
-        while end > len(self.slot_row):
-            self.slot_row = np.concatenate([self.slot_row, np.full_like(self.slot_row, -1)])
-        rows = np.fromiter((x.row for x in rest), dtype=np.int64, count=len(rest))
-        slots = np.arange(first, end, dtype=np.int64)
-        self.slot_row[first:end] = rows
-        self.slot[rows] = slots
-        for customer, slot in zip(rest, slots.tolist(), strict=True):
-            customer.slot = slot
-        self.n_slots = end
-
     def unseat(self, customer: Customer) -> None:
         """Free a departing customer's slot."""
         self.slot_row[customer.slot] = -1

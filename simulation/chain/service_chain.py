@@ -53,7 +53,7 @@ class ServiceChain:
         self.clock = model.clock
         self.metrics = model.metrics
         n = graph.number_of_nodes()
-        nodes = graph.nodes
+        nodes = [graph.nodes[i] for i in range(n)]  # each position's attributes, read once
         self.level = [int(nodes[i]["level"]) for i in range(n)]
         self.role = [str(nodes[i]["role"]) for i in range(n)]
         self.department = [str(nodes[i]["department"]) for i in range(n)]
@@ -71,13 +71,13 @@ class ServiceChain:
         self.report_load = [0.0] * n
         self.report_skill = [0.0] * n  # inf: coached since that report
         self.rebalancing = bool(graph.graph.get("rebalancing", False))
-        self.teams: dict[int, list[list[int]]] = {}  # manager -> direct reports by role
-        for boss in sorted(set(self.manager) - {-1}):
-            roles: dict[str, list[int]] = {}
-            for i in range(n):
-                if self.manager[i] == boss:
-                    roles.setdefault(self.role[i], []).append(i)
-            self.teams[boss] = list(roles.values())
+        # manager -> direct reports by role (roles in the order their first report comes)
+        reports: dict[int, dict[str, list[int]]] = {}
+        for i in range(n):  # one pass: a loop over every position per manager was quadratic
+            if self.manager[i] != -1:
+                reports.setdefault(self.manager[i], {}).setdefault(self.role[i], []).append(i)
+        self.teams: dict[int, list[list[int]]] = {
+            boss: list(reports[boss].values()) for boss in sorted(reports)}
         self.group_of: list[list[int]] = [[i] for i in range(n)]  # i's team (same boss, role)
         for groups in self.teams.values():
             for group in groups:

@@ -86,7 +86,8 @@ def _compare(specs: list[str], args: argparse.Namespace,
     if len(set(names)) < len(names):
         raise UsageError(f"scenario names must differ to be compared: {', '.join(names)}")
     for s in scenarios:
-        for w in load_warnings(OrgModel(s, rng=args.seed)):
+        # the Python engine: the same organization, without loading the compiled one here
+        for w in load_warnings(OrgModel(s, rng=args.seed, compiled=False)):
             print(f"{s.name}: {w}", file=sys.stderr)
     runs = args.runs or scenarios[0].replications
     days = args.days or scenarios[0].days
@@ -160,6 +161,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
               "paired runs of 150 days each)")
         start = time.perf_counter()
         if args.csv_folders:  # the map's folder keeps its copies as the comparison's does
+            ResultStore(result.folder / "map").keep_csv_copies()
             args.csv_folders.append(result.folder / "map")
         found = map_difference(
             load_scenario("pyramid"), load_scenario("inverted_pyramid"), DEMO_MAP,
@@ -716,7 +718,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model.attribution("employee_id").to_csv(out / "attribution.csv")
         causes.to_csv(out / "causes.csv")
         model.customer_causes().to_csv(out / "customer_causes.csv", index=False)
-        (out / "kpis.json").write_text(json.dumps(kpis, indent=2, default=str) + "\n")
+        (out / "kpis.json").write_text(  # JSON allows no NaN: an undefined figure is null
+            json.dumps(_plain(kpis), indent=2, default=str, allow_nan=False) + "\n")
         print(f"\nKPIs, daily series, employees, attribution and waiting causes written to "
               f"{out}/")
     if args.log:
@@ -939,8 +942,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"service-chain {args.command}: error:\n{err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        with contextlib.suppress(Exception), contextlib.redirect_stdout(sys.stderr):
-            _write_csv_copies(args)  # of the runs saved: the copies stay whole
         print(f"interrupted: {_saved(args)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into head and the like
@@ -1017,26 +1018,34 @@ def _csv_table(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _csv_tables(args: argparse.Namespace, out: Path | None) -> None:
-    """Choose the folders whose tables get CSV copies at the end of the command.
+    """Mark ``--out`` to keep CSV copies (``--csv-tables``); note the folders that keep them.
 
-    ``--out`` with ``--csv-tables``, or a folder that has copies already (kept current).
+    The experiment writes the copies while it holds the folder (``run_experiment``); a folder
+    marked before keeps them current without the flag.
     """
     args.csv_folders = []
     if args.csv_tables and out is None:
         raise UsageError("--csv-tables needs --out: the CSV copies are written beside the "
                          "Parquet tables in that folder")
-    if out is not None and (args.csv_tables or ResultStore(out).csv_copies()):
+    if out is None:
+        return
+    store = ResultStore(out)
+    if args.csv_tables:
+        try:
+            store.keep_csv_copies()
+        except FileExistsError as err:
+            raise UsageError(f"--csv-tables: {err}") from None
+    if store.keeps_csv_copies():
         args.csv_folders.append(out)
 
 
 def _write_csv_copies(args: argparse.Namespace) -> None:
-    """Write the CSV copies of the folders :func:`_csv_tables` chose (each folder's every run)."""
+    """Say where the CSV copies are (the experiments wrote them, each folder's every run)."""
     for folder in getattr(args, "csv_folders", None) or []:
-        if (folder / "manifest.json").exists():
-            written = ResultStore(folder).write_csv_copies()
-            if written:
-                print(f"CSV copies of the tables (every run in the folder): "
-                      f"{', '.join(str(p) for p in written)}")
+        written = ResultStore(folder).csv_copies()
+        if written:
+            print(f"CSV copies of the tables (every run in the folder): "
+                  f"{', '.join(str(p) for p in written)}")
 
 
 def _plain(value: Any) -> Any:

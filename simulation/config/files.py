@@ -38,6 +38,7 @@ from simulation.config.designs import (
 )
 from simulation.config.orgdata import OrgChart, Teams
 from simulation.config.scenario import Customers, People, Scenario, Work
+from simulation.core.text import visible
 
 BUILDERS: dict[str, type[OrgDesign]] = {
     "pyramid": Pyramid,
@@ -382,9 +383,12 @@ def scenario_toml(scenario: Scenario, source: str = "") -> str:
 
     table = scenario_table(scenario)
     top = {k: v for k, v in table.items() if not isinstance(v, dict)}
-    lines = [f"# Scenario {scenario.name} with every parameter resolved (extends applied, "
-             "defaults included),", "# written by service-chain show"
-             + (f" from {source}" if source else "") + ".",
+    def comment(value: object) -> str:  # one comment line: TOML allows no control character
+        return visible(str(value)).replace("\n", "\\n")
+
+    lines = [f"# Scenario {comment(scenario.name)} with every parameter resolved (extends "
+             "applied, defaults included),", "# written by service-chain show"
+             + (f" from {comment(source)}" if source else "") + ".",
              "# File paths are absolute, so this file loads from any folder.", "",
              tomli_w.dumps(top).rstrip("\n")]
     parts = {"organization": scenario.design, **{n: getattr(scenario, n) for n in SECTIONS}}

@@ -42,6 +42,9 @@ TABLES = ("daily", "positions", "flows")
 #: Tables of which ``service-chain ... --csv-tables`` keeps CSV copies beside the Parquet parts
 #: (``runs.csv``, ``daily.csv``): the whole folder's rows, rewritten after every command.
 CSV_COPIES = ("runs", "daily")
+#: The file that marks a folder as keeping CSV copies (so a user's own ``runs.csv`` in a folder
+#: never marked is neither removed nor replaced).
+CSV_MARK = ".csv-copies"
 
 
 def scenario_fingerprint(scenario: Scenario) -> dict[str, Any]:
@@ -311,8 +314,11 @@ class ResultStore:
             (self.folder / kind).mkdir(exist_ok=True)
         for stale in self.folder.glob("*/.part-*.tmp"):  # a batch cut off mid-write
             stale.unlink()
+        for stale in self.folder.glob(".*.csv.*.tmp"):  # a CSV copy cut off mid-write
+            stale.unlink()
         old = self._check_manifest(manifest)
-        self.remove_csv_copies()  # runs may be added now: a copy would fall behind them
+        if self.keeps_csv_copies():  # runs may be added now: a copy would fall behind them
+            self.remove_csv_copies()
         if not self.index_path.exists():
             if "index" in old:  # the log was deleted: no batch can be verified
                 self._set_aside_unlogged()
@@ -622,6 +628,27 @@ class ResultStore:
     def csv_copies(self) -> list[Path]:
         """The CSV copies in the folder (``runs.csv``, ``daily.csv``), those that exist."""
         return [p for p in (self.folder / f"{kind}.csv" for kind in CSV_COPIES) if p.exists()]
+
+    def keeps_csv_copies(self) -> bool:
+        """Whether the folder keeps CSV copies (:meth:`keep_csv_copies` marked it)."""
+        return (self.folder / CSV_MARK).exists()
+
+    def keep_csv_copies(self) -> None:
+        """Mark the folder to keep CSV copies.
+
+        Every experiment that adds runs to a marked folder writes them again before it lets the
+        folder go (``run_experiment``, holding the folder's lock).
+
+        Raises:
+            FileExistsError: ``runs.csv`` or ``daily.csv`` is there but the folder was never
+                marked: a file of the user's, not a copy, which is never replaced.
+        """
+        if not self.keeps_csv_copies():
+            for path in self.csv_copies():
+                raise FileExistsError(f"{path} is there and is not a CSV copy this tool wrote; "
+                                      "move it, or use another output folder")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / CSV_MARK).touch()
 
     def remove_csv_copies(self) -> None:
         """Remove the CSV copies: a run about to be added would leave them out of date."""

@@ -109,7 +109,9 @@ class Market:
         exactly its share of the demand (``rate_factor``).
         """
         assert self.shares is not None
-        self.add(count, quotas=True)
+        new = [self.new_customer((k + 0.5) / count).row for k in range(count)]
+        if new:
+            self.rows = np.concatenate([self.rows, np.array(new, dtype=np.int64)])
         homes = np.searchsorted(self._cumulative, (np.arange(count) + 0.5) / max(count, 1),
                                 side="right")
         seated = np.bincount(np.minimum(homes, len(self.frontline) - 1),
@@ -132,60 +134,32 @@ class Market:
         The position is drawn at random (by share when the organization gives shares), or, for
         an initial customer seated by share, the one whose share interval holds ``quota``.
         """
-        u, expectation = self._draws(1)
-        home = self._homes(u, None if quota is None else np.array([quota]))[0]
-        customer = self._join(home, expectation[0])
+        model = self.model
+        c = model.config.customers
+        gen = model.streams.customers  # the k-th customer's draws, whatever the design
+        u = gen.random()
+        if self.shares is None:
+            home = self.frontline[int(u * len(self.frontline))]
+        else:
+            i = int(np.searchsorted(self._cumulative, u if quota is None else quota,
+                                    side="right"))
+            home = self.frontline[min(i, len(self.frontline) - 1)]
+        mean, sd = c.expectation, c.expectation_spread
+        if sd > 0:
+            k = max(mean * (1 - mean) / (sd * sd) - 1.0, 1e-3)
+            expectation = float(gen.beta(mean * k, (1 - mean) * k))
+        else:
+            expectation = mean
+        customer = model.customer_cls(model, home, expectation, c.initial_satisfaction)
         self.table.seat(customer)
         self.customers.append(customer)
         return customer
 
-    def add(self, count: int, quotas: bool = False) -> None:
-        """``count`` new customers (``quotas``: the initial ones, seated by share).
-
-        The same draws, in the same order, as ``count`` calls of :meth:`new_customer`; the
-        homes, rows and slots are set for all of them at once (a build linear in the customers,
-        about 10 us each, most of it Mesa's registration of an agent).
-        """
-        if count <= 0:
-            return
-        u, expectation = self._draws(count)
-        quota = (np.arange(count) + 0.5) / count if quotas else None
-        homes = self._homes(u, quota).tolist()
-        join = self._join
-        new = [join(home, e) for home, e in zip(homes, expectation.tolist(), strict=True)]
-        self.table.seat_all(new)
-        self.customers.extend(new)
-        self.rows = np.concatenate([self.rows, np.fromiter(
-            (x.row for x in new), dtype=np.int64, count=count)])
-
-    def _draws(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each new customer's uniform (home) and expectation, customer by customer."""
-        c = self.model.config.customers
-        gen = self.model.streams.customers  # the k-th customer's draws, whatever the design
-        mean, sd = c.expectation, c.expectation_spread
-        if sd <= 0:
-            return gen.random(count), np.full(count, mean)
-        k = max(mean * (1 - mean) / (sd * sd) - 1.0, 1e-3)
-        a, b = mean * k, (1 - mean) * k
-        u, expectation = np.empty(count), np.empty(count)
-        random, beta = gen.random, gen.beta
-        for i in range(count):  # alternating, as one customer at a time draws them
-            u[i] = random()
-            expectation[i] = beta(a, b)
-        return u, expectation
-
-    def _homes(self, u: np.ndarray, quota: np.ndarray | None) -> np.ndarray:
-        """Home positions from the customers' uniforms (or, seated by share, their quotas)."""
-        frontline = np.asarray(self.frontline, dtype=np.int64)
-        if self.shares is None:
-            return frontline[(u * len(frontline)).astype(np.int64)]
-        i = np.searchsorted(self._cumulative, u if quota is None else quota, side="right")
-        return frontline[np.minimum(i, len(frontline) - 1)]
-
-    def _join(self, home: int, expectation: float) -> Customer:
-        model = self.model
-        return model.customer_cls(model, home, expectation,
-                                  model.config.customers.initial_satisfaction)
+    def add(self, count: int) -> None:
+        """``count`` new customers."""
+        new = [self.new_customer().row for _ in range(count)]
+        if new:
+            self.rows = np.concatenate([self.rows, np.array(new, dtype=np.int64)])
 
     def churn_draw(self, slot: int) -> float:
         """Today's leaving draw of a customer slot (drawn for every slot, in a fixed layout)."""

@@ -74,7 +74,9 @@ def organization(structure: Mapping[str, Any], positions: pd.DataFrame,
             shared by the scenarios of a report so their colours compare.
     """
     nodes = pd.DataFrame(structure["nodes"])
-    edges = pd.DataFrame(structure["edges"])
+    # no dependency at all (a team where nobody helps): an empty table with its columns
+    edges = pd.DataFrame(structure["edges"], columns=None if structure["edges"] else
+                         ["provider", "customer", "need"])
     inverted = bool(structure.get("inverted", False))
     xy, widest = layout(nodes, inverted)
     stats = positions.reindex(nodes.position)
@@ -331,7 +333,7 @@ def internal_service(flows: pd.DataFrame, structures: Mapping[str, Any],
         fig.add_trace(go.Heatmap(
             z=z, x=[text(c) for c in m.columns], y=[text(r) for r in m.index], zmin=zmin,
             zmax=zmax, colorscale=SEQUENTIAL, visible=i == 0, name=text(name),
-            text=np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:.2f}")(z)),
+            text=np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:.2f}", otypes=[object])(z)),
             texttemplate="%{text}", colorbar={"title": {"text": "satisfaction (0-1)"}},
             hovertemplate=(f"{text(name)}<br>provider: %{{y}}<br>internal customer: %{{x}}"
                            "<br>mean satisfaction %{z:.3f}<extra></extra>")))
