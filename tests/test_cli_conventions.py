@@ -361,3 +361,27 @@ def test_kpis_json_is_json_even_where_a_figure_is_undefined(tmp_path, capsys) ->
     text = (out / "kpis.json").read_text()
     kpis = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
     assert None in kpis.values()  # a one-day run leaves some figure undefined: null, not NaN
+
+
+def test_an_interrupt_is_not_masked_by_copies_that_cannot_be_written(tmp_path,
+                                                                      monkeypatch) -> None:
+    """Ctrl-C stays Ctrl-C (exit 130, "interrupted") though the copies fail to be written."""
+    from simulation.experiments import experiment
+    from simulation.experiments import store as store_module
+
+    out = tmp_path / "cut"
+    store_module.ResultStore(out).keep_csv_copies()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    def full_disk(self):
+        raise OSError(28, "No space left on device", str(self.folder / "runs.csv"))
+
+    monkeypatch.setattr(experiment, "_run", interrupted)
+    monkeypatch.setattr(store_module.ResultStore, "write_csv_copies", full_disk)
+    with pytest.raises(KeyboardInterrupt):
+        experiment.compare([load_scenario("pyramid"), load_scenario("flat_team")], 1, days=2,
+                           out=out, workers=1)
+    assert main(["compare", "pyramid", "flat_team", "--runs", "1", "--days", "2", "-w", "1",
+                 "--quiet", "--out", str(out)]) == 130

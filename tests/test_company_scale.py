@@ -12,7 +12,6 @@ from simulation.config import bounds
 from simulation.config.bounds import TooLargeError
 from simulation.config.building import Need, add_dependency, add_position, draw_skill
 from simulation.config.orgdata import Team, Teams
-from simulation.core.streams import Streams
 
 
 def _flat_team_by_list(design: FlatTeam, rng: np.random.Generator) -> nx.MultiDiGraph:
@@ -69,16 +68,6 @@ def test_organizations_of_100000_people_are_accepted_when_the_machine_holds_them
             bounds.check(scenario)
     with pytest.raises(ValueError, match="1000000"):
         FlatTeam(size=bounds.MAX_POSITIONS + 1)
-
-
-def test_a_graph_numbered_in_order_is_kept_as_the_relabelling_would_give_it() -> None:
-    model = OrgModel(Scenario(design=FlatTeam(size=25)), rng=2)
-    built = FlatTeam(size=25).build(Streams.from_seed(2)[0].structure)
-    relabelled = nx.convert_node_labels_to_integers(built, ordering="sorted",
-                                                    label_attribute="id")
-    assert [d["id"] for _, d in model.graph.nodes(data=True)] == \
-        [d["id"] for _, d in relabelled.nodes(data=True)] == list(range(25))
-    assert list(model.graph.edges(keys=True)) == list(relabelled.edges(keys=True))
 
 
 def test_the_printable_fast_path_still_finds_every_hidden_character() -> None:

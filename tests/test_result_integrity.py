@@ -248,8 +248,9 @@ def test_a_killed_writer_leaves_its_finished_runs_and_no_workers(tmp_path: Path)
     import signal
 
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "simulation", "replicate", "flat_team", "--runs", "60",
-               "--days", "30", "-w", "2", "-q", "--out", str(out)]
+    # long enough that the first batch (64 runs, or 10 s) is committed well before the end
+    command = [sys.executable, "-m", "simulation", "replicate", "flat_team", "--runs", "400",
+               "--days", "60", "-w", "2", "-q", "--out", str(out)]
     proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -271,7 +272,7 @@ def test_a_killed_writer_leaves_its_finished_runs_and_no_workers(tmp_path: Path)
     if not gone:
         os.killpg(proc.pid, signal.SIGKILL)
     assert gone, "workers outlived the killed command"
-    assert committed <= _runs(out) < 60  # killed mid-run, nothing committed lost
+    assert committed <= _runs(out) < 400  # killed mid-run, nothing committed lost
 
 
 def _subclass(name: str, value: float) -> type:

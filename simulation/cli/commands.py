@@ -86,8 +86,7 @@ def _compare(specs: list[str], args: argparse.Namespace,
     if len(set(names)) < len(names):
         raise UsageError(f"scenario names must differ to be compared: {', '.join(names)}")
     for s in scenarios:
-        # the Python engine: the same organization, without loading the compiled one here
-        for w in load_warnings(OrgModel(s, rng=args.seed, compiled=False)):
+        for w in load_warnings(OrgModel(s, rng=args.seed)):
             print(f"{s.name}: {w}", file=sys.stderr)
     runs = args.runs or scenarios[0].replications
     days = args.days or scenarios[0].days

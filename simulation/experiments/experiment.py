@@ -13,6 +13,7 @@ numbers); every row carries the seed entropy and spawn key that re-run it alone.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -60,9 +61,8 @@ __all__ = ["FORMAT_VERSION", "KPIS", "STEADY_KPIS", "TABLES", "ExperimentResult"
 
 #: A batch is written when it holds ``batch_size`` runs (by default this many), and at least
 #: every ``FLUSH_SECONDS`` while runs finish: a crash loses the runs in flight and at most the
-#: last few seconds' finished ones. Writing a batch costs about 45 ms whatever its size (four
-#: Parquet files, each synced to disk): 11.6 ms a run in batches of 4, 1.2 ms in batches of 64
-#: (docs/design.md, section 54).
+#: last few seconds' finished ones. A batch's four Parquet files, each synced to disk, cost
+#: 11.6 ms a run in batches of 4 and 1.2 ms in batches of 64 (docs/design.md, section 54).
 MAX_BATCH = 64
 FLUSH_SECONDS = 10.0
 
@@ -189,13 +189,10 @@ def write_run(folder: str | Path, model: OrgModel, kpis: dict[str, Any],
 def structure_of(scenario: Scenario, seed: int) -> dict[str, Any]:
     """The organization of replication 0 as JSON-ready ``nodes`` and ``edges`` records.
 
-    A scenario that cannot be built gives its error instead (its runs record it too). Built on
-    the Python engine: the same organization, and the parent of a pool of workers need not load
-    the compiled one (about 0.5 s of its serial time).
+    A scenario that cannot be built gives its error instead (its runs record it too).
     """
     try:
-        model = OrgModel(scenario, rng=Task(scenario, 0, seed, 1).seed_sequence(),
-                         compiled=False)
+        model = OrgModel(scenario, rng=Task(scenario, 0, seed, 1).seed_sequence())
     except Exception as err:
         return {"error": "".join(traceback.format_exception_only(err)).strip()}
     return structure_record(model)
@@ -282,9 +279,13 @@ def run_experiment(
         try:
             _run(store, done, scenarios, replications, seed, days, workers, executor,
                  batch_size, progress)
-        finally:  # under the lock: no other writer can add runs the copies would miss
+        except BaseException:  # interrupted or failed: copies if they can be made, then the cause
             if store.keeps_csv_copies():
-                store.write_csv_copies()
+                with contextlib.suppress(Exception):  # else left out; the next command makes them
+                    store.write_csv_copies()
+            raise
+        if store.keeps_csv_copies():  # under the lock: no writer can add runs they would miss
+            store.write_csv_copies()
     return store
 
 

@@ -185,12 +185,8 @@ class OrgModel(mesa.Model):
 
     def _build_graph(self) -> nx.MultiDiGraph:
         graph = self.config.design.build(self.streams.structure)
-        if list(graph) == list(range(graph.number_of_nodes())):
-            for node, data in graph.nodes.items():  # numbered already: the relabelling's result
-                data["id"] = node
-        else:
-            graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
-                                                       label_attribute="id")
+        graph = nx.convert_node_labels_to_integers(graph, ordering="sorted",
+                                                   label_attribute="id")
         number = {data["id"]: node for node, data in graph.nodes(data=True)}
         for data in graph.nodes.values():  # reporting lines follow the relabelling
             data["manager"] = number.get(data.get("manager"), -1)
