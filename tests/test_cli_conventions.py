@@ -385,3 +385,20 @@ def test_an_interrupt_is_not_masked_by_copies_that_cannot_be_written(tmp_path,
                            out=out, workers=1)
     assert main(["compare", "pyramid", "flat_team", "--runs", "1", "--days", "2", "-w", "1",
                  "--quiet", "--out", str(out)]) == 130
+
+
+def test_every_run_failed_is_said_not_a_traceback(tmp_path, monkeypatch, capsys) -> None:
+    from simulation.experiments import experiment
+
+    def failing(task):
+        base = {"task": task.key, "scenario": task.scenario.name,
+                "replication": task.replication, "seed_entropy": str(task.seed),
+                "spawn_key": str(task.replication)}
+        return {**base, "status": "failed", "error": "ValueError: boom"}, {}
+
+    monkeypatch.setattr(experiment, "run_task", failing)
+    assert main(["compare", "pyramid", "flat_team", "--runs", "2", "--days", "3", "-w", "1",
+                 "--quiet", "--out", str(tmp_path / "x")]) == 1
+    err = capsys.readouterr().err
+    assert "every run failed (4), so there is nothing to compare; the first: ValueError: boom" \
+        in err and "Traceback" not in err

@@ -116,6 +116,12 @@ def _compare(specs: list[str], args: argparse.Namespace,
     ok = result.runs[result.runs.status == "ok"]
     for _, row in result.failures.iterrows():
         print(f"warning: run {row.task} failed: {row.error}", file=sys.stderr)
+    if ok.empty:  # nothing to summarize or compare: say so, with the runs' own error
+        print(f"service-chain {args.command}: every run failed ({len(result.failures)}), so "
+              f"there is nothing to compare; the first: {result.failures.error.iloc[0]}"
+              + (f" (the runs are recorded in {out}; the same command runs them again)"
+                 if out is not None else ""), file=sys.stderr)
+        return 1
     baseline = result.scenarios[0]  # the folder's, as every table written there uses
     if baseline != names[0]:
         print(f"note: {out} was started with {baseline} first; it stays the baseline of every "

@@ -10,7 +10,7 @@ _LAYOUT = {"\n", "\t"}
 
 def hidden(text: str) -> list[str]:
     """The control and formatting characters in ``text`` (newlines and tabs aside)."""
-    if text.isprintable():  # no Cc or Cf character (nor Zl, Zp, Cs, Co, Cn): the common case
+    if text.isprintable():  # no Cc or Cf (nor Zl, Zp, Cs, Co, Cn, Zs but space): the common case
         return []
     return [c for c in text
             if c not in _LAYOUT and unicodedata.category(c) in ("Cc", "Cf")]
